@@ -1,0 +1,108 @@
+"""Composition root: builds the FastAPI app, opens the database and stores, says what is on."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from bot import __version__, bootstrap
+from bot.db import Database
+from bot.errors import SoC2BotError
+from bot.evidence_store import open_evidence_store
+from bot.http_routes import RequestContext, error_response, router
+from bot.logs import configure_logging
+from bot.metrics import Metrics
+from bot.services.status import get_status_summary
+from bot.settings import Settings, load_settings
+from models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, prepare_database: bool = True) -> FastAPI:
+    """A new, unstarted app; uvicorn builds it with factory=True so importing has no effects."""
+    # No generated API docs: the endpoints are for Slack, Teams and probes, not for browsing.
+    app = FastAPI(
+        title="soc2bot",
+        version=__version__,
+        lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings or load_settings()
+    app.state.prepare_database = prepare_database
+    app.state.db = None
+    app.state.metrics = Metrics(lambda: app.state.db)
+    app.include_router(router)
+    app.add_middleware(RequestContext, metrics=app.state.metrics)
+    app.add_exception_handler(SoC2BotError, error_response)
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    configure_logging(settings.log_level)
+    db = Database(settings.database_url)
+    app.state.db = db
+    try:
+        app.state.evidence_store = store = open_evidence_store(settings)
+        log.info(
+            "soc2bot %s starting: %s database, %s",
+            __version__,
+            db.engine.dialect.name,
+            store.describe(),
+        )
+        if app.state.prepare_database:
+            # Migrations and catalog sync are blocking I/O; the event loop stays free meanwhile.
+            await asyncio.to_thread(_prepare, settings, db)
+        for level, line in platform_lines(settings):
+            log.log(level, line)
+        yield
+    finally:
+        db.dispose()
+
+
+def _prepare(settings: Settings, db: Database) -> None:
+    prepared = bootstrap.prepare(settings, db)
+    log.info(
+        "Catalog: %s (%d change(s), %d occurrence(s) created)",
+        prepared.catalog,
+        len(prepared.sync.changes),
+        prepared.occurrences_created,
+    )
+    if prepared.placeholders:
+        with db.session() as session:
+            owned = get_status_summary(session=session, now=utcnow(), limit=0).placeholder_owners
+        log.warning(
+            "%d controls are owned by placeholder people (%s): replace them in your catalog "
+            "and run `soc2bot catalog sync`",
+            owned,
+            ", ".join(prepared.placeholders),
+        )
+
+
+def platform_lines(settings: Settings) -> list[tuple[int, str]]:
+    """One (level, line) per chat platform saying whether it is on, and how."""
+    if not settings.slack_enabled:
+        slack = "Slack: off (SLACK_BOT_TOKEN not set)"
+    elif settings.slack_app_token is not None:
+        slack = "Slack: on (Socket Mode, SLACK_APP_TOKEN set)"
+    else:
+        slack = "Slack: on (HTTP mode at POST /slack/events)"
+    if settings.microsoft_app_id:
+        teams = (logging.INFO, "Teams: on (Bot Framework at POST /api/messages)")
+    elif settings.teams_allow_unauthenticated:
+        teams = (
+            logging.WARNING,
+            "Teams: on WITHOUT authentication at POST /api/messages "
+            "(SOC2BOT_TEAMS_ALLOW_UNAUTHENTICATED is for the local emulator and tests only)",
+        )
+    else:
+        teams = (logging.INFO, "Teams: off (MICROSOFT_APP_ID not set)")
+    return [(logging.INFO, slack), teams]

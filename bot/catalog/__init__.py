@@ -1,0 +1,1 @@
+"""The SOC 2 control catalog: format, validation, the bundled starter catalog and sync."""

@@ -1,0 +1,125 @@
+"""The catalog file format (spec §6) as pydantic models; structural checks only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ROLES = ("admin", "member", "leadership", "auditor")
+TASK_KINDS = (
+    "access_review",
+    "policy_review",
+    "training",
+    "vendor_review",
+    "backup_test",
+    "vulnerability_scan",
+    "incident_exercise",
+    "risk_assessment",
+    "change_review",
+    "onboarding",
+    "offboarding",
+    "monitoring_review",
+    "generic",
+)
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class EscalationStep(_Strict):
+    after: str
+    to: Literal["owner", "backup_owner", "manager", "compliance"]
+
+
+class ReminderPolicy(_Strict):
+    before: list[str] = Field(default_factory=lambda: ["7d", "1d", "0d"])
+    overdue_every: str = "2bd"
+    escalate: list[EscalationStep] = Field(
+        default_factory=lambda: [
+            EscalationStep(after="3bd", to="manager"),
+            EscalationStep(after="7bd", to="compliance"),
+        ]
+    )
+    send_at: str = Field("09:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Window(_Strict):
+    start: dt.date
+    end: dt.date
+
+
+class Channels(_Strict):
+    compliance: str | None = None
+    leadership: str | None = None
+
+
+class ProgramSpec(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    timezone: str = "UTC"
+    criteria: list[str] = Field(default_factory=lambda: ["security"])
+    window: Window | None = None
+    start: dt.date | None = None
+    channels: Channels = Field(default_factory=Channels)
+    reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
+
+    @field_validator("criteria")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [v.lower().replace(" ", "_").replace("-", "_") for v in value]
+
+
+class PersonSpec(_Strict):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["admin", "member", "leadership", "auditor"] = "member"
+    manager: str | None = Field(None, pattern=EMAIL_PATTERN)
+    timezone: str | None = None
+    placeholder: bool = False
+
+    @field_validator("email", "manager")
+    @classmethod
+    def _lower_email(cls, value: str | None) -> str | None:
+        return value.lower() if value else value
+
+
+class TaskSpec(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1, max_length=200)
+    kind: Literal[TASK_KINDS] = "generic"  # type: ignore[valid-type]
+    schedule: str
+    due: str = "14d"
+    evidence: Literal["file", "attestation", "any"] = "any"
+    assignee: str | None = Field(None, pattern=EMAIL_PATTERN)
+    instructions: str | None = Field(None, max_length=2000)
+    reminders: ReminderPolicy | None = None
+
+
+class ControlSpec(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=4000)
+    criteria: list[str] = Field(min_length=1)
+    owner: str = Field(pattern=EMAIL_PATTERN)
+    backup_owner: str | None = Field(None, pattern=EMAIL_PATTERN)
+    tasks: list[TaskSpec] = Field(default_factory=list)
+
+    @field_validator("criteria")
+    @classmethod
+    def _upper(cls, value: list[str]) -> list[str]:
+        return [v.upper() for v in value]
+
+    @field_validator("owner", "backup_owner")
+    @classmethod
+    def _lower_email(cls, value: str | None) -> str | None:
+        return value.lower() if value else value
+
+
+class CatalogSpec(_Strict):
+    program: ProgramSpec
+    people: list[PersonSpec] = Field(default_factory=list)
+    controls: list[ControlSpec] = Field(default_factory=list)

@@ -1,0 +1,177 @@
+"""Run a parsed command: one service call per intent, rendered to the neutral message model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from bot import commands as c
+from bot import views
+from bot.actor import Actor
+from bot.command_refs import HELP_LINES, USAGE, UserRef
+from bot.db import Database
+from bot.errors import InvalidInput, NotFound
+from bot.messages import Message
+from bot.permissions import Action, require
+from bot.services import controls, evidence, history, occurrences, people, status
+from models import Person, Platform
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Everything a command needs besides its own arguments."""
+
+    db: Database
+    actor: Actor
+    now: dt.datetime
+
+
+def run_command(intent: c.Intent, ctx: CommandContext) -> Message:
+    """Do what the intent asks and describe the outcome; errors are `SoC2BotError`s."""
+    handler = _HANDLERS.get(type(intent))
+    if handler is None:
+        name = type(intent).__name__.lower()
+        raise InvalidInput(f"`{name}` is not available in this version of soc2bot yet.")
+    return handler(intent, ctx)
+
+
+def _help(intent: Any, ctx: CommandContext) -> Message:
+    if intent.topic:
+        return Message(title=f"help {intent.topic}", text=USAGE[intent.topic])
+    return Message(title="soc2bot commands", text="\n".join(HELP_LINES))
+
+
+def _status(_: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.VIEW)
+    with ctx.db.session() as session:
+        return views.status_view(status.get_status_summary(session=session, now=ctx.now))
+
+
+def _mine(_: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.OWN_WORK)
+    person_id = _person_id(ctx.actor)
+    with ctx.db.session() as session:
+        items = status.get_my_work(session=session, person_id=person_id, now=ctx.now)
+    return views.my_work_view(items)
+
+
+def _person_id(actor: Actor) -> int:
+    if actor.person_id is None:
+        raise InvalidInput("This command is about a person's own work; run it as a person.")
+    return actor.person_id
+
+
+def _controls(intent: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.VIEW)
+    with ctx.db.session() as session:
+        rows = controls.list_controls(session=session, text=intent.query)
+    return views.controls_view(rows, intent.query)
+
+
+def _control(intent: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.VIEW)
+    with ctx.db.session() as session:
+        detail = controls.get_control_detail(session=session, key=intent.control_id, now=ctx.now)
+    return views.control_view(detail)
+
+
+def _assign(intent: Any, ctx: CommandContext) -> Message:
+    with ctx.db.transaction() as session:
+        person = resolve_user(session, intent.user)
+        control = controls.assign_owner(
+            session=session, actor=ctx.actor, key=intent.control_id, person=person
+        )
+    return Message(title="Owner assigned", text=f"{person.name} now owns {control.key}.")
+
+
+def resolve_user(session: Session, ref: UserRef) -> Person:
+    """The person a mention or email names; unknown people are an error, not a guess."""
+    if ref.email:
+        return people.get_person_by_email_or_raise(session=session, email=ref.email)
+    if ref.slack_id:
+        person = people.find_person_by_chat_id(
+            session=session, platform=Platform.SLACK, external_id=ref.slack_id
+        )
+        if person:
+            return person
+    raise NotFound(
+        f"I don't know {ref.raw} yet: they need to talk to soc2bot once, or use their email."
+    )
+
+
+def _evidence(intent: Any, ctx: CommandContext) -> Message:
+    with ctx.db.session() as session:
+        occ = occurrences.get_occurrence_or_raise(
+            session=session, occurrence_id=intent.occurrence_id
+        )
+        occurrences.check_can_complete(session, ctx.actor, occ, now=ctx.now)
+    return Message(
+        title=f"Evidence for #{occ.id} ({occ.period_key})",
+        text="Attach a file as a reply in the thread of its reminder, or send it to me with "
+        f"#{occ.id} in the message; or use `done {occ.id}` to confirm it by attestation.",
+    )
+
+
+def _done(intent: Any, ctx: CommandContext) -> Message:
+    with ctx.db.transaction() as session:
+        ev = evidence.complete_by_attestation(
+            session=session,
+            actor=ctx.actor,
+            occurrence_id=intent.occurrence_id,
+            now=ctx.now,
+            note=intent.note,
+        )
+    return views.evidence_recorded_view(ev, intent.occurrence_id, done=True)
+
+
+def _skip(intent: Any, ctx: CommandContext) -> Message:
+    with ctx.db.transaction() as session:
+        occ = occurrences.skip_occurrence(
+            session=session,
+            actor=ctx.actor,
+            occurrence_id=intent.occurrence_id,
+            reason=intent.reason,
+        )
+    return Message(title="Skipped", text=f"#{occ.id} skipped: {occ.skip_reason}")
+
+
+def _audit(intent: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.VIEW)
+    with ctx.db.session() as session:
+        found = history.get_history(
+            session=session,
+            control_key=intent.control_id,
+            occurrence_id=intent.occurrence_id,
+            campaign_id=intent.campaign_id,
+        )
+    return views.history_view(found)
+
+
+def _whoami(_: Any, ctx: CommandContext) -> Message:
+    if ctx.actor.person_id is None:
+        return Message(title="Who you are", text=f"{ctx.actor.label} (role {ctx.actor.role}).")
+    with ctx.db.session() as session:
+        person = session.get(Person, ctx.actor.person_id)
+        if person is None:
+            raise NotFound("Your person record is gone; ask an admin.")
+        ids = people.chat_identities(session=session, person_id=ctx.actor.person_id)
+    return views.whoami_view(person, ids)
+
+
+_HANDLERS: dict[type, Callable[[Any, CommandContext], Message]] = {
+    c.Help: _help,
+    c.Status: _status,
+    c.Mine: _mine,
+    c.ListControls: _controls,
+    c.ShowControl: _control,
+    c.Assign: _assign,
+    c.Evidence: _evidence,
+    c.MarkDone: _done,
+    c.Skip: _skip,
+    c.Audit: _audit,
+    c.WhoAmI: _whoami,
+}

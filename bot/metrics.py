@@ -1,0 +1,94 @@
+"""Prometheus metrics of one app instance: HTTP traffic and occurrence gauges read per scrape."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+
+from bot.db import Database
+from bot.services.status import count_open_and_overdue
+from models import utcnow
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+# Anything else a client sends as a method is one label value, so it cannot grow the series.
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class OccurrenceCollector:
+    """Open and overdue occurrence gauges, queried when Prometheus scrapes, plus database_up."""
+
+    def __init__(self, database: Callable[[], Database | None]) -> None:
+        # A getter, not a Database: the app opens its database later, in the lifespan.
+        self._database = database
+
+    def describe(self) -> Iterable[Metric]:
+        # Lets the registry check names without querying the database at registration.
+        return self._families()
+
+    def collect(self) -> Iterable[Metric]:
+        db = self._database()
+        up, families = 0, self._families()
+        if db is not None:
+            try:
+                with db.session() as session:
+                    open_count, overdue = count_open_and_overdue(session=session, now=utcnow())
+            except Exception as exc:  # any failure means "no numbers": the scrape still answers
+                # The exception text may name the host or the DSN, so only its type is logged.
+                log.warning("Metrics: database unreachable (%s)", type(exc).__name__)
+            else:
+                families[0].add_metric([], open_count)
+                families[1].add_metric([], overdue)
+                up = 1
+        families[2].add_metric([], up)
+        return families if up else families[2:]
+
+    @staticmethod
+    def _families() -> list[GaugeMetricFamily]:
+        return [
+            GaugeMetricFamily(
+                "soc2bot_occurrences_open", "Pending occurrences whose period has started"
+            ),
+            GaugeMetricFamily("soc2bot_occurrences_overdue", "Pending occurrences past due"),
+            GaugeMetricFamily("soc2bot_database_up", "1 when the last scrape reached the database"),
+        ]
+
+
+class Metrics:
+    """The metrics of one app, on a registry of its own so apps can be built many times."""
+
+    def __init__(self, database: Callable[[], Database | None]) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "soc2bot_http_requests",
+            "HTTP requests answered, by method, route template and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "soc2bot_http_request_duration_seconds",
+            "Time to answer an HTTP request, by method and route template",
+            ["method", "route"],
+            registry=self.registry,
+        )
+        self.registry.register(OccurrenceCollector(database))
+
+    def observe_request(self, *, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one answered request and record how long it took."""
+        method = method if method in _KNOWN_METHODS else "OTHER"
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
+
+    def render(self) -> bytes:
+        """Every metric in the Prometheus text format."""
+        return generate_latest(self.registry)

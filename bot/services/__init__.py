@@ -1,0 +1,1 @@
+"""Platform-neutral domain services: `verb_noun(*, session, …)` functions with typed returns."""

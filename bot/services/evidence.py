@@ -1,0 +1,191 @@
+"""Evidence: confirm by attestation, attach files, supersede with a reason; never delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import BinaryIO
+
+from sqlmodel import Session, col, select
+
+from bot.actor import Actor
+from bot.audit import record_event
+from bot.errors import Conflict, InvalidInput, NotFound
+from bot.evidence_store import EvidenceStore
+from bot.permissions import Action, require
+from bot.services.occurrences import check_can_complete, get_occurrence_or_raise, mark_done
+from models import (
+    Evidence,
+    EvidenceKind,
+    EvidenceRequirement,
+    Occurrence,
+    OccurrenceStatus,
+    Task,
+)
+
+MAX_NOTE = 2000
+
+
+def default_statement(*, task_title: str, period_key: str) -> str:
+    """The attestation text a person confirms when no other statement is given."""
+    return f"I confirm that “{task_title}” for period {period_key} was performed as described."
+
+
+def complete_by_attestation(
+    *,
+    session: Session,
+    actor: Actor,
+    occurrence_id: int,
+    now: dt.datetime,
+    statement: str | None = None,
+    note: str | None = None,
+) -> Evidence:
+    """Record the caller's confirmation, stored verbatim, and mark the work done."""
+    occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
+    check_can_complete(session, actor, occ, now=now)
+    task = _task(session, occ)
+    if occ.status is OccurrenceStatus.DONE:
+        raise Conflict(f"#{occ.id} is already done ({occ.completed_at:%d %b %Y}).")
+    if task.evidence is EvidenceRequirement.FILE:
+        raise Conflict(f"“{task.title}” needs a file as evidence: attach one to #{occ.id}.")
+    text = statement or default_statement(task_title=task.title, period_key=occ.period_key)
+    evidence = Evidence(
+        occurrence_id=occ.id,
+        kind=EvidenceKind.ATTESTATION,
+        statement=text.strip(),
+        note=_note(note),
+        submitted_by_id=actor.person_id,
+        platform=actor.platform,
+        submitted_at=now,
+    )
+    _record(session, actor, occ, evidence)
+    mark_done(session=session, occ=occ, actor=actor, now=now)
+    return evidence
+
+
+def attach_file_evidence(
+    *,
+    session: Session,
+    store: EvidenceStore,
+    actor: Actor,
+    occurrence_id: int,
+    stream: BinaryIO,
+    original_name: str,
+    now: dt.datetime,
+    media_type: str | None = None,
+    note: str | None = None,
+) -> Evidence:
+    """Store, hash and record a file; it completes the work when the task takes files."""
+    occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
+    check_can_complete(session, actor, occ, now=now)  # before any byte is stored
+    clean_note = _note(note)
+    stored = store.put(stream, original_name=original_name, media_type=media_type)
+    evidence = Evidence(
+        occurrence_id=occ.id,
+        kind=EvidenceKind.FILE,
+        note=clean_note,
+        original_name=stored.original_name,
+        size=stored.size,
+        media_type=stored.media_type,
+        sha256=stored.sha256,
+        storage_key=stored.key,
+        submitted_by_id=actor.person_id,
+        platform=actor.platform,
+        submitted_at=now,
+    )
+    _record(session, actor, occ, evidence)
+    takes_files = _task(session, occ).evidence is not EvidenceRequirement.ATTESTATION
+    if occ.status is OccurrenceStatus.PENDING and takes_files:
+        mark_done(session=session, occ=occ, actor=actor, now=now)
+    return evidence
+
+
+def supersede_evidence(
+    *, session: Session, actor: Actor, evidence_id: int, reason: str, now: dt.datetime
+) -> Evidence:
+    """Admin: mark evidence as superseded (kept, no longer counted); reopen work it alone closed."""
+    require(actor, Action.SUPERSEDE_EVIDENCE)
+    if len(reason.strip()) < 3:
+        raise InvalidInput("Give a reason for superseding evidence (it goes into the audit trail).")
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None:
+        raise NotFound(f"There is no evidence {evidence_id}.")
+    if evidence.superseded_at is not None:
+        raise Conflict(f"Evidence {evidence_id} was already superseded.")
+    evidence.superseded_at, evidence.superseded_by_id = now, actor.person_id
+    evidence.supersede_reason = reason.strip()
+    session.add(evidence)
+    record_event(
+        session=session,
+        actor=actor,
+        action="evidence.superseded",
+        subject_type="evidence",
+        subject_id=str(evidence_id),
+        details={"reason": evidence.supersede_reason, "occurrence": evidence.occurrence_id},
+    )
+    if evidence.occurrence_id is not None:
+        _reopen_if_unproven(session, actor, evidence.occurrence_id)
+    return evidence
+
+
+def accepted_evidence(*, session: Session, occurrence_id: int) -> list[Evidence]:
+    """Evidence of an occurrence that still counts, oldest first."""
+    return list(
+        session.exec(
+            select(Evidence)
+            .where(Evidence.occurrence_id == occurrence_id, col(Evidence.superseded_at).is_(None))
+            .order_by(col(Evidence.submitted_at))
+        ).all()
+    )
+
+
+def _reopen_if_unproven(session: Session, actor: Actor, occurrence_id: int) -> None:
+    occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
+    if occ.status is not OccurrenceStatus.DONE:
+        return
+    if accepted_evidence(session=session, occurrence_id=occurrence_id):
+        return
+    occ.status, occ.completed_at, occ.completed_by_id = OccurrenceStatus.PENDING, None, None
+    session.add(occ)
+    record_event(
+        session=session,
+        actor=actor,
+        action="occurrence.reopened",
+        subject_type="occurrence",
+        subject_id=str(occurrence_id),
+        details={"reason": "its only evidence was superseded"},
+    )
+
+
+def _task(session: Session, occ: Occurrence) -> Task:
+    task = session.get(Task, occ.task_id)
+    assert task is not None  # foreign key
+    return task
+
+
+def _note(note: str | None) -> str | None:
+    if note is None or not note.strip():
+        return None
+    if len(note) > MAX_NOTE:
+        raise InvalidInput(f"The note is too long ({len(note)} characters; at most {MAX_NOTE}).")
+    return note.strip()
+
+
+def _record(session: Session, actor: Actor, occ: Occurrence, evidence: Evidence) -> None:
+    session.add(evidence)
+    session.flush()
+    details = {
+        "occurrence": occ.id,
+        "kind": evidence.kind.value,
+        "sha256": evidence.sha256,
+        "name": evidence.original_name,
+        "size": evidence.size,
+        "statement": evidence.statement,
+    }
+    record_event(
+        session=session,
+        actor=actor,
+        action="evidence.submitted",
+        subject_type="occurrence",
+        subject_id=str(occ.id),
+        details={k: v for k, v in details.items() if v is not None},
+    )

@@ -1,0 +1,102 @@
+"""People: find them, link chat identities on first contact, turn them into actors."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from bot.actor import Actor
+from bot.audit import record_event
+from bot.errors import InvalidInput, NotFound
+from models import ChatIdentity, Person, Platform, Role
+
+
+def get_person_by_email(*, session: Session, email: str) -> Person | None:
+    return session.exec(select(Person).where(Person.email == email.strip().lower())).first()
+
+
+def get_person_by_email_or_raise(*, session: Session, email: str) -> Person:
+    person = get_person_by_email(session=session, email=email)
+    if person is None:
+        raise NotFound(f"Nobody with email {email} is known to soc2bot.")
+    return person
+
+
+def find_person_by_chat_id(
+    *, session: Session, platform: Platform, external_id: str
+) -> Person | None:
+    """The person linked to a platform account, if any."""
+    return session.exec(
+        select(Person)
+        .join(ChatIdentity, ChatIdentity.person_id == Person.id)  # type: ignore[arg-type]
+        .where(ChatIdentity.platform == platform.value, ChatIdentity.external_id == external_id)
+    ).first()
+
+
+def link_chat_identity(
+    *,
+    session: Session,
+    platform: Platform,
+    external_id: str,
+    email: str,
+    name: str | None = None,
+    timezone: str | None = None,
+) -> Person:
+    """Link a chat account to the person with that email; unknown people become members."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise InvalidInput(f"{email!r} is not an email address.")
+    person = get_person_by_email(session=session, email=email)
+    actor_label = email
+    if person is None:
+        person = Person(email=email, name=name or email, role=Role.MEMBER, timezone=timezone)
+        session.add(person)
+        session.flush()
+        _log(session, person, platform, external_id, "person.created", {"role": "member"})
+    elif timezone and person.timezone != timezone:
+        person.timezone = timezone
+        session.add(person)
+    identity = session.exec(
+        select(ChatIdentity).where(
+            ChatIdentity.platform == platform.value, ChatIdentity.external_id == external_id
+        )
+    ).first()
+    if identity is None or identity.person_id != person.id:
+        if identity is None:
+            identity = ChatIdentity(platform=platform.value, external_id=external_id)
+        identity.person_id, identity.display_name = person.id or 0, name
+        session.add(identity)
+        details = {"platform": platform.value, "external_id": external_id, "by": actor_label}
+        _log(session, person, platform, external_id, "person.linked", details)
+    session.flush()
+    return person
+
+
+def _log(
+    session: Session,
+    person: Person,
+    platform: Platform,
+    external_id: str,
+    action: str,
+    details: dict[str, str],
+) -> None:
+    actor = Actor.for_person(person, platform=platform, platform_id=external_id)
+    record_event(
+        session=session,
+        actor=actor,
+        action=action,
+        subject_type="person",
+        subject_id=person.email,
+        details=details,
+    )
+
+
+def actor_for_chat_user(*, session: Session, platform: Platform, external_id: str) -> Actor | None:
+    """The actor for a linked chat account, or None when it is not linked yet."""
+    person = find_person_by_chat_id(session=session, platform=platform, external_id=external_id)
+    if person is None:
+        return None
+    return Actor.for_person(person, platform=platform, platform_id=external_id)
+
+
+def chat_identities(*, session: Session, person_id: int) -> list[ChatIdentity]:
+    return list(session.exec(select(ChatIdentity).where(ChatIdentity.person_id == person_id)))

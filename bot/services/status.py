@@ -1,0 +1,296 @@
+"""Program posture and personal work lists, computed as SQL aggregates over indexed columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.catalog.criteria import criterion_group
+from bot.services.occurrences import State, get_program_or_raise, program_today, state_of
+from models import Control, ControlCriterion, Evidence, Occurrence, OccurrenceStatus, Person, Task
+
+PENDING = OccurrenceStatus.PENDING
+DUE_SOON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One occurrence as people see it."""
+
+    occurrence_id: int
+    control_key: str
+    task_title: str
+    period_key: str
+    due_on: dt.date
+    state: State
+    evidence: str
+    assignee: str | None
+
+
+@dataclass(frozen=True)
+class CriterionCount:
+    group: str
+    controls: int
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Coverage:
+    control_key: str
+    title: str
+    expected: int
+    evidenced: int
+    skipped: int
+
+    @property
+    def gaps(self) -> int:
+        return self.expected - self.evidenced - self.skipped
+
+
+@dataclass(frozen=True)
+class StatusSummary:
+    program: str
+    today: dt.date
+    window_start: dt.date
+    window_end: dt.date
+    controls_in_scope: int
+    controls_on_track: int
+    open_count: int
+    overdue_count: int
+    due_soon_count: int
+    overdue: list[WorkItem]
+    due_soon: list[WorkItem]
+    criteria: list[CriterionCount]
+    coverage: list[Coverage]
+    gaps: list[WorkItem]
+    placeholder_owners: int
+
+    @property
+    def readiness_pct(self) -> float:
+        """Share of in-scope controls with no overdue work."""
+        return (
+            100.0 * self.controls_on_track / self.controls_in_scope if self.controls_in_scope else 0
+        )
+
+    @property
+    def coverage_pct(self) -> float:
+        """Share of expected periods in the window (so far) that have accepted evidence."""
+        expected = sum(c.expected - c.skipped for c in self.coverage)
+        return 100.0 * sum(c.evidenced for c in self.coverage) / expected if expected else 100.0
+
+    @property
+    def gap_count(self) -> int:
+        return sum(c.gaps for c in self.coverage)
+
+
+def _active_controls() -> Any:
+    return sa.and_(col(Control.in_scope), col(Control.retired_at).is_(None))
+
+
+def _has_accepted_evidence() -> Any:
+    return (
+        select(Evidence.id)
+        .where(Evidence.occurrence_id == Occurrence.id, col(Evidence.superseded_at).is_(None))
+        .exists()
+    )
+
+
+def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -> StatusSummary:
+    """Readiness, per-criterion counts, overdue, due soon and Type II window coverage."""
+    program = get_program_or_raise(session=session)
+    today = program_today(program, now)
+    per_control = _pending_by_control(session, now, today)
+    controls = session.exec(select(Control.id).where(_active_controls())).all()
+    overdue_total = sum(o for _, o in per_control.values())
+    soon = sa.and_(
+        col(Occurrence.due_at) > now, col(Occurrence.due_at) <= now + _days(DUE_SOON_DAYS)
+    )
+    overdue_q = col(Occurrence.due_at) <= now
+    coverage = _coverage(session, program.window_start, program.window_end, now)
+    return StatusSummary(
+        program=program.name,
+        today=today,
+        window_start=program.window_start,
+        window_end=program.window_end,
+        controls_in_scope=len(controls),
+        controls_on_track=sum(1 for c in controls if per_control.get(c, (0, 0))[1] == 0),
+        open_count=sum(o for o, _ in per_control.values()),
+        overdue_count=overdue_total,
+        due_soon_count=_count_pending(session, soon),
+        overdue=_work_items(session, overdue_q, now, today, limit=limit),
+        due_soon=_work_items(session, soon, now, today, limit=limit),
+        criteria=_criteria_counts(session, per_control),
+        coverage=coverage,
+        gaps=_gap_items(session, program.window_start, program.window_end, now, today, limit),
+        placeholder_owners=_placeholder_owned(session),
+    )
+
+
+def _days(n: int) -> dt.timedelta:
+    return dt.timedelta(days=n)
+
+
+def _pending_by_control(
+    session: Session, now: dt.datetime, today: dt.date
+) -> dict[int, tuple[int, int]]:
+    """control id → (open, overdue) pending occurrences whose period has started."""
+    overdue = sa.func.sum(sa.case((col(Occurrence.due_at) <= now, 1), else_=0))
+    is_open = sa.and_(col(Occurrence.due_at) > now, col(Occurrence.period_start) <= today)
+    rows = session.exec(
+        select(Occurrence.control_id, sa.func.sum(sa.case((is_open, 1), else_=0)), overdue)
+        .join(Control, col(Control.id) == Occurrence.control_id)
+        .where(Occurrence.status == PENDING, col(Occurrence.period_start) <= today)
+        .where(_active_controls())
+        .group_by(col(Occurrence.control_id))
+    ).all()
+    return {cid: (int(o or 0), int(d or 0)) for cid, o, d in rows}
+
+
+def _count_pending(session: Session, condition: Any) -> int:
+    query = (
+        select(sa.func.count())
+        .select_from(Occurrence)
+        .join(Control, col(Control.id) == Occurrence.control_id)
+        .where(Occurrence.status == PENDING, condition, _active_controls())
+    )
+    return int(session.exec(query).one())
+
+
+def _criteria_counts(
+    session: Session, per_control: dict[int, tuple[int, int]]
+) -> list[CriterionCount]:
+    rows = session.exec(
+        select(ControlCriterion.criterion, ControlCriterion.control_id)
+        .join(Control, col(Control.id) == ControlCriterion.control_id)
+        .where(_active_controls())
+    ).all()
+    groups: dict[str, set[int]] = {}
+    for criterion, control_id in rows:
+        groups.setdefault(criterion_group(criterion), set()).add(control_id)
+    return [
+        CriterionCount(
+            group=group,
+            controls=len(ids),
+            open=sum(per_control.get(c, (0, 0))[0] for c in ids),
+            overdue=sum(per_control.get(c, (0, 0))[1] for c in ids),
+        )
+        for group, ids in sorted(groups.items(), key=lambda kv: _group_order(kv[0]))
+    ]
+
+
+def _group_order(group: str) -> tuple[int, str]:
+    prefixes = ("CC", "A", "PI", "C", "P")
+    prefix = next(p for p in (*prefixes, "") if group.startswith(p))
+    return (prefixes.index(prefix) if prefix else 9, group.rjust(6))
+
+
+def _in_window(start: dt.date, end: dt.date, now: dt.datetime) -> Any:
+    """Occurrences of the window that are expected by now: due already, or done anyway."""
+    expected = sa.or_(col(Occurrence.due_at) <= now, Occurrence.status != PENDING)
+    return sa.and_(
+        col(Occurrence.period_start) >= start, col(Occurrence.period_start) <= end, expected
+    )
+
+
+def _coverage(session: Session, start: dt.date, end: dt.date, now: dt.datetime) -> list[Coverage]:
+    evidenced = sa.and_(Occurrence.status == OccurrenceStatus.DONE, _has_accepted_evidence())
+    skipped = Occurrence.status == OccurrenceStatus.SKIPPED
+    rows = session.exec(
+        select(
+            Control.key,
+            Control.title,
+            sa.func.count(),
+            sa.func.sum(sa.case((evidenced, 1), else_=0)),
+            sa.func.sum(sa.case((skipped, 1), else_=0)),
+        )
+        .join(Control, col(Control.id) == Occurrence.control_id)
+        .where(_in_window(start, end, now), _active_controls())
+        .group_by(col(Control.key), col(Control.title))
+        .order_by(col(Control.key))
+    ).all()
+    return [Coverage(k, t, int(n), int(e or 0), int(s or 0)) for k, t, n, e, s in rows]
+
+
+def _gap_items(
+    session: Session, start: dt.date, end: dt.date, now: dt.datetime, today: dt.date, limit: int
+) -> list[WorkItem]:
+    gap = sa.and_(
+        _in_window(start, end, now),
+        Occurrence.status != OccurrenceStatus.SKIPPED,
+        sa.not_(sa.and_(Occurrence.status == OccurrenceStatus.DONE, _has_accepted_evidence())),
+    )
+    return _work_items(session, gap, now, today, limit=limit, pending_only=False)
+
+
+def _work_items(
+    session: Session,
+    condition: Any,
+    now: dt.datetime,
+    today: dt.date,
+    *,
+    limit: int,
+    pending_only: bool = True,
+) -> list[WorkItem]:
+    query = (
+        select(Occurrence, Task.title, Task.evidence, Control.key, Person.name)
+        .join(Task, col(Task.id) == Occurrence.task_id)
+        .join(Control, col(Control.id) == Occurrence.control_id)
+        .outerjoin(Person, col(Person.id) == Occurrence.assignee_id)
+        .where(condition, _active_controls())
+        .order_by(col(Occurrence.due_at), col(Occurrence.id))
+        .limit(limit)
+    )
+    if pending_only:
+        query = query.where(Occurrence.status == PENDING)
+    return [
+        WorkItem(
+            occurrence_id=occ.id or 0,
+            control_key=key,
+            task_title=title,
+            period_key=occ.period_key,
+            due_on=occ.due_on,
+            state=_state(occ, now, today),
+            evidence=str(evidence),
+            assignee=name,
+        )
+        for occ, title, evidence, key, name in session.exec(query).all()
+    ]
+
+
+def _state(occ: Occurrence, now: dt.datetime, today: dt.date) -> State:
+    return state_of(occ, now=now, today=today)
+
+
+def _placeholder_owned(session: Session) -> int:
+    query = (
+        select(sa.func.count())
+        .select_from(Control)
+        .join(Person, col(Person.id) == Control.owner_id)
+        .where(col(Person.placeholder), _active_controls())
+    )
+    return int(session.exec(query).one())
+
+
+def get_my_work(
+    *, session: Session, person_id: int, now: dt.datetime, ahead_days: int = 30, limit: int = 50
+) -> list[WorkItem]:
+    """The person's pending work whose period has started or starts within `ahead_days`."""
+    program = get_program_or_raise(session=session)
+    today = program_today(program, now)
+    mine = sa.and_(
+        Occurrence.assignee_id == person_id,
+        col(Occurrence.period_start) <= today + _days(ahead_days),
+    )
+    return _work_items(session, mine, now, today, limit=limit)
+
+
+def count_open_and_overdue(*, session: Session, now: dt.datetime) -> tuple[int, int]:
+    """(open, overdue) pending occurrences, for the metrics gauges."""
+    overdue = _count_pending(session, col(Occurrence.due_at) <= now)
+    started = sa.and_(col(Occurrence.due_at) > now, col(Occurrence.period_start) <= now.date())
+    return _count_pending(session, started), overdue

@@ -1,0 +1,158 @@
+"""Service settings from the environment and `.env` (spec §5); invalid settings stop start-up."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_ALLOWED_TYPES = (
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "text/plain",
+    "text/csv",
+    "text/markdown",
+    "application/json",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.ms-excel",
+    "application/msword",
+)
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used; the message lists each problem by variable name."""
+
+
+class Settings(BaseSettings):
+    """Every knob of the service, named as the environment variable that sets it."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field("sqlite:///./data/soc2bot.db", validation_alias="DATABASE_URL")
+    evidence_url: str = Field("file://./data/evidence", validation_alias="SOC2BOT_EVIDENCE_URL")
+    catalog: Path | None = Field(None, validation_alias="SOC2BOT_CATALOG")
+    environment: Literal["development", "production"] = Field(
+        "development", validation_alias="SOC2BOT_ENV"
+    )
+    host: str = Field("127.0.0.1", validation_alias="SOC2BOT_HOST")
+    port: int = Field(8000, ge=1, le=65535, validation_alias="SOC2BOT_PORT")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias="SOC2BOT_LOG_LEVEL"
+    )
+    scheduler: bool = Field(True, validation_alias="SOC2BOT_SCHEDULER")
+    horizon_days: int = Field(120, ge=7, le=3660, validation_alias="SOC2BOT_HORIZON_DAYS")
+    evidence_max_bytes: int = Field(
+        25 * 1024 * 1024, gt=0, validation_alias="SOC2BOT_EVIDENCE_MAX_BYTES"
+    )
+    evidence_allowed_types: Annotated[tuple[str, ...], NoDecode] = Field(
+        DEFAULT_ALLOWED_TYPES, validation_alias="SOC2BOT_EVIDENCE_ALLOWED_TYPES"
+    )
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+
+    microsoft_app_id: str | None = Field(None, validation_alias="MICROSOFT_APP_ID")
+    microsoft_app_password: SecretStr | None = Field(
+        None, validation_alias="MICROSOFT_APP_PASSWORD"
+    )
+    microsoft_app_tenant_id: str | None = Field(None, validation_alias="MICROSOFT_APP_TENANT_ID")
+    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "MultiTenant", validation_alias="MICROSOFT_APP_TYPE"
+    )
+    teams_allow_unauthenticated: bool = Field(
+        False, validation_alias="SOC2BOT_TEAMS_ALLOW_UNAUTHENTICATED"
+    )
+
+    @field_validator("evidence_allowed_types", mode="before")
+    @classmethod
+    def _split_types(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(t.strip().lower() for t in value.split(",") if t.strip())
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        if value.startswith("postgres:"):
+            value = "postgresql:" + value.removeprefix("postgres:")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("evidence_url")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        if not value.startswith(("file://", "s3://")):
+            raise ValueError("must start with file:// or s3://")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _coherent_platforms(self) -> Settings:
+        if self.slack_bot_token and not self.slack_signing_secret and not self.slack_app_token:
+            raise ValueError("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not")
+        if self.microsoft_app_id and not self.microsoft_app_password:
+            raise ValueError("MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is not")
+        single = self.microsoft_app_type == "SingleTenant" and self.microsoft_app_id
+        if single and not self.microsoft_app_tenant_id:
+            raise ValueError("MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID")
+        return self
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.microsoft_app_id) or self.teams_allow_unauthenticated
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation failures into one readable `SettingsError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            problems.append(f"  {_env_name(where)}: {err['msg']}")
+        raise SettingsError("Invalid settings:\n" + "\n".join(problems)) from None
+
+
+def _env_name(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    return alias if isinstance(alias, str) else field
+
+
+def valid_timezone(name: str) -> bool:
+    """True when `name` is an IANA timezone this machine knows."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

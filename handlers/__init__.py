@@ -1,0 +1,1 @@
+"""Thin adapters from chat platforms and the command line to the core services."""

@@ -1,0 +1,284 @@
+"""The `soc2bot` command line (Typer + rich): serve, status, catalog, audit, db, demo."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot import __version__, bootstrap
+from bot.actor import Actor
+from bot.audit import event_as_dict, list_events, verify_chain
+from bot.catalog.validate import validate_catalog_text
+from bot.command_refs import classify_audit_ref
+from bot.commands import parse_command
+from bot.db import Database
+from bot.dispatch import CommandContext, run_command
+from bot.errors import SoC2BotError
+from bot.logs import configure_logging, new_correlation_id
+from bot.messages import render_plain
+from bot.services.history import get_history
+from bot.services.people import get_person_by_email_or_raise
+from bot.settings import Settings, SettingsError, load_settings
+from models import AuditEvent, utcnow
+
+log = logging.getLogger("soc2bot.cli")
+app = typer.Typer(
+    help="soc2bot: run your SOC 2 program from Slack and Teams.", no_args_is_help=True
+)
+catalog_app = typer.Typer(help="Validate and apply the control catalog.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check and read the audit trail.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(audit_app, name="audit")
+app.add_typer(db_app, name="db")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _friendly() -> Iterator[None]:
+    """Show a user error as one clear line, never a traceback."""
+    try:
+        yield
+    except SoC2BotError as exc:
+        err.print(exc.user_text(), style="red", markup=False)
+        raise typer.Exit(1) from None
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception:
+        reference = new_correlation_id()
+        log.exception("command failed", extra={"correlation_id": reference})
+        err.print(
+            f"Something went wrong on our side (reference {reference}); the log has details.",
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(70) from None
+
+
+def _database(settings: Settings, *, prepared: bool = True) -> Database:
+    db = Database(settings.database_url)
+    db.upgrade()
+    if prepared and not bootstrap.has_program(db):
+        bootstrap.prepare(settings, db)
+    return db
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"soc2bot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """soc2bot command line."""
+    configure_logging("WARNING")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (SOC2BOT_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (SOC2BOT_PORT).")] = None,
+    no_scheduler: Annotated[bool, typer.Option("--no-scheduler", help="Run no tickers.")] = False,
+) -> None:
+    """Start the HTTP service (migrates the database and loads the catalog first)."""
+    import os
+
+    import uvicorn
+
+    settings = _settings()
+    if no_scheduler:
+        os.environ["SOC2BOT_SCHEDULER"] = "false"
+    uvicorn.run(
+        "bot.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def status() -> None:
+    """Print the program's posture: readiness, criteria, overdue, window coverage."""
+    ask("status")
+
+
+@app.command()
+def ask(
+    text: Annotated[str, typer.Argument(help="A chat command, e.g. 'mine' or 'control CC6.1-AR'.")],
+    as_: Annotated[
+        str | None, typer.Option("--as", help="Act as this person (email) instead of the CLI.")
+    ] = None,
+) -> None:
+    """Run any chat command from the terminal, as the CLI (admin) or as a person."""
+    settings = _settings()
+    with _friendly():
+        db = _database(settings)
+        actor = Actor.cli()
+        if as_:
+            with db.session() as session:
+                actor = Actor.for_person(get_person_by_email_or_raise(session=session, email=as_))
+        message = run_command(parse_command(text), CommandContext(db=db, actor=actor, now=utcnow()))
+        out.print(render_plain(message), markup=False)
+
+
+def _read_catalog(file: Path, db: Database) -> Any:
+    text = file.read_text("utf-8")
+    return validate_catalog_text(text, known_emails=bootstrap.known_emails(db))
+
+
+@catalog_app.command("validate")
+def catalog_validate(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Check a catalog file; list every error by path. Changes nothing."""
+    settings = _settings()
+    with _friendly():
+        db = _database(settings, prepared=False)
+        spec = validate_catalog_text(
+            file.read_text("utf-8"), known_emails=bootstrap.known_emails(db)
+        )
+    tasks = sum(len(ctl.tasks) for ctl in spec.controls)
+    out.print(f"OK: {len(spec.controls)} controls, {tasks} tasks, {len(spec.people)} people.")
+
+
+@catalog_app.command("sync")
+def catalog_sync(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+) -> None:
+    """Apply a catalog: all or nothing, idempotent, every change audit-logged."""
+    settings = _settings()
+    with _friendly():
+        db = _database(settings, prepared=False)
+        spec = validate_catalog_text(
+            file.read_text("utf-8"), known_emails=bootstrap.known_emails(db)
+        )
+        report, created = bootstrap.apply_catalog(
+            db, spec, actor=Actor.cli(), now=utcnow(), horizon_days=settings.horizon_days
+        )
+    for line in report.changes:
+        out.print(f"  {line}", markup=False)
+    summary = f"{len(report.changes)} change(s)" if report.changed else "No changes"
+    out.print(f"{summary}; {created} new occurrence(s).")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    bundle: Annotated[
+        Path | None, typer.Argument(help="An export bundle (a later release).")
+    ] = None,
+) -> None:
+    """Re-hash the audit chain; name the first broken event and exit 1 if any."""
+    if bundle is not None:
+        err.print("Verifying an export bundle comes with `soc2bot export` in a later release.")
+        raise typer.Exit(2)
+    with _friendly():
+        db = _database(_settings(), prepared=False)
+        with db.session() as session:
+            report = verify_chain(session=session)
+    if report.ok:
+        out.print(
+            f"Audit chain intact: {report.checked} events, head #{report.head_seq} "
+            f"{report.head_hash[:16]}…"
+        )
+        return
+    err.print(f"[red]Audit chain BROKEN at event {report.broken_seq}: {report.problem}[/red]")
+    raise typer.Exit(1)
+
+
+@audit_app.command("log")
+def audit_log(
+    subject: Annotated[
+        str | None, typer.Option(help="A control id, occurrence (#123) or campaign (camp-1).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Show the newest audit events, optionally for one subject."""
+    with _friendly():
+        db = _database(_settings(), prepared=False)
+        with db.session() as session:
+            events = _events(session, subject, limit)
+    if as_json:
+        for event in events:
+            out.print(json.dumps(event_as_dict(event), ensure_ascii=False), markup=False)
+        return
+    table = Table("seq", "when (UTC)", "actor", "action", "subject", "details")
+    for e in events:
+        table.add_row(
+            str(e.seq),
+            f"{e.occurred_at:%Y-%m-%d %H:%M:%S}",
+            e.actor,
+            e.action,
+            f"{e.subject_type} {e.subject_id}",
+            _short(e.details),
+        )
+    out.print(table)
+
+
+def _events(session: Any, subject: str | None, limit: int) -> list[AuditEvent]:
+    if subject is None:
+        return list(list_events(session=session, limit=limit))
+    kind, ref = classify_audit_ref(subject)
+    found = get_history(
+        session=session,
+        control_key=str(ref) if kind == "control" else None,
+        occurrence_id=int(ref) if kind == "occurrence" else None,
+        campaign_id=int(ref) if kind == "campaign" else None,
+        limit=limit,
+    )
+    return found.events
+
+
+def _short(details: dict[str, Any]) -> str:
+    text = json.dumps(details, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending database migrations."""
+    settings = _settings()
+    with _friendly():
+        Database(settings.database_url).upgrade()
+    out.print("Database is at the latest schema.")
+
+
+@app.command()
+def demo() -> None:
+    """Seed a fictional company with a year of history into the configured database."""
+    from bot.demo import seed_demo
+    from bot.evidence_store import open_evidence_store
+
+    settings = _settings()
+    with _friendly():
+        db = _database(settings, prepared=False)
+        report = seed_demo(db=db, store=open_evidence_store(settings), now=utcnow())
+    out.print(f"Demo data seeded: {report}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

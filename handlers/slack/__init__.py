@@ -1,0 +1,1 @@
+"""Slack front end (slack-bolt); built in a later issue."""

@@ -1,0 +1,38 @@
+"""SQLModel tables, one module per domain noun; importing this package registers them all."""
+
+from models.audit_event import AuditChainHead, AuditEvent
+from models.base import utcnow
+from models.campaign import Campaign, CampaignItem, CampaignKind, CampaignStatus, ItemDecision
+from models.control import Control, ControlCriterion
+from models.evidence import Evidence, EvidenceKind, Platform
+from models.occurrence import Occurrence, OccurrenceStatus
+from models.outbox import OutboxMessage, OutboxStatus
+from models.person import ChatIdentity, Person, Role
+from models.program import Program
+from models.task import EvidenceRequirement, Task
+
+__all__ = [
+    "AuditChainHead",
+    "AuditEvent",
+    "Campaign",
+    "CampaignItem",
+    "CampaignKind",
+    "CampaignStatus",
+    "ChatIdentity",
+    "Control",
+    "ControlCriterion",
+    "Evidence",
+    "EvidenceKind",
+    "EvidenceRequirement",
+    "ItemDecision",
+    "Occurrence",
+    "OccurrenceStatus",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Person",
+    "Platform",
+    "Program",
+    "Role",
+    "Task",
+    "utcnow",
+]

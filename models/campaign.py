@@ -1,0 +1,65 @@
+"""Campaigns of many small decisions (access reviews, policy acknowledgements, training)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from models.base import enum_column, json_field, ts_field
+
+
+class CampaignKind(enum.StrEnum):
+    ACCESS_REVIEW = "access_review"
+    POLICY_ACK = "policy_ack"
+    TRAINING = "training"
+
+
+class CampaignStatus(enum.StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class ItemDecision(enum.StrEnum):
+    PENDING = "pending"
+    KEEP = "keep"
+    REVOKE = "revoke"
+    ACKNOWLEDGED = "acknowledged"
+    COMPLETED = "completed"
+
+
+class Campaign(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    kind: CampaignKind = Field(sa_column=enum_column(CampaignKind, nullable=False))
+    name: str = Field(max_length=200)
+    control_id: int | None = Field(default=None, foreign_key="control.id")
+    occurrence_id: int | None = Field(default=None, foreign_key="occurrence.id")
+    status: CampaignStatus = Field(
+        default=CampaignStatus.OPEN, sa_column=enum_column(CampaignStatus, nullable=False)
+    )
+    version: str | None = Field(default=None, max_length=64)
+    channel: str | None = Field(default=None, max_length=200)
+    details: dict[str, Any] = json_field(default=dict, nullable=False)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = ts_field()
+    completed_at: dt.datetime | None = ts_field(nullable=True)
+
+
+class CampaignItem(SQLModel, table=True):
+    """One decision: an account to keep or revoke, or one person's acknowledgement."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    subject: str = Field(max_length=300)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    reviewer_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    decision: ItemDecision = Field(
+        default=ItemDecision.PENDING, sa_column=enum_column(ItemDecision, nullable=False)
+    )
+    decided_by_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: dt.datetime | None = ts_field(nullable=True)
+    note: str | None = None
+    details: dict[str, Any] = json_field(default=dict, nullable=False)

@@ -1,0 +1,47 @@
+"""One due instance of a task for one period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import enum_column, ts_field
+
+
+class OccurrenceStatus(enum.StrEnum):
+    """Stored status; `upcoming`, `open` and `overdue` are pending ones told apart by dates."""
+
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class Occurrence(SQLModel, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "period_key"),
+        sa.Index("ix_occurrence_status_due_at", "status", "due_at"),
+        sa.Index("ix_occurrence_assignee_status", "assignee_id", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    control_id: int = Field(foreign_key="control.id", index=True)
+    # Denormalised from task/control at generation and on reassignment, so "my work"
+    # is one indexed lookup rather than a join over every task.
+    assignee_id: int | None = Field(default=None, foreign_key="person.id")
+    period_key: str = Field(max_length=32)
+    period_start: dt.date = Field(index=True)
+    period_end: dt.date
+    due_on: dt.date
+    due_at: dt.datetime = ts_field()
+    status: OccurrenceStatus = Field(
+        default=OccurrenceStatus.PENDING,
+        sa_column=enum_column(OccurrenceStatus, nullable=False),
+    )
+    completed_at: dt.datetime | None = ts_field(nullable=True, index=True)
+    completed_by_id: int | None = Field(default=None, foreign_key="person.id")
+    skip_reason: str | None = None
+    created_at: dt.datetime = ts_field()

@@ -1,0 +1,72 @@
+"""A small valid catalog for tests, and a helper to break one field of it."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import yaml
+
+BASE: dict[str, Any] = {
+    "program": {
+        "name": "Acme SOC 2",
+        "timezone": "America/New_York",
+        "criteria": ["security", "availability"],
+        "window": {"start": "2026-01-01", "end": "2026-06-30"},
+        "channels": {"compliance": "#soc2", "leadership": "#leadership"},
+    },
+    "people": [
+        {"email": "ana@acme.test", "name": "Ana Ruiz", "role": "admin"},
+        {"email": "raj@acme.test", "name": "Raj Iyer", "manager": "ana@acme.test"},
+    ],
+    "controls": [
+        {
+            "id": "CC6.1-AR",
+            "title": "Quarterly production access review",
+            "criteria": ["CC6.1", "CC6.2", "CC6.3"],
+            "owner": "raj@acme.test",
+            "tasks": [
+                {
+                    "id": "prod-access-review",
+                    "title": "Review production access",
+                    "kind": "access_review",
+                    "schedule": "quarterly",
+                    "due": "14d",
+                    "evidence": "file",
+                }
+            ],
+        },
+        {
+            "id": "A1.2-BACKUP",
+            "title": "Backup restore test",
+            "criteria": ["A1.2"],
+            "owner": "ana@acme.test",
+            "tasks": [
+                {
+                    "id": "backup-restore",
+                    "title": "Restore a backup",
+                    "kind": "backup_test",
+                    "schedule": "RRULE:FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=1;BYMONTH=1,7",
+                    "due": "1m",
+                    "evidence": "any",
+                }
+            ],
+        },
+    ],
+}
+
+
+def catalog(**changes: Any) -> dict[str, Any]:
+    """A deep copy of BASE; keys like `controls.0.tasks.0.schedule` set a nested value."""
+    data = copy.deepcopy(BASE)
+    for path, value in changes.items():
+        *parents, last = path.split("__")
+        node: Any = data
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[int(last) if last.isdigit() else last] = value
+    return data
+
+
+def as_yaml(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, sort_keys=False)

@@ -1,0 +1,77 @@
+"""Shared fixtures: real databases (a SQLite file per test; PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+from bot.db import Database
+
+POSTGRES_URL = os.environ.get("SOC2BOT_TEST_POSTGRES_URL")
+NO_POSTGRES = "SOC2BOT_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never read a developer's .env or real credentials."""
+    for name in list(os.environ):
+        if name.startswith(("SOC2BOT_", "SLACK_", "MICROSOFT_")) or name == "DATABASE_URL":
+            if name != "SOC2BOT_TEST_POSTGRES_URL":
+                monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is the slow part)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "soc2bot.db"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> Iterator[Database]:
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    db = Database(POSTGRES_URL)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def postgres_db(postgres_migrated: Database) -> Iterator[Database]:
+    """The migrated PostgreSQL database, emptied before each test."""
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with postgres_migrated.engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        conn.execute(sa.text("INSERT INTO auditchainhead (id, seq, hash) VALUES (1, 0, :h)"),
+                     {"h": "0" * 64})
+    yield postgres_migrated
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest) -> Database:
+    """Each test using `db` runs on SQLite and on PostgreSQL."""
+    name = "sqlite_db" if request.param == "sqlite" else "postgres_db"
+    return request.getfixturevalue(name)  # type: ignore[no-any-return]
