@@ -54,11 +54,11 @@ PEOPLE = [
     ("Isabel Fischer", "Europe/Berlin", "member", "Priya Raman", "privacy-lead"),
     ("Ethan Brooks", "Australia/Sydney", "member", "David Okafor", None),
 ]
-SKIP_REASONS = [
-    "System decommissioned in March: the legacy reporting cluster is gone, nothing to check.",
-    "Vendor contract ended; the vendor was offboarded before this review came due.",
-    "Covered by the annual penetration test this quarter, as agreed with the auditor.",
-]
+SKIP_REASONS = {  # task kind the exception fits: reason
+    "access_review": "System decommissioned in March (legacy reporting cluster); no access left.",
+    "vendor_review": "Vendor contract ended; the vendor was offboarded before this review.",
+    "vulnerability_scan": "Covered by this quarter's penetration test, as agreed with the auditor.",
+}
 SYSTEMS = ["AWS", "GitHub", "Okta", "Google Workspace", "Snowflake", "Datadog", "Jira"]
 
 
@@ -85,10 +85,9 @@ def demo_catalog(now: dt.datetime) -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(starter_catalog_text())
     first_of_month = now.astimezone(ZoneInfo(TIMEZONE)).date().replace(day=1)
     start = first_of_month.replace(year=first_of_month.year - 1)
-    end = first_of_month - dt.timedelta(days=1)
     data["program"].update(
         name="Northwind Analytics SOC 2", timezone=TIMEZONE, start=start,
-        window={"start": start, "end": end},
+        window={"start": start, "end": first_of_month - dt.timedelta(days=1)},
         criteria=["security", "availability", "confidentiality"],
     )  # fmt: skip
     data["people"] = [
@@ -133,8 +132,11 @@ def seed_demo(*, db: Database, store: EvidenceStore, now: dt.datetime, seed: int
         due = session.exec(select(Occurrence).where(Occurrence.due_at < now)).all()
         past = sorted(due, key=lambda o: (o.due_at, o.id or 0))
     admin = next(p for p in people.values() if p.email == _email("Priya Raman"))
-    old = [o.id for o in past if o.due_at < now - dt.timedelta(days=90)]
-    skips = dict(zip(rng.sample(old, min(len(SKIP_REASONS), len(old))), SKIP_REASONS, strict=False))
+    old = [o for o in past if o.due_at < now - dt.timedelta(days=60) and o.period_start.month > 3]
+    skips: dict[int | None, str] = {}
+    for kind, reason in SKIP_REASONS.items():
+        fits = [o.id for o in old if tasks[o.task_id].kind == kind and o.id not in skips]
+        skips[rng.choice(fits or [o.id for o in old if o.id not in skips])] = reason
     walk = _Walk(store, rng, now, people, tasks, Actor.for_person(admin), skips)
     counts = Counter[str]()
     for first in range(0, len(past), BATCH):
@@ -201,7 +203,7 @@ def _completion_time(
 ) -> dt.datetime | None:
     """When the work was done: mostly a few days early, sometimes late, None if still open."""
     age = (now - occ.due_at).days
-    if rng.random() < (0.35 if age < 16 else 0.15 if age < 45 else 0.003):
+    if rng.random() < (0.35 if age < 16 else 0.1 if age < 45 else 0.003):
         return None
     opened = dt.datetime.combine(occ.period_start, dt.time(12), ZoneInfo(TIMEZONE))
     if rng.random() < 0.08:

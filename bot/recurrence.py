@@ -15,12 +15,6 @@ from dateutil.rrule import rrule, rrulestr
 
 from bot.errors import InvalidInput
 
-SHORTHANDS: Final[tuple[str, ...]] = (
-    "daily", "weekly", "biweekly", "monthly", "quarterly", "semiannual", "annual",
-)
-_SYNONYMS: Final[dict[str, str]] = {
-    "yearly": "annual", "annually": "annual", "half-yearly": "semiannual",
-}
 _SHORTHAND_RULES: Final[dict[str, str]] = {
     "daily": "RRULE:FREQ=DAILY",
     "weekly": "RRULE:FREQ=WEEKLY;BYDAY=MO",
@@ -30,24 +24,23 @@ _SHORTHAND_RULES: Final[dict[str, str]] = {
     "semiannual": "RRULE:FREQ=MONTHLY;BYMONTH=1,7;BYMONTHDAY=1",
     "annual": "RRULE:FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1",
 }
+SHORTHANDS: Final[tuple[str, ...]] = tuple(_SHORTHAND_RULES)
+_SYNONYMS: Final = {"yearly": "annual", "annually": "annual", "half-yearly": "semiannual"}
 # Biweekly periods start on Mondays an even number of weeks from this Monday.
 _BIWEEKLY_EPOCH: Final = date(2001, 1, 1)
-_ALLOWED_PARTS: Final = frozenset({
-    "FREQ", "INTERVAL", "WKST", "BYSETPOS", "BYMONTH", "BYMONTHDAY",
-    "BYYEARDAY", "BYWEEKNO", "BYDAY",
-})
+_NONZERO_PARTS: Final = ("BYSETPOS", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO")
+_ALLOWED_PARTS: Final = frozenset({"FREQ", "INTERVAL", "WKST", "BYMONTH", "BYDAY", *_NONZERO_PARTS})
 _ENDLESS: Final = "a control's schedule repeats until the control is retired"
 _WHOLE_DAYS: Final = "schedules work in whole days"
-_REFUSED_PARTS: Final[dict[str, str]] = {
-    "COUNT": _ENDLESS, "UNTIL": _ENDLESS,
-    "BYHOUR": _WHOLE_DAYS, "BYMINUTE": _WHOLE_DAYS, "BYSECOND": _WHOLE_DAYS,
-}
+_REFUSED_PARTS: Final = dict.fromkeys(("COUNT", "UNTIL"), _ENDLESS) | dict.fromkeys(
+    ("BYHOUR", "BYMINUTE", "BYSECOND"), _WHOLE_DAYS
+)
 _FREQS: Final = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
 _FINER_FREQS: Final = frozenset({"HOURLY", "MINUTELY", "SECONDLY"})
-_NONZERO_PARTS: Final = ("BYSETPOS", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO")
 _MAX_INTERVAL: Final = 1000
-_PROBE_START: Final = datetime(2000, 1, 1)
-_PROBE_END: Final = datetime(2008, 12, 31)
+# Probing near year 9999 bounds dateutil's endless search when a rule can never occur.
+_PROBE_START: Final = datetime(9980, 1, 1)
+_PROBE_END: Final = datetime(9989, 12, 31)
 _CHOICES: Final = "use an RRULE or one of " + ", ".join(SHORTHANDS)
 
 
@@ -131,7 +124,7 @@ def _check_parts(parts: dict[str, str], text: str) -> None:
     if not re.fullmatch("[0-9]{1,4}", interval) or not 1 <= int(interval) <= _MAX_INTERVAL:
         raise InvalidInput(f"RRULE {text!r}: INTERVAL must be from 1 to {_MAX_INTERVAL}")
     for key in _NONZERO_PARTS:
-        if "0" in re.split(r"[,+]", parts.get(key, "")):
+        if any(re.fullmatch("[+-]?0+", v) for v in parts.get(key, "").split(",")):
             raise InvalidInput(f"RRULE {text!r}: {key} values must not be 0")
 
 
@@ -253,13 +246,17 @@ def end_of_local_day(d: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
 
 
+def _midnight(d: date) -> datetime:
+    return datetime.combine(d, time(0))
+
+
 def _dtstart(schedule: Schedule, anchor: date, lo: date) -> datetime:
     if schedule.shorthand is None:
-        return datetime.combine(anchor, time(0))
+        return _midnight(anchor)
     if schedule.shorthand != "biweekly":
-        return datetime.combine(lo, time(0))
+        return _midnight(lo)
     weeks = (lo - _BIWEEKLY_EPOCH).days // 7
-    return datetime.combine(_BIWEEKLY_EPOCH + timedelta(weeks=weeks - weeks % 2), time(0))
+    return _midnight(_BIWEEKLY_EPOCH + timedelta(weeks=weeks - weeks % 2))
 
 
 def periods(
@@ -267,8 +264,9 @@ def periods(
 ) -> list[Period]:
     """Every period starting in [start, end] and not before `anchor` (the rule's DTSTART).
 
-    Shorthands are calendar-aligned whatever the anchor; an RRULE without BY* parts takes
-    its phase from the anchor. A period ends the day before the next rule date.
+    Shorthands are calendar-aligned whatever the anchor (biweekly: every other Monday from
+    2001-01-01); an RRULE without BY* parts takes its phase from the anchor. A period ends
+    the day before the next rule date; due_at is the UTC instant ending the local due day.
     """
     zone = _zone(tz)
     lo = max(start, anchor)
@@ -284,14 +282,11 @@ def periods(
     return [_period(s, nxt, due, zone, key) for s, nxt in pairwise(bounds)]
 
 
-def _midnight(d: date) -> datetime:
-    return datetime.combine(d, time(0))
-
-
 def _period(
     start: date, next_start: date, due: Duration, zone: ZoneInfo, key: Callable[[date], str]
 ) -> Period:
     due_on = due.apply(start)
     last = next_start if next_start == date.max else next_start - timedelta(days=1)
-    return Period(start=start, end=last, due_on=due_on, due_at=end_of_local_day(due_on, zone),
-                  key=key(start))
+    return Period(
+        start=start, end=last, due_on=due_on, due_at=end_of_local_day(due_on, zone), key=key(start)
+    )

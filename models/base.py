@@ -68,7 +68,7 @@ def enum_column(enum_cls: type[enum.Enum], **kw: Any) -> sa.Column[Any]:
 
 def ts_field(*, nullable: bool = False, index: bool = False) -> Any:
     """A UTC timestamp field; non-null ones default to now."""
-    column = sa.Column(UTCDateTime(), nullable=nullable, index=index)
+    column: sa.Column[dt.datetime] = sa.Column(UTCDateTime(), nullable=nullable, index=index)
     if nullable:
         return Field(default=None, sa_column=column)
     return Field(default_factory=utcnow, sa_column=column)
@@ -76,7 +76,7 @@ def ts_field(*, nullable: bool = False, index: bool = False) -> Any:
 
 def json_field(*, default: Any = None, nullable: bool = True) -> Any:
     """A JSON field (JSONB on PostgreSQL)."""
-    column = sa.Column(JSONType, nullable=nullable)
+    column: sa.Column[Any] = sa.Column(JSONType, nullable=nullable)
     if callable(default):
         return Field(default_factory=default, sa_column=column)
     return Field(default=default, sa_column=column)

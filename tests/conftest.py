@@ -21,9 +21,9 @@ NO_POSTGRES = "SOC2BOT_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)"
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Tests never read a developer's .env or real credentials."""
     for name in list(os.environ):
-        if name.startswith(("SOC2BOT_", "SLACK_", "MICROSOFT_")) or name == "DATABASE_URL":
-            if name != "SOC2BOT_TEST_POSTGRES_URL":
-                monkeypatch.delenv(name)
+        ours = name.startswith(("SOC2BOT_", "SLACK_", "MICROSOFT_")) or name == "DATABASE_URL"
+        if ours and name != "SOC2BOT_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 
 
@@ -65,8 +65,9 @@ def postgres_db(postgres_migrated: Database) -> Iterator[Database]:
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with postgres_migrated.engine.begin() as conn:
         conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-        conn.execute(sa.text("INSERT INTO auditchainhead (id, seq, hash) VALUES (1, 0, :h)"),
-                     {"h": "0" * 64})
+        conn.execute(
+            sa.text("INSERT INTO auditchainhead (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64}
+        )
     yield postgres_migrated
 
 

@@ -100,7 +100,7 @@ def _sync_program(ctx: _Ctx, spec: ProgramSpec) -> Program:
         start, end = program.window_start, program.window_end
     else:
         start, end = default_window(ctx.today)
-    wanted = {
+    wanted: dict[str, Any] = {
         "name": spec.name,
         "timezone": spec.timezone,
         "criteria": sorted(set(spec.criteria)),
@@ -124,7 +124,7 @@ def _sync_program(ctx: _Ctx, spec: ProgramSpec) -> Program:
 
 def _sync_person(ctx: _Ctx, spec: PersonSpec) -> None:
     person = ctx.session.exec(select(Person).where(Person.email == spec.email)).first()
-    wanted = {
+    wanted: dict[str, Any] = {
         "name": spec.name,
         "role": Role(spec.role),
         "timezone": spec.timezone,

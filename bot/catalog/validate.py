@@ -62,7 +62,8 @@ def _friendly(err: Any) -> str:
 
 def _semantic_errors(data: dict[str, Any], known: set[str]) -> list[str]:
     errors: list[str] = []
-    program = data.get("program") if isinstance(data.get("program"), dict) else {}
+    raw = data.get("program")
+    program: dict[str, Any] = raw if isinstance(raw, dict) else {}
     _check_program(program, errors)
     people = _list(data.get("people"))
     emails = known | {str(p.get("email", "")).lower() for p in people if isinstance(p, dict)}

@@ -49,15 +49,16 @@ def get_history(
     where = sa.or_(
         _subject("control", [control.key]),
         sa.and_(
-            AuditEvent.subject_type == "occurrence", col(AuditEvent.subject_id).in_(occurrences)
+            col(AuditEvent.subject_type) == "occurrence",
+            col(AuditEvent.subject_id).in_(occurrences),
         ),
-        sa.and_(AuditEvent.subject_type == "task", col(AuditEvent.subject_id).in_(tasks)),
+        sa.and_(col(AuditEvent.subject_type) == "task", col(AuditEvent.subject_id).in_(tasks)),
     )
     return History(f"control {control.key}", _events(session, where, limit))
 
 
 def _subject(kind: str, ids: list[str]) -> sa.ColumnElement[bool]:
-    return sa.and_(AuditEvent.subject_type == kind, col(AuditEvent.subject_id).in_(ids))
+    return sa.and_(col(AuditEvent.subject_type) == kind, col(AuditEvent.subject_id).in_(ids))
 
 
 def _events(session: Session, where: sa.ColumnElement[bool], limit: int) -> list[AuditEvent]:

@@ -14,7 +14,7 @@ from bot.audit import record_event
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.permissions import Action, require
 from bot.recurrence import parse_duration, parse_schedule, periods
-from models import Control, Evidence, Occurrence, OccurrenceStatus, Program, Task, utcnow
+from models import Control, Evidence, Occurrence, OccurrenceStatus, Program, Task
 
 
 class State(enum.StrEnum):
@@ -90,8 +90,8 @@ def _materialize_task(
     assignee = task.assignee_id or control.owner_id
     new = [
         Occurrence(
-            task_id=task.id,
-            control_id=control.id,
+            task_id=task.id or 0,
+            control_id=control.id or 0,
             assignee_id=assignee,
             period_key=p.key,
             period_start=p.start,

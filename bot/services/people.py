@@ -62,7 +62,9 @@ def link_chat_identity(
     ).first()
     if identity is None or identity.person_id != person.id:
         if identity is None:
-            identity = ChatIdentity(platform=platform.value, external_id=external_id)
+            identity = ChatIdentity(
+                platform=platform.value, external_id=external_id, person_id=person.id or 0
+            )
         identity.person_id, identity.display_name = person.id or 0, name
         session.add(identity)
         details = {"platform": platform.value, "external_id": external_id, "by": actor_label}

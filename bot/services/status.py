@@ -118,7 +118,7 @@ def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -
         window_start=program.window_start,
         window_end=program.window_end,
         controls_in_scope=len(controls),
-        controls_on_track=sum(1 for c in controls if per_control.get(c, (0, 0))[1] == 0),
+        controls_on_track=sum(1 for c in controls if per_control.get(c or 0, (0, 0))[1] == 0),
         open_count=sum(o for o, _ in per_control.values()),
         overdue_count=overdue_total,
         due_soon_count=_count_pending(session, soon),
@@ -191,23 +191,24 @@ def _group_order(group: str) -> tuple[int, str]:
 
 def _in_window(start: dt.date, end: dt.date, now: dt.datetime) -> Any:
     """Occurrences of the window that are expected by now: due already, or done anyway."""
-    expected = sa.or_(col(Occurrence.due_at) <= now, Occurrence.status != PENDING)
+    expected = sa.or_(col(Occurrence.due_at) <= now, col(Occurrence.status) != PENDING)
     return sa.and_(
         col(Occurrence.period_start) >= start, col(Occurrence.period_start) <= end, expected
     )
 
 
 def _coverage(session: Session, start: dt.date, end: dt.date, now: dt.datetime) -> list[Coverage]:
-    evidenced = sa.and_(Occurrence.status == OccurrenceStatus.DONE, _has_accepted_evidence())
-    skipped = Occurrence.status == OccurrenceStatus.SKIPPED
-    rows = session.exec(
-        select(
-            Control.key,
-            Control.title,
+    evidenced = sa.and_(col(Occurrence.status) == OccurrenceStatus.DONE, _has_accepted_evidence())
+    skipped = col(Occurrence.status) == OccurrenceStatus.SKIPPED
+    rows = session.execute(
+        sa.select(
+            col(Control.key),
+            col(Control.title),
             sa.func.count(),
             sa.func.sum(sa.case((evidenced, 1), else_=0)),
             sa.func.sum(sa.case((skipped, 1), else_=0)),
         )
+        .select_from(Occurrence)
         .join(Control, col(Control.id) == Occurrence.control_id)
         .where(_in_window(start, end, now), _active_controls())
         .group_by(col(Control.key), col(Control.title))
@@ -221,8 +222,8 @@ def _gap_items(
 ) -> list[WorkItem]:
     gap = sa.and_(
         _in_window(start, end, now),
-        Occurrence.status != OccurrenceStatus.SKIPPED,
-        sa.not_(sa.and_(Occurrence.status == OccurrenceStatus.DONE, _has_accepted_evidence())),
+        col(Occurrence.status) != OccurrenceStatus.SKIPPED,
+        sa.not_(sa.and_(col(Occurrence.status) == OccurrenceStatus.DONE, _has_accepted_evidence())),
     )
     return _work_items(session, gap, now, today, limit=limit, pending_only=False)
 
@@ -237,7 +238,9 @@ def _work_items(
     pending_only: bool = True,
 ) -> list[WorkItem]:
     query = (
-        select(Occurrence, Task.title, Task.evidence, Control.key, Person.name)
+        sa.select(
+            Occurrence, col(Task.title), col(Task.evidence), col(Control.key), col(Person.name)
+        )
         .join(Task, col(Task.id) == Occurrence.task_id)
         .join(Control, col(Control.id) == Occurrence.control_id)
         .outerjoin(Person, col(Person.id) == Occurrence.assignee_id)
@@ -246,7 +249,7 @@ def _work_items(
         .limit(limit)
     )
     if pending_only:
-        query = query.where(Occurrence.status == PENDING)
+        query = query.where(col(Occurrence.status) == PENDING)
     return [
         WorkItem(
             occurrence_id=occ.id or 0,
@@ -258,7 +261,7 @@ def _work_items(
             evidence=str(evidence),
             assignee=name,
         )
-        for occ, title, evidence, key, name in session.exec(query).all()
+        for occ, title, evidence, key, name in session.execute(query).all()
     ]
 
 
@@ -283,7 +286,7 @@ def get_my_work(
     program = get_program_or_raise(session=session)
     today = program_today(program, now)
     mine = sa.and_(
-        Occurrence.assignee_id == person_id,
+        col(Occurrence.assignee_id) == person_id,
         col(Occurrence.period_start) <= today + _days(ahead_days),
     )
     return _work_items(session, mine, now, today, limit=limit)

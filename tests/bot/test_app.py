@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import func, select
+from starlette.exceptions import StarletteDeprecationWarning
 
 from bot import __version__
 from bot.app import create_app, platform_lines
@@ -21,6 +22,12 @@ from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SoC2B
 from bot.logs import configure_logging, correlation_id, new_correlation_id
 from bot.settings import Settings, load_settings
 from models import Control, Occurrence, Program
+
+# Starlette warns when its test client runs on httpx rather than httpx2; either works here,
+# and the warning would otherwise fail the whole module under `-W error`.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
 
 UNREACHABLE_DSN = "postgresql+psycopg://soc2bot:hunter2-secret@127.0.0.1:1/soc2bot"
 CORE_ERRORS: list[tuple[type[SoC2BotError], int]] = [

@@ -74,7 +74,10 @@ def test_removed_control_is_retired_and_keeps_its_history(db: Database) -> None:
     sync(db, catalog())
     with db.session() as session:
         occurrences_before = session.exec(
-            select(func.count()).select_from(Occurrence).join(Control).where(Control.key == "A1.2-BACKUP")
+            select(func.count())
+            .select_from(Occurrence)
+            .join(Control)
+            .where(Control.key == "A1.2-BACKUP")
         ).one()
     data = catalog()
     data["controls"] = data["controls"][:1]  # type: ignore[index]

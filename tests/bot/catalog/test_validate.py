@@ -38,7 +38,9 @@ def test_valid_catalog_passes() -> None:
         ({"program__window": {"start": "2026-07-01", "end": "2026-01-01"}}, "program.window:"),
     ],
 )
-def test_each_kind_of_error_is_reported_with_its_path(change: dict[str, object], expected: str) -> None:
+def test_each_kind_of_error_is_reported_with_its_path(
+    change: dict[str, object], expected: str
+) -> None:
     errors = errors_of(as_yaml(catalog(**change)))
     assert any(e.startswith(expected) for e in errors), errors
 

@@ -19,7 +19,14 @@ from bot.services.evidence import (
     supersede_evidence,
 )
 from bot.settings import DEFAULT_ALLOWED_TYPES
-from models import AuditEvent, Evidence, EvidenceRequirement, Occurrence, OccurrenceStatus, Person, Role
+from models import (
+    AuditEvent,
+    Evidence,
+    EvidenceRequirement,
+    Occurrence,
+    OccurrenceStatus,
+    Role,
+)
 from tests.factories import generate, make_control, make_person, make_program, make_task
 
 NOW = dt.datetime(2026, 5, 20, 14, 0, tzinfo=dt.UTC)
@@ -52,7 +59,10 @@ def test_owner_confirms_by_attestation_and_the_statement_is_stored_verbatim(db: 
     occ = q2(db)
     with db.transaction() as s:
         ev = complete_by_attestation(
-            session=s, actor=actors["raj"], occurrence_id=occ.id or 0, now=NOW,
+            session=s,
+            actor=actors["raj"],
+            occurrence_id=occ.id or 0,
+            now=NOW,
             statement="I reviewed all 41 production accounts.",
         )
     done = q2(db)
@@ -66,7 +76,9 @@ def test_owner_confirms_by_attestation_and_the_statement_is_stored_verbatim(db: 
 def test_admin_completing_for_someone_else_is_logged_as_on_behalf(db: Database) -> None:
     actors = seed(db)
     with db.transaction() as s:
-        complete_by_attestation(session=s, actor=actors["ana"], occurrence_id=q2(db).id or 0, now=NOW)
+        complete_by_attestation(
+            session=s, actor=actors["ana"], occurrence_id=q2(db).id or 0, now=NOW
+        )
     with db.session() as s:
         event = s.exec(select(AuditEvent).where(AuditEvent.action == "occurrence.completed")).one()
     assert event.details["on_behalf"] is True and event.actor == "ana@acme.test"
@@ -85,7 +97,9 @@ def test_others_cannot_complete_and_nothing_is_recorded(db: Database, who: str) 
 def test_file_task_refuses_a_bare_attestation(db: Database) -> None:
     actors = seed(db, EvidenceRequirement.FILE)
     with pytest.raises(Conflict, match="needs a file"), db.transaction() as s:
-        complete_by_attestation(session=s, actor=actors["raj"], occurrence_id=q2(db).id or 0, now=NOW)
+        complete_by_attestation(
+            session=s, actor=actors["raj"], occurrence_id=q2(db).id or 0, now=NOW
+        )
 
 
 def test_attached_file_is_stored_hashed_recorded_and_completes_the_work(
@@ -94,8 +108,12 @@ def test_attached_file_is_stored_hashed_recorded_and_completes_the_work(
     actors = seed(db, EvidenceRequirement.FILE)
     with db.transaction() as s:
         ev = attach_file_evidence(
-            session=s, store=store, actor=actors["raj"], occurrence_id=q2(db).id or 0,
-            stream=io.BytesIO(b"account,decision\nana,keep\n"), original_name="../review.csv",
+            session=s,
+            store=store,
+            actor=actors["raj"],
+            occurrence_id=q2(db).id or 0,
+            stream=io.BytesIO(b"account,decision\nana,keep\n"),
+            original_name="../review.csv",
             now=NOW,
         )
     assert ev.original_name == "review.csv" and ev.size == 26 and ev.media_type == "text/csv"
@@ -107,11 +125,20 @@ def test_rejected_file_leaves_no_record(db: Database, store: LocalEvidenceStore)
     actors = seed(db, EvidenceRequirement.FILE)
     with pytest.raises(EvidenceRejected), db.transaction() as s:
         attach_file_evidence(
-            session=s, store=store, actor=actors["raj"], occurrence_id=q2(db).id or 0,
-            stream=io.BytesIO(b"x" * 2048), original_name="big.pdf", now=NOW,
+            session=s,
+            store=store,
+            actor=actors["raj"],
+            occurrence_id=q2(db).id or 0,
+            stream=io.BytesIO(b"x" * 2048),
+            original_name="big.pdf",
+            now=NOW,
         )
     with db.session() as s:
-        assert s.exec(select(Evidence)).all() == [] and s.exec(select(AuditEvent).where(AuditEvent.action == "evidence.submitted")).all() == []
+        assert (
+            s.exec(select(Evidence)).all() == []
+            and s.exec(select(AuditEvent).where(AuditEvent.action == "evidence.submitted")).all()
+            == []
+        )
     assert q2(db).status is OccurrenceStatus.PENDING
 
 
@@ -126,9 +153,13 @@ def test_future_period_cannot_take_evidence_yet(db: Database) -> None:
 def test_superseding_the_only_evidence_reopens_the_work(db: Database) -> None:
     actors = seed(db)
     with db.transaction() as s:
-        ev = complete_by_attestation(session=s, actor=actors["raj"], occurrence_id=q2(db).id or 0, now=NOW)
+        ev = complete_by_attestation(
+            session=s, actor=actors["raj"], occurrence_id=q2(db).id or 0, now=NOW
+        )
     with db.transaction() as s:
-        supersede_evidence(session=s, actor=actors["ana"], evidence_id=ev.id or 0, reason="wrong quarter", now=NOW)
+        supersede_evidence(
+            session=s, actor=actors["ana"], evidence_id=ev.id or 0, reason="wrong quarter", now=NOW
+        )
     with db.session() as s:
         kept = s.get(Evidence, ev.id)
         actions = s.exec(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(2)).all()  # type: ignore[attr-defined]
@@ -140,8 +171,10 @@ def test_superseding_the_only_evidence_reopens_the_work(db: Database) -> None:
 def test_only_admins_supersede(db: Database) -> None:
     actors = seed(db)
     with db.transaction() as s:
-        ev = complete_by_attestation(session=s, actor=actors["raj"], occurrence_id=q2(db).id or 0, now=NOW)
+        ev = complete_by_attestation(
+            session=s, actor=actors["raj"], occurrence_id=q2(db).id or 0, now=NOW
+        )
     with pytest.raises(PermissionDenied), db.transaction() as s:
-        supersede_evidence(session=s, actor=actors["raj"], evidence_id=ev.id or 0, reason="oops", now=NOW)
-
-
+        supersede_evidence(
+            session=s, actor=actors["raj"], evidence_id=ev.id or 0, reason="oops", now=NOW
+        )

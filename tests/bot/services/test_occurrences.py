@@ -59,14 +59,19 @@ def test_states_are_derived_from_dates(db: Database) -> None:
     assert state_of(q1, now=NOW, today=today) is State.OVERDUE
     assert state_of(q2, now=NOW, today=today) is State.OVERDUE  # due 15 April
     assert state_of(q3, now=NOW, today=today) is State.UPCOMING
-    assert state_of(q2, now=dt.datetime(2026, 4, 10, tzinfo=dt.UTC), today=dt.date(2026, 4, 10)) is State.OPEN
+    assert (
+        state_of(q2, now=dt.datetime(2026, 4, 10, tzinfo=dt.UTC), today=dt.date(2026, 4, 10))
+        is State.OPEN
+    )
 
 
 def test_admin_skips_with_reason_and_it_is_logged(db: Database) -> None:
     seed(db)
     q1 = occurrences(db)[0]
     with db.transaction() as s:
-        skip_occurrence(session=s, actor=Actor.cli(), occurrence_id=q1.id or 0, reason="system decommissioned")
+        skip_occurrence(
+            session=s, actor=Actor.cli(), occurrence_id=q1.id or 0, reason="system decommissioned"
+        )
     with db.session() as s:
         occ = s.get(Occurrence, q1.id)
         event = s.exec(select(AuditEvent).where(AuditEvent.action == "occurrence.skipped")).one()

@@ -42,7 +42,9 @@ def occ(db: Database, task: str, period: str) -> int:
         from models import Task
 
         row = s.exec(
-            select(Occurrence.id).join(Task).where(Task.key == task, Occurrence.period_key == period)
+            select(Occurrence.id)
+            .join(Task)
+            .where(Task.key == task, Occurrence.period_key == period)
         ).one()
     return int(row or 0)
 
@@ -55,8 +57,12 @@ def raj(db: Database) -> Actor:
 def test_status_counts_readiness_overdue_and_window_coverage(db: Database) -> None:
     seed(db)
     with db.transaction() as s:
-        complete_by_attestation(session=s, actor=raj(db), occurrence_id=occ(db, "ar", "2026-Q1"), now=NOW)
-        complete_by_attestation(session=s, actor=raj(db), occurrence_id=occ(db, "ar", "2026-Q2"), now=NOW)
+        complete_by_attestation(
+            session=s, actor=raj(db), occurrence_id=occ(db, "ar", "2026-Q1"), now=NOW
+        )
+        complete_by_attestation(
+            session=s, actor=raj(db), occurrence_id=occ(db, "ar", "2026-Q2"), now=NOW
+        )
     with db.session() as s:
         summary = get_status_summary(session=s, now=NOW)
     # CC6.1-AR is fully done; CC7.1-VULN has Q1 and Q2 overdue; the privacy control is out of scope.
@@ -64,7 +70,10 @@ def test_status_counts_readiness_overdue_and_window_coverage(db: Database) -> No
     assert round(summary.readiness_pct) == 50
     assert summary.overdue_count == 2
     assert [i.control_key for i in summary.overdue] == ["CC7.1-VULN", "CC7.1-VULN"]
-    assert {c.group: (c.controls, c.overdue) for c in summary.criteria} == {"CC6": (1, 0), "CC7": (1, 2)}
+    assert {c.group: (c.controls, c.overdue) for c in summary.criteria} == {
+        "CC6": (1, 0),
+        "CC7": (1, 2),
+    }
     coverage = {c.control_key: (c.expected, c.evidenced, c.gaps) for c in summary.coverage}
     assert coverage == {"CC6.1-AR": (2, 2, 0), "CC7.1-VULN": (2, 0, 2)}
     assert round(summary.coverage_pct) == 50 and summary.gap_count == 2
@@ -74,7 +83,12 @@ def test_status_counts_readiness_overdue_and_window_coverage(db: Database) -> No
 def test_skipped_period_is_an_exception_not_a_gap(db: Database) -> None:
     seed(db)
     with db.transaction() as s:
-        skip_occurrence(session=s, actor=Actor.cli(), occurrence_id=occ(db, "scan", "2026-Q1"), reason="no systems yet")
+        skip_occurrence(
+            session=s,
+            actor=Actor.cli(),
+            occurrence_id=occ(db, "scan", "2026-Q1"),
+            reason="no systems yet",
+        )
     with db.session() as s:
         summary = get_status_summary(session=s, now=NOW)
     vuln = next(c for c in summary.coverage if c.control_key == "CC7.1-VULN")
@@ -94,7 +108,9 @@ def test_mine_lists_only_the_callers_pending_work(db: Database) -> None:
     seed(db)
     actor = raj(db)
     with db.transaction() as s:
-        complete_by_attestation(session=s, actor=actor, occurrence_id=occ(db, "ar", "2026-Q1"), now=NOW)
+        complete_by_attestation(
+            session=s, actor=actor, occurrence_id=occ(db, "ar", "2026-Q1"), now=NOW
+        )
     with db.session() as s:
         items = get_my_work(session=s, person_id=actor.person_id or 0, now=NOW)
         ahead = get_my_work(session=s, person_id=actor.person_id or 0, now=NOW, ahead_days=60)
@@ -127,7 +143,9 @@ def test_controls_filter_by_text_or_criterion(db: Database) -> None:
 def test_control_detail_shows_owner_criteria_tasks_and_last_evidence(db: Database) -> None:
     seed(db)
     with db.transaction() as s:
-        complete_by_attestation(session=s, actor=raj(db), occurrence_id=occ(db, "ar", "2026-Q1"), now=NOW)
+        complete_by_attestation(
+            session=s, actor=raj(db), occurrence_id=occ(db, "ar", "2026-Q1"), now=NOW
+        )
     with db.session() as s:
         detail = get_control_detail(session=s, key="CC6.1-AR", now=NOW)
     assert detail.owner is not None and detail.owner.email == "raj@acme.test"
