@@ -17,11 +17,11 @@ setup: $(STAMP) ## create .venv and install soc2bot with its dev tools
 run: $(STAMP) ## start the service (SQLite + starter catalog unless configured otherwise)
 	$(BIN)/soc2bot serve
 
-demo: $(STAMP) ## seed a fictional company into ./data/demo.db and start the service on it
-	DATABASE_URL=sqlite:///./data/demo.db SOC2BOT_EVIDENCE_URL=file://./data/demo-evidence \
-		$(BIN)/soc2bot demo
-	DATABASE_URL=sqlite:///./data/demo.db SOC2BOT_EVIDENCE_URL=file://./data/demo-evidence \
-		$(BIN)/soc2bot serve
+DEMO_ENV := DATABASE_URL=sqlite:///./data/demo.db SOC2BOT_EVIDENCE_URL=file://./data/demo-evidence
+
+demo: $(STAMP) ## seed a fictional company into ./data/demo.db (once) and start the service on it
+	test -f data/demo.db || $(DEMO_ENV) $(BIN)/soc2bot demo
+	$(DEMO_ENV) $(BIN)/soc2bot serve
 
 lint: $(STAMP) ## ruff, formatting check, mypy and the import-layering contracts
 	$(BIN)/ruff check .

@@ -16,9 +16,8 @@ from bot.evidence_store import open_evidence_store
 from bot.http_routes import RequestContext, error_response, router
 from bot.logs import configure_logging
 from bot.metrics import Metrics
-from bot.services.status import get_status_summary
+from bot.services.status import count_placeholder_owned
 from bot.settings import Settings, load_settings
-from models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ def _prepare(settings: Settings, db: Database) -> None:
     )
     if prepared.placeholders:
         with db.session() as session:
-            owned = get_status_summary(session=session, now=utcnow(), limit=0).placeholder_owners
+            owned = count_placeholder_owned(session=session)
         log.warning(
             "%d controls are owned by placeholder people (%s): replace them in your catalog "
             "and run `soc2bot catalog sync`",
@@ -89,20 +88,18 @@ def _prepare(settings: Settings, db: Database) -> None:
 
 def platform_lines(settings: Settings) -> list[tuple[int, str]]:
     """One (level, line) per chat platform saying whether it is on, and how."""
-    if not settings.slack_enabled:
-        slack = "Slack: off (SLACK_BOT_TOKEN not set)"
-    elif settings.slack_app_token is not None:
-        slack = "Slack: on (Socket Mode, SLACK_APP_TOKEN set)"
-    else:
-        slack = "Slack: on (HTTP mode at POST /slack/events)"
-    if settings.microsoft_app_id:
-        teams = (logging.INFO, "Teams: on (Bot Framework at POST /api/messages)")
-    elif settings.teams_allow_unauthenticated:
+    # The chat front ends ship in the next releases; until then credentials change nothing,
+    # and saying "on" would send people looking for endpoints that do not exist.
+    slack = (logging.INFO, "Slack: off (SLACK_BOT_TOKEN not set)")
+    if settings.slack_enabled:
+        slack = (
+            logging.WARNING,
+            "Slack: off (credentials set, but this version has no Slack front end yet)",
+        )
+    teams = (logging.INFO, "Teams: off (MICROSOFT_APP_ID not set)")
+    if settings.teams_enabled:
         teams = (
             logging.WARNING,
-            "Teams: on WITHOUT authentication at POST /api/messages "
-            "(SOC2BOT_TEAMS_ALLOW_UNAUTHENTICATED is for the local emulator and tests only)",
+            "Teams: off (configured, but this version has no Teams front end yet)",
         )
-    else:
-        teams = (logging.INFO, "Teams: off (MICROSOFT_APP_ID not set)")
-    return [(logging.INFO, slack), teams]
+    return [slack, teams]

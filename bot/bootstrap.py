@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from bot.actor import Actor
 from bot.catalog.schema import CatalogSpec
@@ -17,7 +17,7 @@ from bot.catalog.validate import validate_catalog_text
 from bot.db import Database
 from bot.services.occurrences import materialize_occurrences
 from bot.settings import Settings
-from models import Person, Program, utcnow
+from models import Control, Person, Program, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -86,5 +86,12 @@ def has_program(db: Database) -> bool:
 
 def placeholder_people(db: Database) -> list[str]:
     """Emails of catalog people marked as placeholders that still own something."""
+    owns = (
+        select(Control.id)
+        .where(col(Control.retired_at).is_(None))
+        .where(or_(Control.owner_id == Person.id, Control.backup_owner_id == Person.id))
+        .exists()
+    )
+    query = select(Person.email).where(col(Person.placeholder), owns)
     with db.session() as session:
-        return sorted(session.exec(select(Person.email).where(col(Person.placeholder))).all())
+        return sorted(session.exec(query).all())

@@ -67,7 +67,10 @@ class Database:
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine with the SQLite settings the app relies on (FKs, WAL, autobegin off)."""
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, echo=echo, pool_pre_ping=True, future=True)
+        # A bounded connect timeout keeps /readyz and requests from hanging on a dead host.
+        return sa.create_engine(
+            url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+        )
     _ensure_sqlite_dir(url)
     engine = sa.create_engine(
         url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}

@@ -211,13 +211,12 @@ def _completion_time(
         return when if when < now - dt.timedelta(hours=1) else None
     span = max((occ.due_at - opened).total_seconds() / 86400, 0.1)
     when = _working_hours(rng, occ.due_at - dt.timedelta(days=rng.uniform(0.3, min(6, span))), tz)
-    return min(max(when, opened), occ.due_at - dt.timedelta(minutes=5))
+    return min(max(when, opened), occ.due_at - dt.timedelta(minutes=5)).replace(microsecond=0)
 
 
 def _working_hours(rng: random.Random, moment: dt.datetime, tz: str | None) -> dt.datetime:
-    local = moment.astimezone(ZoneInfo(tz or TIMEZONE))
-    local = local.replace(hour=rng.randint(9, 17), minute=rng.randint(0, 59), second=0)
-    return local.astimezone(dt.UTC)
+    local = moment.astimezone(ZoneInfo(tz or TIMEZONE)).replace(second=0, microsecond=0)
+    return local.replace(hour=rng.randint(9, 17), minute=rng.randint(0, 59)).astimezone(dt.UTC)
 
 
 def _evidence_file(

@@ -32,6 +32,7 @@ _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))
     "message",
     "asctime",
     "taskName",
+    "color_message",  # uvicorn's ANSI-coloured copy of `msg`
 }
 # Loggers that uvicorn configures with handlers of its own; we want its lines in JSON too.
 _SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")

@@ -45,7 +45,7 @@ class OccurrenceCollector:
                     open_count, overdue = count_open_and_overdue(session=session, now=utcnow())
             except Exception as exc:  # any failure means "no numbers": the scrape still answers
                 # The exception text may name the host or the DSN, so only its type is logged.
-                log.warning("Metrics: database unreachable (%s)", type(exc).__name__)
+                log.warning("Metrics: occurrence query failed (%s)", type(exc).__name__)
             else:
                 families[0].add_metric([], open_count)
                 families[1].add_metric([], overdue)

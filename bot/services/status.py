@@ -127,7 +127,7 @@ def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -
         criteria=_criteria_counts(session, per_control),
         coverage=coverage,
         gaps=_gap_items(session, program.window_start, program.window_end, now, today, limit),
-        placeholder_owners=_placeholder_owned(session),
+        placeholder_owners=count_placeholder_owned(session=session),
     )
 
 
@@ -269,7 +269,8 @@ def _state(occ: Occurrence, now: dt.datetime, today: dt.date) -> State:
     return state_of(occ, now=now, today=today)
 
 
-def _placeholder_owned(session: Session) -> int:
+def count_placeholder_owned(*, session: Session) -> int:
+    """In-scope controls whose owner is still a catalog placeholder."""
     query = (
         select(sa.func.count())
         .select_from(Control)
