@@ -32,7 +32,8 @@ def work_item(item: WorkItem, *, actions: bool = False) -> ListItem:
     return ListItem(
         text=f"#{item.occurrence_id} {item.control_key} — {item.task_title} ({item.period_key})",
         detail=detail,
-        buttons=work_buttons(item) if actions else (),
+        # Evidence is taken from the day a period starts, so upcoming work has no buttons yet.
+        buttons=work_buttons(item) if actions and item.state is not State.UPCOMING else (),
     )
 
 
