@@ -39,7 +39,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)
-	@echo "Benchmarks arrive with the benchmark issue; see docs/performance.md."
+	@echo "No benchmarks yet: they arrive with the benchmark issue (see bench/README.md)."
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage

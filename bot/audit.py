@@ -25,8 +25,8 @@ def record_event(
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction.
 
-    Only the head row is locked (FOR UPDATE), so concurrent writers queue for a few
-    microseconds on the chain, not on each other's whole transactions' other rows.
+    Only the head row is locked (FOR UPDATE) until the caller commits: concurrent writers
+    queue on the chain head alone, and the chain can never fork.
     """
     head = _locked_head(session)
     occurred = _ms(utcnow())

@@ -295,5 +295,11 @@ def open_evidence_store(settings: Settings) -> EvidenceStore:
         bucket, _, prefix = url.removeprefix("s3://").partition("/")
         if not bucket:
             raise InvalidInput("SOC2BOT_EVIDENCE_URL needs a bucket: s3://bucket/prefix")
-        return S3EvidenceStore(bucket, prefix.strip("/"), max_bytes=max_bytes, allowed_types=types)
+        return S3EvidenceStore(
+            bucket,
+            prefix.strip("/"),
+            max_bytes=max_bytes,
+            allowed_types=types,
+            endpoint_url=settings.s3_endpoint_url,
+        )
     raise InvalidInput("SOC2BOT_EVIDENCE_URL must start with file:// or s3://")

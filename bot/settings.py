@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     evidence_max_bytes: int = Field(
         25 * 1024 * 1024, gt=0, validation_alias="SOC2BOT_EVIDENCE_MAX_BYTES"
     )
+    s3_endpoint_url: str | None = Field(None, validation_alias="SOC2BOT_S3_ENDPOINT_URL")
     evidence_allowed_types: Annotated[tuple[str, ...], NoDecode] = Field(
         DEFAULT_ALLOWED_TYPES, validation_alias="SOC2BOT_EVIDENCE_ALLOWED_TYPES"
     )
@@ -111,6 +112,10 @@ class Settings(BaseSettings):
     def _coherent_platforms(self) -> Settings:
         if self.slack_bot_token and not self.slack_signing_secret and not self.slack_app_token:
             raise ValueError("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not")
+        if self.environment == "production" and self.teams_allow_unauthenticated:
+            raise ValueError(
+                "SOC2BOT_TEAMS_ALLOW_UNAUTHENTICATED=true is refused when SOC2BOT_ENV=production"
+            )
         if self.microsoft_app_id and not self.microsoft_app_password:
             raise ValueError("MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is not")
         single = self.microsoft_app_type == "SingleTenant" and self.microsoft_app_id

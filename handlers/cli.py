@@ -109,6 +109,13 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    if settings.catalog is not None:
+        # Check the catalog before the server starts, so a bad one is listed by path here.
+        if not settings.catalog.is_file():
+            err.print(f"SOC2BOT_CATALOG: no file at {settings.catalog}", style="red")
+            raise typer.Exit(2)
+        with _friendly():
+            _read_catalog(settings.catalog, _database(settings, prepared=False))
     if no_scheduler:
         os.environ["SOC2BOT_SCHEDULER"] = "false"
     uvicorn.run(

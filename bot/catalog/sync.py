@@ -13,7 +13,7 @@ from bot.audit import record_event
 from bot.catalog.criteria import category_of
 from bot.catalog.schema import CatalogSpec, ControlSpec, PersonSpec, ProgramSpec, TaskSpec
 from bot.permissions import Action, require
-from bot.services.occurrences import refresh_assignees, replan_task
+from bot.services.occurrences import move_pending_occurrences, refresh_assignees, replan_task
 from models import Control, ControlCriterion, Person, Program, Role, Task, utcnow
 
 
@@ -61,11 +61,13 @@ def sync_catalog(
     for person in spec.people:
         _sync_manager(ctx, person)
     scope = {"security", *program.criteria}
-    seen_controls: set[str] = set()
     for control in spec.controls:
-        seen_controls.add(control.id.upper())
         _sync_control(ctx, control, scope)
-    _retire_missing(ctx, seen_controls)
+    _retire_missing(
+        ctx,
+        controls={c.id.upper() for c in spec.controls},
+        tasks={t.id.lower() for c in spec.controls for t in c.tasks},
+    )
     session.flush()
     return ctx.report
 
@@ -178,7 +180,6 @@ def _sync_control(ctx: _Ctx, spec: ControlSpec, scope: set[str]) -> None:
     _sync_criteria(ctx, control, spec.criteria)
     for task in spec.tasks:
         _sync_task(ctx, control, task)
-    _retire_missing_tasks(ctx, control, {t.id.lower() for t in spec.tasks})
 
 
 def _update_control(
@@ -237,29 +238,26 @@ def _sync_task(ctx: _Ctx, control: Control, spec: TaskSpec) -> None:
         ctx.session.flush()
         ctx.log("task.updated", "task", key, changes=changes)
         if {"schedule", "due_offset"} & changes.keys():
+            task.planned_from = ctx.today
             replan_task(session=ctx.session, task=task, today=ctx.today)
+        if "control_id" in changes:
+            move_pending_occurrences(session=ctx.session, task=task)
         if {"assignee_id", "control_id"} & changes.keys():
             refresh_assignees(session=ctx.session, control_id=_id(control))
 
 
-def _retire_missing_tasks(ctx: _Ctx, control: Control, keep: set[str]) -> None:
-    tasks = ctx.session.exec(
-        select(Task).where(Task.control_id == control.id, col(Task.retired_at).is_(None))
-    ).all()
-    for task in tasks:
-        if task.key not in keep:
-            task.retired_at = utcnow()
-            ctx.log("task.retired", "task", task.key, control=control.key)
-            replan_task(session=ctx.session, task=task, today=ctx.today)
-
-
-def _retire_missing(ctx: _Ctx, keep: set[str]) -> None:
+def _retire_missing(ctx: _Ctx, controls: set[str], tasks: set[str]) -> None:
+    """Retire what the catalog no longer names; history stays, pending past work is skipped."""
     active = ctx.session.exec(select(Control).where(col(Control.retired_at).is_(None))).all()
     for control in active:
-        if control.key not in keep:
+        if control.key not in controls:
             control.retired_at = utcnow()
             ctx.log("control.retired", "control", control.key, reason="removed from catalog")
-            _retire_missing_tasks(ctx, control, set())
+    for task in ctx.session.exec(select(Task).where(col(Task.retired_at).is_(None))).all():
+        if task.key not in tasks:
+            task.retired_at = utcnow()
+            ctx.log("task.retired", "task", task.key, reason="removed from catalog")
+            replan_task(session=ctx.session, task=task, today=ctx.today)
 
 
 def _id(row: Control) -> int:

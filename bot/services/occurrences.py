@@ -84,7 +84,7 @@ def _materialize_task(
         due=parse_duration(task.due_offset),
         tz=ZoneInfo(program.timezone),
         anchor=program.start_date,
-        start=program.start_date,
+        start=max(program.start_date, task.planned_from or program.start_date),
         end=end,
     )
     assignee = task.assignee_id or control.owner_id
@@ -130,6 +130,21 @@ def replan_task(*, session: Session, task: Task, today: dt.date) -> None:
             )
             .values(status=OccurrenceStatus.SKIPPED, skip_reason="task retired from the catalog")
         )
+
+
+def move_pending_occurrences(*, session: Session, task: Task) -> None:
+    """After a task moves to another control, its pending work moves with it.
+
+    Finished periods stay under the control they were performed for.
+    """
+    session.exec(
+        update(Occurrence)
+        .where(
+            col(Occurrence.task_id) == task.id,
+            col(Occurrence.status) == OccurrenceStatus.PENDING,
+        )
+        .values(control_id=task.control_id)
+    )
 
 
 def refresh_assignees(*, session: Session, control_id: int) -> None:

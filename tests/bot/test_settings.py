@@ -55,3 +55,10 @@ def test_secrets_are_not_shown_in_settings_repr(monkeypatch: pytest.MonkeyPatch)
     s = load_settings()
     assert "xoxb-very-secret" not in repr(s) and "shh-signing" not in repr(s)
     assert s.slack_enabled
+
+
+def test_production_refuses_unauthenticated_teams(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOC2BOT_ENV", "production")
+    monkeypatch.setenv("SOC2BOT_TEAMS_ALLOW_UNAUTHENTICATED", "true")
+    with pytest.raises(SettingsError, match="refused when SOC2BOT_ENV=production"):
+        load_settings()

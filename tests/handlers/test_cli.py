@@ -116,3 +116,16 @@ def test_invalid_settings_stop_with_a_clear_message(
 
 def test_db_upgrade(env: Path) -> None:
     assert run("db", "upgrade") == (0, "Database is at the latest schema.\n")
+
+
+def test_serve_refuses_a_bad_catalog_before_starting(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(as_yaml(catalog(controls__0__tasks__0__due="soon")))
+    monkeypatch.setenv("SOC2BOT_CATALOG", str(bad))
+    code, out = run("serve")
+    assert code == 1 and "controls[0].tasks[0].due" in out and "Traceback" not in out
+    monkeypatch.setenv("SOC2BOT_CATALOG", str(tmp_path / "missing.yaml"))
+    code, out = run("serve")
+    assert code == 2 and "no file at" in out

@@ -101,16 +101,37 @@ def test_restoring_a_retired_control_is_logged(db: Database) -> None:
     assert "control.restored A1.2-BACKUP (retired_at)" in sync(db, catalog())
 
 
-def test_schedule_change_replans_future_periods(db: Database) -> None:
+def test_schedule_change_replans_from_today_without_inventing_past_work(db: Database) -> None:
     sync(db, catalog())
     sync(db, catalog(controls__0__tasks__0__schedule="monthly"))
     with db.session() as session:
         keys = session.exec(
             select(Occurrence.period_key)
             .join(Task)
-            .where(Task.key == "prod-access-review", Occurrence.period_start > NOW.date())
+            .where(Task.key == "prod-access-review")
+            .order_by(col(Occurrence.period_start))
         ).all()
-    assert keys and all("Q" not in k for k in keys)
+    # The quarters already under way stay; the monthly cadence starts with the next month.
+    assert keys[:1] == ["2026-Q1"] and "2026-02" not in keys and "2026-04" in keys
+
+
+def test_task_moved_to_another_control_takes_its_pending_work_along(db: Database) -> None:
+    sync(db, catalog())
+    data = catalog()
+    task = data["controls"][0]["tasks"].pop()  # type: ignore[index]
+    data["controls"][1]["tasks"].append(task)  # type: ignore[index]
+    changes = sync(db, data)
+    assert "task.updated prod-access-review (control_id)" in changes
+    with db.session() as session:
+        backup = session.exec(select(Control).where(Control.key == "A1.2-BACKUP")).one()
+        controls = set(
+            session.exec(
+                select(Occurrence.control_id)
+                .join(Task)
+                .where(Task.key == "prod-access-review", Occurrence.status == "pending")
+            ).all()
+        )
+    assert controls == {backup.id}
 
 
 def test_sync_by_a_member_is_refused_and_applies_nothing(db: Database) -> None:
