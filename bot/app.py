@@ -12,12 +12,20 @@ from fastapi import FastAPI
 from bot import __version__, bootstrap
 from bot.db import Database
 from bot.errors import SoC2BotError
-from bot.evidence_store import open_evidence_store
+from bot.evidence_store import EvidenceStore, open_evidence_store
 from bot.http_routes import RequestContext, error_response, router
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.services.status import count_placeholder_owned
 from bot.settings import Settings, load_settings
+from handlers.slack.app import (
+    SocketModeLink,
+    build_slack_app,
+    request_handler,
+    slack_router,
+    start_socket_mode,
+)
+from handlers.slack.deps import SlackDeps
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +46,8 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
     app.state.db = None
     app.state.metrics = Metrics(lambda: app.state.db)
     app.include_router(router)
+    if app.state.settings.slack_enabled and not app.state.settings.slack_app_token:
+        app.include_router(slack_router())
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     app.add_exception_handler(SoC2BotError, error_response)
     return app
@@ -60,11 +70,27 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.prepare_database:
             # Migrations and catalog sync are blocking I/O; the event loop stays free meanwhile.
             await asyncio.to_thread(_prepare, settings, db)
+        socket = await _start_slack(app, settings, db, store)
         for level, line in platform_lines(settings):
             log.log(level, line)
         yield
+        if socket is not None:
+            await socket.close()
     finally:
         db.dispose()
+
+
+async def _start_slack(
+    app: FastAPI, settings: Settings, db: Database, store: EvidenceStore
+) -> SocketModeLink | None:
+    """Build the Slack app when configured: HTTP handler on app.state, or a Socket Mode link."""
+    if not settings.slack_enabled:
+        return None
+    slack = build_slack_app(SlackDeps(db=db, store=store, settings=settings))
+    if settings.slack_app_token:
+        return await start_socket_mode(slack, settings.slack_app_token.get_secret_value())
+    app.state.slack = request_handler(slack)
+    return None
 
 
 def _prepare(settings: Settings, db: Database) -> None:
@@ -88,14 +114,12 @@ def _prepare(settings: Settings, db: Database) -> None:
 
 def platform_lines(settings: Settings) -> list[tuple[int, str]]:
     """One (level, line) per chat platform saying whether it is on, and how."""
-    # The chat front ends ship in the next releases; until then credentials change nothing,
-    # and saying "on" would send people looking for endpoints that do not exist.
     slack = (logging.INFO, "Slack: off (SLACK_BOT_TOKEN not set)")
-    if settings.slack_enabled:
-        slack = (
-            logging.WARNING,
-            "Slack: off (credentials set, but this version has no Slack front end yet)",
-        )
+    if settings.slack_app_token is not None and settings.slack_enabled:
+        slack = (logging.INFO, "Slack: on (Socket Mode, SLACK_APP_TOKEN set)")
+    elif settings.slack_enabled:
+        slack = (logging.INFO, "Slack: on (HTTP mode at POST /slack/events)")
+    # The Teams front end ships in the next release; until then its settings change nothing.
     teams = (logging.INFO, "Teams: off (MICROSOFT_APP_ID not set)")
     if settings.teams_enabled:
         teams = (

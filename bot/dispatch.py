@@ -17,7 +17,7 @@ from bot.db import Database
 from bot.errors import InvalidInput, NotFound
 from bot.messages import Message
 from bot.permissions import Action, require
-from bot.services import controls, evidence, history, occurrences, people, status
+from bot.services import controls, evidence, history, occurrences, people, status, work
 from models import Person, Platform
 
 
@@ -55,7 +55,7 @@ def _mine(_: Any, ctx: CommandContext) -> Message:
     require(ctx.actor, Action.OWN_WORK)
     person_id = _person_id(ctx.actor)
     with ctx.db.session() as session:
-        items = status.get_my_work(session=session, person_id=person_id, now=ctx.now)
+        items = work.get_my_work(session=session, person_id=person_id, now=ctx.now)
     return views.my_work_view(items)
 
 
@@ -80,6 +80,7 @@ def _control(intent: Any, ctx: CommandContext) -> Message:
 
 
 def _assign(intent: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.ASSIGN_OWNER)  # before saying anything about the person
     with ctx.db.transaction() as session:
         person = resolve_user(session, intent.user)
         control = controls.assign_owner(
@@ -98,8 +99,9 @@ def resolve_user(session: Session, ref: UserRef) -> Person:
         )
         if person:
             return person
+    who = f"@{ref.handle}" if ref.handle else ref.raw
     raise NotFound(
-        f"I don't know {ref.raw} yet: they need to talk to soc2bot once, or use their email."
+        f"I don't know {who} yet: they need to talk to soc2bot once, or use their email."
     )
 
 

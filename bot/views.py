@@ -6,12 +6,13 @@ import datetime as dt
 
 from bot.messages import Button, Confirm, Field, ListItem, Message, Section
 from bot.services.controls import ControlDetail, ControlRow
+from bot.services.evidence import default_statement
 from bot.services.history import History
 from bot.services.occurrences import State
-from bot.services.status import StatusSummary, WorkItem
+from bot.services.status import StatusSummary
+from bot.services.work import WorkItem
 from models import AuditEvent, ChatIdentity, Evidence, Person
 
-MAX_ITEMS = 25
 _STATE_MARK = {
     State.OVERDUE: "OVERDUE",
     State.OPEN: "open",
@@ -43,10 +44,10 @@ def work_buttons(item: WorkItem) -> tuple[Button, ...]:
     attach = Button("Attach evidence", f"occ_attach:{ref}", ref)
     if item.evidence == "file":
         return (attach,)
+    # The dialog shows the exact statement that is stored as the attestation.
+    statement = default_statement(task_title=item.task_title, period_key=item.period_key)
     confirm = Confirm(
-        title="Confirm this work was done",
-        text=f"I confirm that “{item.task_title}” for {item.period_key} was performed.",
-        confirm_label="Yes, confirm",
+        title="Confirm this work was done", text=statement, confirm_label="Yes, confirm"
     )
     done = Button("Mark done", f"occ_done:{ref}", ref, style="primary", confirm=confirm)
     return (done, attach) if item.evidence == "any" else (done,)
@@ -103,12 +104,10 @@ def _coverage_text(summary: StatusSummary, window: str) -> str:
 def my_work_view(items: list[WorkItem]) -> Message:
     if not items:
         return Message(title="Your work", text="Nothing open or coming up for you. Nice.")
-    shown = items[:MAX_ITEMS]
-    more = f"{len(items) - len(shown)} more not shown." if len(items) > len(shown) else None
+    # Every item goes in; each front end pages long lists its own way.
     return Message(
         title=f"Your work ({len(items)})",
-        items=tuple(work_item(i, actions=True) for i in shown),
-        footer=more,
+        items=tuple(work_item(i, actions=True) for i in items),
     )
 
 
@@ -181,7 +180,9 @@ def _evidence(ev: Evidence | None) -> str:
 def _event(event: AuditEvent) -> ListItem:
     when = f"{event.occurred_at:%Y-%m-%d %H:%M} UTC"
     subject = f"{event.subject_type} {event.subject_id}"
-    return ListItem(f"{when} · {event.actor} · {event.action}", f"{subject} · #{event.seq}")
+    details = ", ".join(f"{k}: {v}" for k, v in sorted(event.details.items()) if v is not None)
+    detail = f"{subject} · #{event.seq}" + (f" · {details[:300]}" if details else "")
+    return ListItem(f"{when} · {event.actor} · {event.action}", detail)
 
 
 def history_view(history: History) -> Message:
@@ -217,3 +218,15 @@ def evidence_recorded_view(evidence: Evidence, occurrence_id: int, done: bool) -
     else:
         text = f"Recorded your confirmation for #{occurrence_id} {state}: “{evidence.statement}”"
     return Message(title="Evidence recorded", text=text)
+
+
+def task_card_view(item: WorkItem) -> Message:
+    """A message about one occurrence; files replied in its thread become its evidence."""
+    done = item.state in (State.DONE, State.SKIPPED)
+    return Message(
+        title=f"#{item.occurrence_id} {item.control_key} — {item.task_title}",
+        text=f"Period {item.period_key}, due {_day(item.due_on)} · {_STATE_MARK[item.state]}."
+        + ("" if done else "\nReply in this thread with your evidence file, or use a button."),
+        buttons=() if done else work_buttons(item),
+        ephemeral=False,
+    )

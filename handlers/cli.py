@@ -36,9 +36,11 @@ app = typer.Typer(
 catalog_app = typer.Typer(help="Validate and apply the control catalog.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check and read the audit trail.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+manifest_app = typer.Typer(help="Print chat app manifests.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
+app.add_typer(manifest_app, name="manifest")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 T = TypeVar("T")
@@ -284,6 +286,24 @@ def demo() -> None:
         db = _database(settings, prepared=False)
         report = seed_demo(db=db, store=open_evidence_store(settings), now=utcnow())
     out.print(f"Demo data seeded: {report}")
+
+
+@manifest_app.command("slack")
+def manifest_slack(
+    url: Annotated[
+        str | None, typer.Option(help="Public base URL, e.g. https://soc2bot.acme.com")
+    ] = None,
+    socket_mode: Annotated[
+        bool, typer.Option("--socket-mode", help="For Socket Mode: no URLs needed.")
+    ] = False,
+) -> None:
+    """Print the Slack app manifest (YAML) with this service's URLs filled in."""
+    from handlers.slack.manifest import manifest_yaml
+
+    if not socket_mode and not (url and url.startswith("https://")):
+        err.print("Give --url https://your-host (Slack needs HTTPS), or --socket-mode.")
+        raise typer.Exit(2)
+    out.print(manifest_yaml(url or "", socket_mode=socket_mode), markup=False, end="")
 
 
 def main() -> None:

@@ -3,8 +3,10 @@
 from models.audit_event import AuditChainHead, AuditEvent
 from models.base import utcnow
 from models.campaign import Campaign, CampaignItem, CampaignKind, CampaignStatus, ItemDecision
+from models.chat_message import ChatMessage, InboundEvent
 from models.control import Control, ControlCriterion
 from models.evidence import Evidence, EvidenceKind, Platform
+from models.follow_up import FollowUp, FollowUpStatus
 from models.occurrence import Occurrence, OccurrenceStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.person import ChatIdentity, Person, Role
@@ -19,11 +21,15 @@ __all__ = [
     "CampaignKind",
     "CampaignStatus",
     "ChatIdentity",
+    "ChatMessage",
     "Control",
     "ControlCriterion",
     "Evidence",
     "EvidenceKind",
     "EvidenceRequirement",
+    "FollowUp",
+    "FollowUpStatus",
+    "InboundEvent",
     "ItemDecision",
     "Occurrence",
     "OccurrenceStatus",

@@ -54,6 +54,9 @@ class CampaignItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
     subject: str = Field(max_length=300)
+    # The account holder's email where known: a reviewer never decides on their own account.
+    subject_email: str | None = Field(default=None, max_length=254)
+    system_owner_id: int | None = Field(default=None, foreign_key="person.id")
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     reviewer_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     decision: ItemDecision = Field(

@@ -28,6 +28,8 @@ class Evidence(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     occurrence_id: int | None = Field(default=None, foreign_key="occurrence.id", index=True)
     campaign_item_id: int | None = Field(default=None, foreign_key="campaignitem.id", index=True)
+    # Campaign-level evidence, e.g. the CSV of every decision of a finished access review.
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
     kind: EvidenceKind = Field(sa_column=enum_column(EvidenceKind, nullable=False))
     statement: str | None = None
     note: str | None = None

@@ -10,25 +10,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.catalog.criteria import criterion_group
-from bot.services.occurrences import State, get_program_or_raise, program_today, state_of
-from models import Control, ControlCriterion, Evidence, Occurrence, OccurrenceStatus, Person, Task
+from bot.services.occurrences import get_program_or_raise, program_today
+from bot.services.work import WorkItem, active_controls, work_items
+from models import Control, ControlCriterion, Evidence, Occurrence, OccurrenceStatus, Person
 
 PENDING = OccurrenceStatus.PENDING
 DUE_SOON_DAYS = 14
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    """One occurrence as people see it."""
-
-    occurrence_id: int
-    control_key: str
-    task_title: str
-    period_key: str
-    due_on: dt.date
-    state: State
-    evidence: str
-    assignee: str | None
 
 
 @dataclass(frozen=True)
@@ -88,10 +75,6 @@ class StatusSummary:
         return sum(c.gaps for c in self.coverage)
 
 
-def _active_controls() -> Any:
-    return sa.and_(col(Control.in_scope), col(Control.retired_at).is_(None))
-
-
 def _has_accepted_evidence() -> Any:
     return (
         select(Evidence.id)
@@ -105,7 +88,7 @@ def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -
     program = get_program_or_raise(session=session)
     today = program_today(program, now)
     per_control = _pending_by_control(session, now, today)
-    controls = session.exec(select(Control.id).where(_active_controls())).all()
+    controls = session.exec(select(Control.id).where(active_controls())).all()
     overdue_total = sum(o for _, o in per_control.values())
     soon = sa.and_(
         col(Occurrence.due_at) > now, col(Occurrence.due_at) <= now + _days(DUE_SOON_DAYS)
@@ -122,8 +105,8 @@ def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -
         open_count=sum(o for o, _ in per_control.values()),
         overdue_count=overdue_total,
         due_soon_count=_count_pending(session, soon),
-        overdue=_work_items(session, overdue_q, now, today, limit=limit),
-        due_soon=_work_items(session, soon, now, today, limit=limit),
+        overdue=work_items(session, overdue_q, now, today, limit=limit),
+        due_soon=work_items(session, soon, now, today, limit=limit),
         criteria=_criteria_counts(session, per_control),
         coverage=coverage,
         gaps=_gap_items(session, program.window_start, program.window_end, now, today, limit),
@@ -145,7 +128,7 @@ def _pending_by_control(
         select(Occurrence.control_id, sa.func.sum(sa.case((is_open, 1), else_=0)), overdue)
         .join(Control, col(Control.id) == Occurrence.control_id)
         .where(Occurrence.status == PENDING, col(Occurrence.period_start) <= today)
-        .where(_active_controls())
+        .where(active_controls())
         .group_by(col(Occurrence.control_id))
     ).all()
     return {cid: (int(o or 0), int(d or 0)) for cid, o, d in rows}
@@ -156,7 +139,7 @@ def _count_pending(session: Session, condition: Any) -> int:
         select(sa.func.count())
         .select_from(Occurrence)
         .join(Control, col(Control.id) == Occurrence.control_id)
-        .where(Occurrence.status == PENDING, condition, _active_controls())
+        .where(Occurrence.status == PENDING, condition, active_controls())
     )
     return int(session.exec(query).one())
 
@@ -167,7 +150,7 @@ def _criteria_counts(
     rows = session.exec(
         select(ControlCriterion.criterion, ControlCriterion.control_id)
         .join(Control, col(Control.id) == ControlCriterion.control_id)
-        .where(_active_controls())
+        .where(active_controls())
     ).all()
     groups: dict[str, set[int]] = {}
     for criterion, control_id in rows:
@@ -210,7 +193,7 @@ def _coverage(session: Session, start: dt.date, end: dt.date, now: dt.datetime) 
         )
         .select_from(Occurrence)
         .join(Control, col(Control.id) == Occurrence.control_id)
-        .where(_in_window(start, end, now), _active_controls())
+        .where(_in_window(start, end, now), active_controls())
         .group_by(col(Control.key), col(Control.title))
         .order_by(col(Control.key))
     ).all()
@@ -225,48 +208,7 @@ def _gap_items(
         col(Occurrence.status) != OccurrenceStatus.SKIPPED,
         sa.not_(sa.and_(col(Occurrence.status) == OccurrenceStatus.DONE, _has_accepted_evidence())),
     )
-    return _work_items(session, gap, now, today, limit=limit, pending_only=False)
-
-
-def _work_items(
-    session: Session,
-    condition: Any,
-    now: dt.datetime,
-    today: dt.date,
-    *,
-    limit: int,
-    pending_only: bool = True,
-) -> list[WorkItem]:
-    query = (
-        sa.select(
-            Occurrence, col(Task.title), col(Task.evidence), col(Control.key), col(Person.name)
-        )
-        .join(Task, col(Task.id) == Occurrence.task_id)
-        .join(Control, col(Control.id) == Occurrence.control_id)
-        .outerjoin(Person, col(Person.id) == Occurrence.assignee_id)
-        .where(condition, _active_controls())
-        .order_by(col(Occurrence.due_at), col(Occurrence.id))
-        .limit(limit)
-    )
-    if pending_only:
-        query = query.where(col(Occurrence.status) == PENDING)
-    return [
-        WorkItem(
-            occurrence_id=occ.id or 0,
-            control_key=key,
-            task_title=title,
-            period_key=occ.period_key,
-            due_on=occ.due_on,
-            state=_state(occ, now, today),
-            evidence=str(evidence),
-            assignee=name,
-        )
-        for occ, title, evidence, key, name in session.execute(query).all()
-    ]
-
-
-def _state(occ: Occurrence, now: dt.datetime, today: dt.date) -> State:
-    return state_of(occ, now=now, today=today)
+    return work_items(session, gap, now, today, limit=limit, pending_only=False)
 
 
 def count_placeholder_owned(*, session: Session) -> int:
@@ -275,22 +217,9 @@ def count_placeholder_owned(*, session: Session) -> int:
         select(sa.func.count())
         .select_from(Control)
         .join(Person, col(Person.id) == Control.owner_id)
-        .where(col(Person.placeholder), _active_controls())
+        .where(col(Person.placeholder), active_controls())
     )
     return int(session.exec(query).one())
-
-
-def get_my_work(
-    *, session: Session, person_id: int, now: dt.datetime, ahead_days: int = 30, limit: int = 50
-) -> list[WorkItem]:
-    """The person's pending work whose period has started or starts within `ahead_days`."""
-    program = get_program_or_raise(session=session)
-    today = program_today(program, now)
-    mine = sa.and_(
-        col(Occurrence.assignee_id) == person_id,
-        col(Occurrence.period_start) <= today + _days(ahead_days),
-    )
-    return _work_items(session, mine, now, today, limit=limit)
 
 
 def count_open_and_overdue(*, session: Session, now: dt.datetime) -> tuple[int, int]:

@@ -148,11 +148,12 @@ def test_start_up_says_which_platforms_are_off_and_warns_about_placeholder_owner
     assert "run `soc2bot catalog sync`" in placeholder[0]
 
 
-def test_configured_platforms_are_reported_as_not_built_yet(tmp_path: Path) -> None:
-    slack = make_settings(tmp_path, slack_bot_token="xoxb-1-a", slack_signing_secret="s")
+def test_platform_lines_say_how_each_platform_is_reached(tmp_path: Path) -> None:
+    http = make_settings(tmp_path, slack_bot_token="xoxb-1-a", slack_signing_secret="s")
+    socket = make_settings(tmp_path, slack_bot_token="xoxb-1-a", slack_app_token="xapp-1-a")
     teams = make_settings(tmp_path, microsoft_app_id="app", microsoft_app_password="pw")
-    level, line = platform_lines(slack)[0]
-    assert level == logging.WARNING and "no Slack front end yet" in line
+    assert platform_lines(http)[0] == (logging.INFO, "Slack: on (HTTP mode at POST /slack/events)")
+    assert platform_lines(socket)[0][1].startswith("Slack: on (Socket Mode")
     level, line = platform_lines(teams)[1]
     assert level == logging.WARNING and "no Teams front end yet" in line
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.services.occurrences import State
-from bot.services.status import WorkItem
+from bot.services.work import WorkItem
 from bot.views import my_work_view, work_item
 
 

@@ -12,7 +12,8 @@ from bot.services.controls import assign_owner, get_control_detail, list_control
 from bot.services.evidence import complete_by_attestation
 from bot.services.history import get_history
 from bot.services.occurrences import State, skip_occurrence
-from bot.services.status import count_open_and_overdue, get_my_work, get_status_summary
+from bot.services.status import count_open_and_overdue, get_status_summary
+from bot.services.work import get_my_work
 from models import Occurrence, Person, Role
 from tests.factories import generate, make_control, make_person, make_program, make_task
 

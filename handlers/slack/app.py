@@ -1,0 +1,82 @@
+"""The Slack app: built from settings by a factory, served at POST /slack/events or Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request, Response
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from handlers.slack import actions, commands, events, views
+from handlers.slack.deps import SlackDeps
+from handlers.slack.errors import on_error
+
+log = logging.getLogger("soc2bot.slack")
+
+
+def build_slack_app(deps: SlackDeps) -> AsyncApp:
+    """A new Bolt app with every listener; nothing Slack-related lives at module level."""
+    settings = deps.settings
+    client = AsyncWebClient(
+        token=deps.bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+    secret = settings.slack_signing_secret
+    app = AsyncApp(
+        client=client,
+        signing_secret=secret.get_secret_value() if secret else "",
+        # Listeners answer from indexed queries well inside Slack's 3 s; slow work is lazy.
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+        logger=log,
+    )
+    for module in (commands, actions, views, events):
+        module.register(app, deps)
+    app.error(on_error)
+    return app
+
+
+def slack_router() -> APIRouter:
+    """POST /slack/events, served by the handler the lifespan puts on `app.state`."""
+    router = APIRouter()
+
+    @router.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        handler: AsyncSlackRequestHandler | None = getattr(request.app.state, "slack", None)
+        if handler is None:
+            return Response(status_code=503, content="Slack is starting")
+        return await handler.handle(request)
+
+    return router
+
+
+def request_handler(app: AsyncApp) -> AsyncSlackRequestHandler:
+    return AsyncSlackRequestHandler(app)
+
+
+class SocketModeLink:
+    """An open Socket Mode connection; `close` ends it on shutdown."""
+
+    def __init__(self, handler: AsyncSocketModeHandler) -> None:
+        self._handler = handler
+
+    async def close(self) -> None:
+        await self._handler.close_async()  # type: ignore[no-untyped-call]
+
+
+async def start_socket_mode(app: AsyncApp, app_token: str) -> SocketModeLink:
+    """Run the same listeners over Socket Mode (no public URL needed)."""
+    handler = AsyncSocketModeHandler(app, app_token, web_client=app.client)
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    return SocketModeLink(handler)

@@ -1,0 +1,298 @@
+"""Block Kit rendering of the neutral message model (Slack adapter; pure functions, no I/O)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.messages import Button, Confirm, Field, Image, ListItem, Message, Section
+
+Block = dict[str, Any]
+MORE_ACTION_ID = "page_more"
+DEDUPE_SEPARATOR = "#"
+_ELLIPSIS = "…"
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ITEM_TEXT = 2000  # leaves room in the item's section for its detail line
+
+
+@dataclass(frozen=True)
+class BlockLimits:
+    """Slack's documented Block Kit limits, all respected by `render_blocks`."""
+
+    blocks: int = 50
+    section_text: int = 3000
+    section_fields: int = 10
+    field_text: int = 2000
+    header_text: int = 150
+    actions_elements: int = 25
+    action_id: int = 255
+    button_label: int = 75
+    button_value: int = 2000
+    confirm_title: int = 100
+    confirm_text: int = 300
+    confirm_button: int = 30
+    context_text: int = 3000
+    image_url: int = 3000
+    alt_text: int = 2000
+    fallback_text: int = 300
+
+
+BLOCK_LIMITS = BlockLimits()
+_L = BLOCK_LIMITS
+_ALT = BLOCK_LIMITS.alt_text
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape `&`, `<` and `>` so Slack shows the text as typed (mentions included)."""
+    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+
+
+def truncate(text: str, limit: int, *, mrkdwn: bool = True) -> str:
+    """The text (escaped when `mrkdwn`) cut to `limit` characters, ending in "…" if cut."""
+    out = escape_mrkdwn(text) if mrkdwn else text
+    if len(out) <= limit:
+        return out
+    head, _ = _cut(text, limit - 1, mrkdwn)
+    return (escape_mrkdwn(head) if mrkdwn else head) + _ELLIPSIS
+
+
+def _cut(text: str, budget: int, mrkdwn: bool = True) -> tuple[str, str]:
+    """Split `text` after its longest prefix whose rendered length is within `budget`."""
+    used = 0
+    for index, ch in enumerate(text):
+        used += len(_ESCAPES.get(ch, ch)) if mrkdwn else 1
+        if used > budget:
+            return text[:index], text[index:]
+    return text, ""
+
+
+def original_action_id(action_id: str) -> str:
+    """The model's action id behind a rendered one (drops a "#2"-style dedupe suffix)."""
+    return action_id.split(DEDUPE_SEPARATOR, 1)[0]
+
+
+def _claim(used: set[str], action_id: str) -> str:
+    """A unique action id: a repeat gets "#2", "#3", … in rendering order (deterministic)."""
+    candidate, n = action_id, 1
+    while candidate in used:
+        n += 1
+        suffix = f"{DEDUPE_SEPARATOR}{n}"
+        candidate = action_id[: _L.action_id - len(suffix)] + suffix
+    used.add(candidate)
+    return candidate
+
+
+def _check_button(button: Button) -> None:
+    if not 0 < len(button.action_id) <= _L.action_id:
+        raise ValueError(f"action_id must be 1–{_L.action_id} chars: {button.action_id[:60]!r}")
+    if len(button.value) > _L.button_value:
+        raise ValueError(f"value of {button.action_id!r} is over {_L.button_value} chars")
+
+
+def _plain(text: str, limit: int) -> Block:
+    return {"type": "plain_text", "text": truncate(text.strip() or "-", limit, mrkdwn=False)}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Escaped pieces of `text` ≤ limit, cut after a newline (kept) or, for a long line, in it."""
+    chunks: list[str] = []
+    while text:
+        head, rest = _cut(text, limit)
+        if rest and "\n" in head:
+            head, rest = head[: head.rindex("\n") + 1], text[head.rindex("\n") + 1 :]
+        chunks.append(escape_mrkdwn(head))
+        text = rest
+    return chunks
+
+
+def _text_blocks(text: str | None) -> list[Block]:
+    return [_section(c) for c in _chunks(text or "", _L.section_text) if c.strip()]
+
+
+def _field_text(field: Field) -> str:
+    label = truncate(field.label, _L.header_text)
+    return f"*{label}*\n" + truncate(field.value, _L.field_text - len(label) - 3)
+
+
+def _groups(kind: str, key: str, elements: list[Block], step: int) -> list[Block]:
+    return [{"type": kind, key: elements[i : i + step]} for i in range(0, len(elements), step)]
+
+
+def _field_blocks(fields: Sequence[Field]) -> list[Block]:
+    texts = [{"type": "mrkdwn", "text": _field_text(f)} for f in fields]
+    return _groups("section", "fields", texts, _L.section_fields)
+
+
+def _confirm(confirm: Confirm, style: str) -> Block:
+    dialog = {
+        "title": _plain(confirm.title, _L.confirm_title),
+        "text": _plain(confirm.text, _L.confirm_text),
+        "confirm": _plain(confirm.confirm_label, _L.confirm_button),
+        "deny": _plain(confirm.deny_label, _L.confirm_button),
+    }
+    return {**dialog, "style": style} if style != "default" else dialog
+
+
+def _button(button: Button, ids: set[str]) -> Block:
+    _check_button(button)
+    element: Block = {
+        "type": "button",
+        "text": _plain(button.label, _L.button_label),
+        "action_id": _claim(ids, button.action_id),
+    }
+    if button.value:  # Slack rejects an empty value; absent reads as "no argument"
+        element["value"] = button.value
+    if button.style != "default":
+        element["style"] = button.style
+    if button.confirm:
+        element["confirm"] = _confirm(button.confirm, button.style)
+    return element
+
+
+def _actions(buttons: Sequence[Button], ids: set[str]) -> list[Block]:
+    elements = [_button(b, ids) for b in buttons]
+    return _groups("actions", "elements", elements, _L.actions_elements)
+
+
+def _item_blocks(item: ListItem, ids: set[str]) -> list[Block]:
+    text = truncate(item.text.strip() or "-", _ITEM_TEXT)
+    if item.detail:
+        text += f"\n_{truncate(item.detail, _L.section_text - len(text) - 3)}_"
+    return [_section(text), *_actions(item.buttons, ids)]
+
+
+def _image_blocks(images: Sequence[Image]) -> list[Block]:
+    """Images by http(s) URL; local paths are skipped (the caller uploads those)."""
+    web = [i for i in images if i.url_or_path.lower().startswith(("https://", "http://"))]
+    return [
+        {"type": "image", "image_url": i.url_or_path, "alt_text": i.alt_text[:_ALT] or "image"}
+        for i in web
+        if len(i.url_or_path) <= _L.image_url
+    ]
+
+
+def _section_chrome(section: Section) -> list[Block]:
+    """A section's heading, text and fields (its items are laid out separately)."""
+    if not (section.text or section.fields or section.items):
+        return []  # an empty section, even with a heading, is skipped
+    heading = (
+        [_section(f"*{truncate(section.heading, _L.header_text)}*")] if section.heading else []
+    )
+    return heading + _text_blocks(section.text) + _field_blocks(section.fields)
+
+
+def _chrome_cost(message: Message) -> int:
+    """Blocks of everything but the items, over all pages (bounds every page's overhead)."""
+    cost = sum(bool((t or "").strip()) for t in (message.title, message.footer))
+    cost += len(_text_blocks(message.text)) + len(_field_blocks(message.fields))
+    cost += sum(len(_section_chrome(s)) for s in message.sections)
+    cost += math.ceil(len(message.buttons) / _L.actions_elements)
+    return cost + len(_image_blocks(message.images))
+
+
+def _all_items(message: Message) -> list[ListItem]:
+    return [*(i for s in message.sections for i in s.items), *message.items]
+
+
+@dataclass(frozen=True)
+class _Page:
+    number: int
+    window: range
+    total: int
+
+
+def _plan(message: Message, page: int) -> _Page:
+    """Which items page `page` shows; the page size depends only on the message."""
+    costs = [1 + math.ceil(len(i.buttons) / _L.actions_elements) for i in _all_items(message)]
+    chrome, total = _chrome_cost(message), len(costs)
+    if not costs or chrome + sum(costs) <= _L.blocks:
+        return _Page(0, range(total), total)
+    size = max(1, (_L.blocks - chrome - 2) // max(costs))
+    number = min(max(page, 0), math.ceil(total / size) - 1)
+    return _Page(number, range(number * size, min(total, (number + 1) * size)), total)
+
+
+def _sections(message: Message, page: _Page, ids: set[str]) -> list[Block]:
+    """Sections on this page: a section's text/fields sit on the page where it starts."""
+    blocks: list[Block] = []
+    start, window = 0, page.window
+    for section in message.sections:
+        shown = [it for n, it in enumerate(section.items, start) if n in window]
+        if start in window or (start >= page.total and window.stop >= page.total):
+            blocks += _section_chrome(section)
+        elif shown and section.heading:
+            blocks.append(_section(f"*{truncate(section.heading, _L.header_text)}* (continued)"))
+        blocks += [b for item in shown for b in _item_blocks(item, ids)]
+        start += len(section.items)
+    return blocks
+
+
+def _layout(message: Message, page: _Page, ids: set[str]) -> list[Block]:
+    blocks: list[Block] = []
+    if (message.title or "").strip():
+        suffix = f" (page {page.number + 1})" if page.number else ""
+        title = truncate(message.title or "", _L.header_text - len(suffix), mrkdwn=False) + suffix
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": title}})
+    if page.number == 0:
+        blocks += _text_blocks(message.text) + _field_blocks(message.fields)
+    blocks += _sections(message, page, ids)
+    offset = page.total - len(message.items)
+    top = [it for n, it in enumerate(message.items, offset) if n in page.window]
+    blocks += [b for item in top for b in _item_blocks(item, ids)]
+    if page.number == 0:
+        blocks += _actions(message.buttons, ids) + _image_blocks(message.images)
+    if (message.footer or "").strip():
+        blocks.append(_context(truncate(message.footer or "", _L.context_text)))
+    return blocks
+
+
+def _pager(page: _Page, more_value: Callable[[int], str] | None, ids: set[str]) -> list[Block]:
+    window, total = page.window, page.total
+    if window.start == 0 and window.stop >= total:
+        return []
+    shown = f"Showing {window.start + 1}–{window.stop} of {total}"
+    remaining = total - window.stop
+    if remaining and more_value is not None:
+        more = Button("More", MORE_ACTION_ID, more_value(page.number + 1))
+        return [_context(shown), *_actions([more], ids - {MORE_ACTION_ID})]  # reserved for it
+    return [_context(f"{shown}; {remaining} more not shown." if remaining else shown)]
+
+
+def render_blocks(
+    message: Message, *, page: int = 0, more_value: Callable[[int], str] | None = None
+) -> list[Block]:
+    """Block Kit blocks for page `page` (clamped) of `message`, always within Slack's limits.
+
+    Items beyond 50 blocks are paged (stable page size) with a "More" button (`page_more`,
+    value `more_value(page + 1)`), or a line saying how many are not shown. Repeated action
+    ids get "#2", "#3", …; a button value over 2000 chars raises ValueError.
+    """
+    for button in [*message.buttons, *(b for i in _all_items(message) for b in i.buttons)]:
+        _check_button(button)
+    plan = _plan(message, page)
+    paged = plan.window.stop < plan.total and more_value is not None
+    ids = {MORE_ACTION_ID} if paged else set()
+    blocks = _layout(message, plan, ids) + _pager(plan, more_value, ids)
+    if len(blocks) <= _L.blocks:
+        return blocks
+    # Only when the parts other than the list alone overflow: cut, and say so.
+    cut = len(blocks) - _L.blocks + 1
+    return [*blocks[: _L.blocks - 1], _context(f"{cut} more blocks not shown (message too long).")]
+
+
+def render_text(message: Message) -> str:
+    """The plain fallback `text` for notifications: title and first line of text (≤ 300)."""
+    first = next(iter((message.text or "").strip().splitlines()), "")
+    lead = " — ".join(" ".join(p.split()) for p in (message.title or "", first) if p.strip())
+    texts = [lead, *(i.text for i in _all_items(message)), message.footer, "Message from soc2bot"]
+    return truncate(next(t for t in texts if t), _L.fallback_text)

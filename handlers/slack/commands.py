@@ -1,0 +1,137 @@
+"""`/soc2 …`: acknowledge with the answer (fast, indexed queries) or open the right modal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import commands as c
+from bot.actor import Actor
+from bot.dispatch import CommandContext, run_command
+from bot.messages import Message
+from bot.services.inbound import remember_message
+from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
+from bot.services.work import WorkItem, get_work_item
+from bot.views import task_card_view
+from handlers.slack.blocks import render_blocks, render_text
+from handlers.slack.deps import SlackDeps, in_thread
+from handlers.slack.identity import resolve_actor
+from handlers.slack.modals import evidence_modal, review_start_modal
+from models import Platform
+
+MAX_BUTTON_VALUE = 2000
+
+
+def more_value(text: str) -> Callable[[int], str] | None:
+    """The "More" button's value: the command and the next page (when it fits in a button)."""
+    if len(json.dumps({"t": text, "p": 999})) > MAX_BUTTON_VALUE:
+        return None
+    return lambda page: json.dumps({"t": text, "p": page})
+
+
+def answer(message: Message, *, text: str, page: int = 0) -> dict[str, Any]:
+    """Slack response fields for a message (ephemeral unless the message is for the channel)."""
+    return {
+        "response_type": "ephemeral" if message.ephemeral else "in_channel",
+        "text": render_text(message),
+        "blocks": render_blocks(message, page=page, more_value=more_value(text)),
+    }
+
+
+async def run_text(deps: SlackDeps, actor: Actor, text: str) -> Message:
+    """Parse and run a command as `actor` (database work off the event loop)."""
+    intent = c.parse_command(text)
+    context = CommandContext(db=deps.db, actor=actor, now=deps.clock())
+    return await in_thread(run_command, intent, context)
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    app.command("/soc2")(_on_soc2(deps))
+
+
+def _on_soc2(deps: SlackDeps) -> Callable[..., Awaitable[None]]:
+    async def on_soc2(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
+        text = command.get("text") or ""
+        intent = c.parse_command(text)
+        actor = await resolve_actor(deps, client, command["user_id"])
+        if isinstance(intent, c.Evidence):
+            await open_evidence_modal(deps, client, actor, intent.occurrence_id, command)
+            await ack()
+            await post_task_card(deps, client, command["user_id"], intent.occurrence_id)
+        elif isinstance(intent, c.StartReview):
+            channel = intent.channel.slack_id if intent.channel else command.get("channel_id")
+            modal = review_start_modal(name=intent.name, channel_id=channel)
+            await client.views_open(trigger_id=command["trigger_id"], view=modal)
+            await ack()
+        else:
+            message = await run_text(deps, actor, text)
+            await ack(**answer(message, text=text))
+
+    return on_soc2
+
+
+async def open_evidence_modal(
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    actor: Actor,
+    occurrence_id: int,
+    where: dict[str, Any],
+    message_ts: str | None = None,
+    response_url: str | None = None,
+) -> None:
+    item = await in_thread(_checked_item, deps, actor, occurrence_id)
+    view = evidence_modal(
+        occurrence_id=occurrence_id,
+        title=item.task_title,
+        period=item.period_key,
+        requirement=item.evidence,
+        channel_id=where.get("channel_id"),
+        message_ts=message_ts,
+    )
+    if response_url:  # lets the submission redraw the ephemeral list the button was on
+        meta = json.loads(view.get("private_metadata") or "{}")
+        view["private_metadata"] = json.dumps({**meta, "response_url": response_url})
+    await client.views_open(trigger_id=where["trigger_id"], view=view)
+
+
+async def post_task_card(
+    deps: SlackDeps, client: AsyncWebClient, channel: str, occurrence_id: int
+) -> None:
+    """DM a card for the occurrence and remember it, so files replied in its thread count."""
+    item = await in_thread(_item, deps, occurrence_id)
+    if item is None:
+        return
+    card = task_card_view(item)
+    posted = await client.chat_postMessage(
+        channel=channel, text=render_text(card), blocks=render_blocks(card)
+    )
+    await in_thread(_remember_card, deps, str(posted["channel"]), str(posted["ts"]), occurrence_id)
+
+
+def _item(deps: SlackDeps, occurrence_id: int) -> WorkItem | None:
+    with deps.db.session() as session:
+        return get_work_item(session=session, occurrence_id=occurrence_id, now=deps.clock())
+
+
+def _remember_card(deps: SlackDeps, channel: str, ts: str, occurrence_id: int) -> None:
+    with deps.db.transaction() as session:
+        remember_message(
+            session=session,
+            platform=Platform.SLACK.value,
+            channel=channel,
+            message_id=ts,
+            kind="task",
+            occurrence_id=occurrence_id,
+        )
+
+
+def _checked_item(deps: SlackDeps, actor: Actor, occurrence_id: int) -> Any:
+    now = deps.clock()
+    with deps.db.session() as session:
+        occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
+        check_can_complete(session, actor, occ, now=now)
+        return get_work_item(session=session, occurrence_id=occurrence_id, now=now)

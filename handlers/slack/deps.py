@@ -1,0 +1,35 @@
+"""What every Slack listener needs: the database, the evidence store, settings and a clock."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
+
+from bot.db import Database
+from bot.evidence_store import EvidenceStore
+from bot.settings import Settings
+from models import utcnow
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SlackDeps:
+    db: Database
+    store: EvidenceStore
+    settings: Settings
+    clock: Callable[[], dt.datetime] = field(default=utcnow)
+
+    @property
+    def bot_token(self) -> str:
+        token = self.settings.slack_bot_token
+        return token.get_secret_value() if token else ""
+
+
+async def in_thread(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run blocking database work off the event loop."""
+    return await asyncio.to_thread(fn, *args, **kwargs)

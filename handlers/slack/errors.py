@@ -1,0 +1,67 @@
+"""The one place Slack errors become messages: friendly text, or a reference for the log."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import SoC2BotError
+from bot.logs import new_correlation_id
+from bot.messages import error_message
+from handlers.slack.blocks import render_blocks
+
+log = logging.getLogger("soc2bot.slack")
+
+# Which input a modal's error is shown under.
+MODAL_ERROR_BLOCK = {"evidence_submit": "evidence_files", "review_start_submit": "review_csv"}
+
+
+def user_text(error: Exception) -> str:
+    """What the person is told; unknown errors are logged with a reference they can quote."""
+    if isinstance(error, SoC2BotError):
+        return error.user_text()
+    reference = new_correlation_id()
+    log.error("Slack listener failed", exc_info=error, extra={"correlation_id": reference})
+    return f"Sorry, something went wrong on our side. Reference: {reference}"
+
+
+async def on_error(
+    error: Exception, body: dict[str, Any], client: AsyncWebClient, respond: Any
+) -> BoltResponse:
+    """Bolt's `@app.error`: answer in the place the request came from."""
+    text = user_text(error)
+    kind = body.get("type")
+    if "command" in body:
+        return _json({"response_type": "ephemeral", "text": text, "blocks": _blocks(error, text)})
+    if kind == "view_submission":
+        block = MODAL_ERROR_BLOCK.get(body.get("view", {}).get("callback_id", ""), "")
+        return _json({"response_action": "errors", "errors": {block: text[:1000]}})
+    if kind == "block_actions" and respond is not None:
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+    elif kind == "event_callback":
+        await _reply_in_place(client, body.get("event") or {}, text)
+    return BoltResponse(status=200, body="")
+
+
+def _blocks(error: Exception, text: str) -> list[dict[str, Any]]:
+    usage = error.usage if isinstance(error, SoC2BotError) else None
+    message = error_message(error.message if isinstance(error, SoC2BotError) else text, usage)
+    return render_blocks(message)
+
+
+async def _reply_in_place(client: AsyncWebClient, event: dict[str, Any], text: str) -> None:
+    channel = event.get("channel")
+    if not channel:
+        return
+    thread = event.get("thread_ts") or event.get("ts")
+    await client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
+
+
+def _json(payload: dict[str, Any]) -> BoltResponse:
+    return BoltResponse(
+        status=200, body=json.dumps(payload), headers={"content-type": "application/json"}
+    )

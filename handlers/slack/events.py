@@ -1,0 +1,149 @@
+"""Events: files shared as evidence (in a task's thread or in a DM), mentions, App Home."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services.inbound import claim_event, find_message
+from handlers.slack.blocks import render_blocks, render_text
+from handlers.slack.commands import run_text
+from handlers.slack.deps import SlackDeps, in_thread
+from handlers.slack.errors import user_text
+from handlers.slack.files import attach_slack_file
+from handlers.slack.home import publish_home
+from handlers.slack.identity import resolve_actor
+from models import Platform
+
+Handler = Callable[..., Awaitable[None]]
+OCCURRENCE_REF = re.compile(r"(?:^|\s)(?:#|occ-)(\d{1,12})\b", re.IGNORECASE)
+MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    app.event({"type": "message", "subtype": "file_share"})(
+        ack=_ack_once(deps), lazy=[_on_file_share(deps)]
+    )
+    app.event("app_mention")(ack=_ack_once(deps), lazy=[_on_mention(deps)])
+    app.event("app_home_opened")(_on_home(deps))
+    app.event("message")(_ignore)
+    app.event("file_shared")(_ignore)
+
+
+async def _ignore(ack: AsyncAck) -> None:
+    await ack()
+
+
+def _ack_once(deps: SlackDeps) -> Handler:
+    """Acknowledge at once; a redelivered event (Slack retries) is dropped by its event id."""
+
+    async def ack_once(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]) -> None:
+        event_id = str(body.get("event_id") or "")
+        first = not event_id or await in_thread(_claim, deps, event_id)
+        context["duplicate"] = not first
+        await ack()
+
+    return ack_once
+
+
+def _claim(deps: SlackDeps, event_id: str) -> bool:
+    with deps.db.transaction() as session:
+        return claim_event(session=session, platform=Platform.SLACK.value, event_id=event_id)
+
+
+def _on_file_share(deps: SlackDeps) -> Handler:
+    async def on_file_share(
+        body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        event = body["event"]
+        if context.get("duplicate") or event.get("bot_id"):
+            return
+        reply = {"channel": event["channel"], "thread_ts": event.get("thread_ts") or event["ts"]}
+        try:
+            occurrence_id = await _target(deps, event)
+            if occurrence_id is None:
+                await client.chat_postMessage(**reply, text=_which_one(event))
+                return
+            actor = await resolve_actor(deps, client, event["user"])
+            lines = []
+            for file in event.get("files") or []:
+                ev = await attach_slack_file(deps, actor, occurrence_id, file, event.get("text"))
+                lines.append(
+                    f"Stored {ev.original_name} for #{occurrence_id}. SHA-256: `{ev.sha256}`"
+                )
+            text = "\n".join(lines)
+        except Exception as exc:  # the funnel's wording, answered in the thread
+            text = user_text(exc)
+        await client.chat_postMessage(**reply, text=text)
+
+    return on_file_share
+
+
+async def _target(deps: SlackDeps, event: dict[str, Any]) -> int | None:
+    """The occurrence a shared file is for: its thread's task message, or one #ref in a DM."""
+    thread = event.get("thread_ts")
+    if thread:
+        found = await in_thread(_mapped_occurrence, deps, event["channel"], thread)
+        if found is not None:
+            return found
+    if event.get("channel_type") != "im":
+        return None
+    refs = set(OCCURRENCE_REF.findall(event.get("text") or ""))
+    return int(refs.pop()) if len(refs) == 1 else None
+
+
+def _mapped_occurrence(deps: SlackDeps, channel: str, ts: str) -> int | None:
+    with deps.db.session() as session:
+        row = find_message(
+            session=session, platform=Platform.SLACK.value, channel=channel, message_id=ts
+        )
+        return row.occurrence_id if row else None
+
+
+def _which_one(event: dict[str, Any]) -> str:
+    refs = sorted(set(OCCURRENCE_REF.findall(event.get("text") or "")))
+    if len(refs) > 1:
+        listed = ", ".join(f"#{r}" for r in refs)
+        return f"You mentioned {listed}: which one is this file for? Send it again with just one."
+    return (
+        "Which task is this file for? Send it again with the task's number in the message "
+        "(e.g. `#123` — `/soc2 mine` lists them), or reply in the thread of its reminder."
+    )
+
+
+def _on_mention(deps: SlackDeps) -> Handler:
+    async def on_mention(
+        body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        if context.get("duplicate"):
+            return
+        event = body["event"]
+        text = MENTION.sub("", event.get("text") or "")
+        try:
+            actor = await resolve_actor(deps, client, event["user"])
+            message = await run_text(deps, actor, text)
+            await client.chat_postEphemeral(
+                channel=event["channel"],
+                user=event["user"],
+                text=render_text(message),
+                blocks=render_blocks(message),
+            )
+        except Exception as exc:
+            await client.chat_postEphemeral(
+                channel=event["channel"], user=event["user"], text=user_text(exc)
+            )
+
+    return on_mention
+
+
+def _on_home(deps: SlackDeps) -> Handler:
+    async def on_home(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        if event.get("tab", "home") == "home":
+            await publish_home(deps, client, event["user"])
+
+    return on_home

@@ -1,0 +1,47 @@
+"""Slack user → person: the linked identity, or `users.info` by email on first contact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.actor import Actor
+from bot.errors import InvalidInput
+from bot.services.people import actor_for_chat_user, link_chat_identity
+from handlers.slack.deps import SlackDeps, in_thread
+from models import Platform
+
+
+async def resolve_actor(deps: SlackDeps, client: AsyncWebClient, user_id: str) -> Actor:
+    """The actor for a Slack user; links them by email the first time they talk to the bot."""
+    actor = await in_thread(_linked, deps, user_id)
+    if actor is not None:
+        return actor
+    user = (await client.users_info(user=user_id)).get("user") or {}
+    email = (user.get("profile") or {}).get("email")
+    if not email or user.get("is_bot"):
+        raise InvalidInput(
+            "I could not read your email from Slack, so I cannot tell who you are. "
+            "Ask an admin to check the app's users:read.email scope."
+        )
+    return await in_thread(_link, deps, user_id, user, email)
+
+
+def _linked(deps: SlackDeps, user_id: str) -> Actor | None:
+    with deps.db.session() as session:
+        return actor_for_chat_user(session=session, platform=Platform.SLACK, external_id=user_id)
+
+
+def _link(deps: SlackDeps, user_id: str, user: dict[str, Any], email: str) -> Actor:
+    name = (user.get("profile") or {}).get("real_name") or user.get("real_name") or user.get("name")
+    with deps.db.transaction() as session:
+        person = link_chat_identity(
+            session=session,
+            platform=Platform.SLACK,
+            external_id=user_id,
+            email=email,
+            name=name,
+            timezone=user.get("tz"),
+        )
+        return Actor.for_person(person, platform=Platform.SLACK, platform_id=user_id)

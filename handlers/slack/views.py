@@ -1,0 +1,130 @@
+"""Modal submissions: evidence files (stored after the modal closes) and starting a review."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.errors import InvalidInput
+from bot.review_csv import parse_accounts_csv
+from bot.services.reviews import start_access_review
+from handlers.slack.commands import answer, run_text
+from handlers.slack.deps import SlackDeps, in_thread
+from handlers.slack.errors import user_text
+from handlers.slack.files import attach_slack_file, download, precheck
+from handlers.slack.identity import resolve_actor
+from handlers.slack.modals import parse_view_values
+from handlers.slack.reviews import post_review_prompt
+from models import Person
+
+Handler = Callable[..., Awaitable[None]]
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    app.view("evidence_submit")(ack=_ack_evidence(deps), lazy=[_store_evidence(deps)])
+    app.view("review_start_submit")(_on_review_start(deps))
+
+
+def _metadata(body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(body["view"].get("private_metadata") or "{}")
+    except ValueError:
+        data = {}
+    return data if isinstance(data, dict) else {}
+
+
+def _ack_evidence(deps: SlackDeps) -> Handler:
+    async def ack_evidence(ack: AsyncAck, body: dict[str, Any]) -> None:
+        files = parse_view_values(body["view"]).get("files") or []
+        if not files:
+            raise InvalidInput("Attach at least one file.")
+        for file in files:
+            precheck(deps, file)  # size and type from Slack's metadata, before closing
+        await ack()
+
+    return ack_evidence
+
+
+def _store_evidence(deps: SlackDeps) -> Handler:
+    async def store_evidence(body: dict[str, Any], client: AsyncWebClient) -> None:
+        user_id = body["user"]["id"]
+        values = parse_view_values(body["view"])
+        meta = _metadata(body)
+        lines = []
+        try:
+            actor = await resolve_actor(deps, client, user_id)
+            for file in values.get("files") or []:
+                ev = await attach_slack_file(
+                    deps, actor, int(meta["occurrence"]), file, values.get("note")
+                )
+                lines.append(f"• {ev.original_name}: SHA-256 `{ev.sha256}`")
+            text = f"Evidence stored for #{meta['occurrence']}:\n" + "\n".join(lines)
+            if meta.get("response_url"):
+                message = await run_text(deps, actor, "mine")
+                webhook = AsyncWebhookClient(meta["response_url"])
+                await webhook.send(replace_original=True, **answer(message, text="mine"))
+        except Exception as exc:  # reported to the person; the funnel formats and logs it
+            text = "\n".join([*lines, user_text(exc)])
+        await client.chat_postMessage(channel=user_id, text=text)
+
+    return store_evidence
+
+
+def _on_review_start(deps: SlackDeps) -> Handler:
+    async def on_review_start(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        values = parse_view_values(body["view"])
+        actor = await resolve_actor(deps, client, body["user"]["id"])
+        reviewer = await resolve_actor(deps, client, values["reviewer"])
+        csv_files = values.get("csv") or []
+        if not csv_files:
+            raise InvalidInput("Attach the CSV of accounts to review.")
+        rows = parse_accounts_csv(await _read_csv(deps, csv_files[0]))
+        channel = str(values["channel"])
+        campaign_id = await in_thread(
+            _start, deps, actor, reviewer.person_id, values, rows, channel
+        )
+        await ack()
+        await post_review_prompt(deps, client, campaign_id, channel)
+
+    return on_review_start
+
+
+async def _read_csv(deps: SlackDeps, file: dict[str, Any]) -> bytes:
+    if int(file.get("size") or 0) > MAX_CSV_BYTES:
+        raise InvalidInput("The CSV is larger than 2 MB; split the review into smaller ones.")
+    stream = await download(deps, file)
+    try:
+        return stream.read(MAX_CSV_BYTES + 1)
+    finally:
+        stream.close()
+
+
+def _start(
+    deps: SlackDeps,
+    actor: Any,
+    reviewer_id: int | None,
+    values: dict[str, Any],
+    rows: Any,
+    channel: str,
+) -> int:
+    with deps.db.transaction() as session:
+        reviewer = session.get(Person, reviewer_id)
+        if reviewer is None:
+            raise InvalidInput("Pick a reviewer who is a person in this workspace.")
+        campaign = start_access_review(
+            session=session,
+            actor=actor,
+            name=str(values.get("name") or "").strip(),
+            rows=rows,
+            reviewer=reviewer,
+            channel=channel,
+            now=deps.clock(),
+            control_key=(values.get("control") or "").strip() or None,
+        )
+        return campaign.id or 0

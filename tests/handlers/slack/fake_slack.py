@@ -1,0 +1,299 @@
+"""A local fake of the Slack Web API for tests: records calls, answers like Slack, serves files."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+import json
+import mimetypes
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+Payload = dict[str, Any]
+Responder = Payload | Callable[["Call"], Payload]
+TEAM_ID, BOT_USER, BOT_ID, APP_ID = "T1", "UBOT", "BBOT", "A1"
+# slack_sdk form-encodes these as JSON strings; tests want the structures back.
+JSON_ARGS = frozenset({"attachments", "blocks", "files", "metadata", "profile", "view"})
+MESSAGE_KEYS = frozenset({"text", "blocks", "attachments", "thread_ts"})
+FILE_PATH = re.compile(r"^/files-pri/[^/]+?-(F[^/]+)/(?:download/)?[^/]+$")
+UPLOAD_PATH = re.compile(r"^/upload/v1/(F[^/]+)/([^/]+)$")
+CHUNK = 64 * 1024
+LOGIN_PAGE = b"<!DOCTYPE html><html><head><title>Sign in | Slack</title></head><body></body></html>"
+NO_MORE = {"response_metadata": {"next_cursor": ""}}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the app made: API method name, merged args, headers (lower-case names)."""
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+
+
+class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
+    """A Slack Web API on 127.0.0.1 in a daemon thread; point a client's `base_url` at it."""
+
+    def __init__(self, token: str = "xoxb-test-token") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.downloads: list[str] = []
+        self._users: dict[str, Payload] = {}
+        self._files: dict[str, tuple[Payload, bytes]] = {}
+        self._overrides: dict[str, Responder] = {}
+        self._failures: dict[str, tuple[int, int, int]] = {}
+        self._lock = threading.Lock()  # for lists and counters; single dict reads/writes are atomic
+        self._ids, self._ts = itertools.count(1), itertools.count(0)
+        handler = type("FakeSlackHandler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.base_url = f"{self.url}/api/"
+        # A short poll interval: stop() waits for it, and every scenario test stops a fake.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,))
+        self._thread.daemon = True
+        self._thread.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Shut the server down and close its socket; safe to call twice."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def last(self, method: str) -> Call:
+        calls, called = self.calls_to(method), sorted({c.method for c in self.calls})
+        assert calls, f"{method} was never called (called: {called})"
+        return calls[-1]
+
+    def clear(self) -> None:
+        """Forget recorded calls and downloads; users, files and overrides stay."""
+        with self._lock:
+            self.calls.clear()
+            self.downloads.clear()
+
+    def respond(self, method: str, payload: Responder) -> None:
+        """Answer `method` with this payload, or with what the callable returns for the Call."""
+        with self._lock:
+            self._overrides[method] = payload
+
+    def fail_next(
+        self, method: str, *, status: int = 429, retry_after: int = 1, times: int = 1
+    ) -> None:
+        """Answer the next `times` calls of `method` with HTTP `status` (429, 500 or 503)."""
+        with self._lock:
+            self._failures[method] = (status, retry_after, times)
+
+    def add_user(
+        self,
+        user_id: str,
+        email: str,
+        name: str | None = None,
+        tz: str = "America/New_York",
+        is_bot: bool = False,
+        deleted: bool = False,
+    ) -> Payload:
+        """Register a member for users.info, users.lookupByEmail and users.list."""
+        real_name = name or email.partition("@")[0] or user_id
+        profile: Payload = {"real_name": real_name, "display_name": real_name}
+        if email:  # Slack leaves it out when there is none (bots) or without users:read.email
+            profile["email"] = email
+        offset = int((ZoneInfo(tz).utcoffset(dt.datetime.now()) or dt.timedelta()).total_seconds())
+        who = {"id": user_id, "team_id": TEAM_ID, "name": real_name.lower().replace(" ", ".")}
+        flags = {"deleted": deleted, "is_bot": is_bot, "tz": tz, "tz_offset": offset}
+        user = {**who, "real_name": real_name, **flags, "profile": profile}
+        self._users[user_id] = user
+        return user
+
+    def users(self) -> list[Payload]:
+        return list(self._users.values())
+
+    def _user(self, key: str, value: Any, error: str) -> Payload:
+        match = [u for u in self.users() if value and value in (u.get(key), u["profile"].get(key))]
+        return _ok(user=match[0]) if match else {"ok": False, "error": error}
+
+    def add_file(
+        self,
+        content: bytes,
+        *,
+        name: str = "evidence.pdf",
+        mimetype: str = "application/pdf",
+        file_id: str | None = None,
+        user: str = "U1",
+    ) -> Payload:
+        """Register a file as Slack describes it; its URLs serve `content` to the bot token."""
+        file_id = file_id or self.new_id("F")
+        base, quoted = f"{self.url}/files-pri/{TEAM_ID}-{file_id}", quote(name)
+        filetype = name.rpartition(".")[2].lower() if "." in name else "binary"
+        what = {"id": file_id, "name": name, "title": name, "mimetype": mimetype}
+        about = {"filetype": filetype, "size": len(content), "user": user, "user_team": TEAM_ID}
+        private, download = f"{base}/{quoted}", f"{base}/download/{quoted}"
+        file = {**what, **about, "url_private": private, "url_private_download": download}
+        self._files[file_id] = (file, content)
+        return file
+
+    def file(self, file_id: Any) -> tuple[Payload, bytes] | None:
+        return self._files.get(str(file_id))
+
+    def authorized(self, headers: dict[str, str]) -> bool:
+        return headers.get("authorization") == f"Bearer {self.token}"
+
+    def answer(self, call: Call) -> tuple[int, Payload, dict[str, str]]:
+        """Record the call and pick Slack's answer: status, JSON body, extra headers."""
+        with self._lock:
+            self.calls.append(call)
+        # A response_url is a pre-signed webhook: Slack takes posts to it without a token.
+        if call.method != "response_url" and not self.authorized(call.headers):
+            error = "invalid_auth" if "authorization" in call.headers else "not_authed"
+            return 200, {"ok": False, "error": error}, {}
+        with self._lock:
+            status, retry_after, times = self._failures.pop(call.method, (200, 0, 0))
+            if times > 1:
+                self._failures[call.method] = (status, retry_after, times - 1)
+            override = self._overrides.get(call.method)
+        if status != 200:  # a 429 (Slack's rate limit) or a 5xx (Slack's own trouble)
+            error = "ratelimited" if status == 429 else "internal_error"
+            return status, {"ok": False, "error": error}, {"Retry-After": str(retry_after)}
+        if override is not None:
+            return 200, override(call) if callable(override) else dict(override), {}
+        default = ANSWERS.get(call.method)
+        return 200, default(self, call.args) if default else _ok(), {}
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08d}"
+
+    def new_ts(self) -> str:
+        return f"{1700000000 + next(self._ts)}.000100"
+
+    def _dm(self, to: Any) -> str:
+        """The DM with a user (the first of a comma list), as Slack answers; channels as given."""
+        to = str(to).split(",")[0]
+        return f"D{to}" if to[:1] in ("U", "W") else to
+
+    def _message(self, args: Payload, channel: Any, ts: str) -> Payload:
+        given = {k: v for k, v in args.items() if k in MESSAGE_KEYS}
+        message = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts, **given}
+        return _ok(channel=channel, ts=ts, message=message)
+
+    def _permalink(self, args: Payload) -> Payload:
+        ts = str(args.get("message_ts", "")).replace(".", "")
+        link = f"https://acme.slack.com/archives/{args.get('channel')}/p{ts}"
+        return _ok(channel=args.get("channel"), permalink=link)
+
+    def _view(self, args: Payload) -> Payload:
+        view_id = str(args.get("view_id") or self.new_id("V"))
+        ids = {"id": view_id, "team_id": TEAM_ID, "app_id": APP_ID, "bot_id": BOT_ID}
+        state = {"state": {"values": {}}, "hash": f"{int(time.time())}.{view_id}"}
+        return _ok(view={**(args.get("view") or {}), **ids, **state, "root_view_id": view_id})
+
+    def _files_info(self, args: Payload) -> Payload:
+        found = self.file(args.get("file"))
+        return _ok(file=found[0], **NO_MORE) if found else {"ok": False, "error": "file_not_found"}
+
+    def _upload_url(self, args: Payload) -> Payload:
+        file_id, name = self.new_id("F"), quote(str(args.get("filename") or "file"))
+        return _ok(upload_url=f"{self.url}/upload/v1/{file_id}/{name}", file_id=file_id)
+
+    def _complete_upload(self, args: Payload) -> Payload:
+        found = [(self.file(item.get("id")), item.get("title")) for item in args.get("files") or []]
+        if not found or any(file is None for file, _ in found):  # no bytes posted to its URL
+            return {"ok": False, "error": "file_not_found"}
+        return _ok(files=[{**f[0], "title": title or f[0]["title"]} for f, title in found if f])
+
+
+def _ok(**fields: Any) -> Payload:
+    return {"ok": True, **fields}
+
+
+AUTH = {"url": "https://acme.slack.com/", "team": "Acme", "user": "soc2bot", "team_id": TEAM_ID}
+# What Slack answers by default, per method; any other method gets {"ok": true}.
+ANSWERS: dict[str, Callable[[FakeSlack, Payload], Payload]] = {
+    "auth.test": lambda f, a: _ok(**AUTH, user_id=BOT_USER, bot_id=BOT_ID),
+    "chat.postMessage": lambda f, a: f._message(a, f._dm(a.get("channel")), f.new_ts()),
+    "chat.update": lambda f, a: f._message(a, a.get("channel"), str(a.get("ts"))),
+    "chat.postEphemeral": lambda f, a: _ok(message_ts=f.new_ts()),
+    "chat.getPermalink": FakeSlack._permalink,
+    **dict.fromkeys(["views.open", "views.update", "views.publish"], FakeSlack._view),
+    "conversations.open": lambda f, a: _ok(channel={"id": f._dm(a.get("users"))}),
+    "users.info": lambda f, a: f._user("id", a.get("user"), "user_not_found"),
+    "users.lookupByEmail": lambda f, a: f._user("email", a.get("email"), "users_not_found"),
+    "users.list": lambda f, a: _ok(members=f.users(), **NO_MORE),
+    "files.info": FakeSlack._files_info,
+    "files.getUploadURLExternal": FakeSlack._upload_url,
+    "files.completeUploadExternal": FakeSlack._complete_upload,
+}
+
+
+def _maybe_json(key: str, value: Any) -> Any:
+    if key in JSON_ARGS and isinstance(value, str) and value[:1] in ("[", "{"):
+        with contextlib.suppress(ValueError):
+            return json.loads(value)
+    return value
+
+
+def parse_args(query: str, body: bytes, content_type: str) -> Payload:
+    """Merge the query string with a form or JSON body, as Slack reads arguments."""
+    args: Payload = dict(parse_qsl(query, keep_blank_values=True))
+    if content_type.startswith("application/json") and body:
+        args.update(json.loads(body))
+    elif content_type.startswith("application/x-www-form-urlencoded"):
+        args.update(parse_qsl(body.decode(), keep_blank_values=True))
+    return {k: _maybe_json(k, v) for k, v in args.items()}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeSlack  # set on a subclass per fake
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+    def _route(self) -> None:
+        url = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        if url.path.startswith("/api/"):
+            args = parse_args(url.query, body, headers.get("content-type", ""))
+            status, payload, extra = self.fake.answer(Call(url.path[5:], args, headers))
+            self._send(status, json.dumps(payload).encode(), "application/json", extra)
+        elif (match := FILE_PATH.match(url.path)) and not self.fake.authorized(headers):
+            # What Slack does without a valid token (or files:read): 200 and its sign-in page.
+            self._send(200, LOGIN_PAGE, "text/html; charset=utf-8", {})
+        elif match and (found := self.fake.file(match.group(1))):
+            with self.fake._lock:  # before sending, so a client holding the bytes sees it
+                self.fake.downloads.append(match.group(1))
+            self._send(200, found[1], str(found[0]["mimetype"]), {})
+        elif (match := UPLOAD_PATH.match(url.path)) and self.command == "POST":
+            # Slack's upload URLs are pre-signed: no token, the raw bytes as the body.
+            file_id, name = match.group(1), unquote(match.group(2))
+            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            self.fake.add_file(body, name=name, mimetype=kind, file_id=file_id, user=BOT_USER)
+            self._send(200, f"OK - {len(body)}".encode(), "text/plain", {})
+        else:
+            self._send(404, b"Not Found", "text/plain", {})
+
+    do_GET = do_POST = _route
+
+    def _send(self, status: int, body: bytes, kind: str, extra: dict[str, str]) -> None:
+        self.send_response(status)
+        extra = {"Content-Type": kind, "Content-Length": str(len(body)), **extra}
+        for name, value in extra.items():
+            self.send_header(name, value)
+        self.end_headers()
+        # In chunks, as a large file is streamed; a client may hang up at its size limit.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            for start in range(0, len(body), CHUNK):
+                self.wfile.write(body[start : start + CHUNK])
