@@ -23,6 +23,7 @@ from handlers.slack.app import (
     build_slack_app,
     request_handler,
     slack_router,
+    start_owner_linking,
     start_socket_mode,
 )
 from handlers.slack.deps import SlackDeps
@@ -76,6 +77,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         if socket is not None:
             await socket.close()
+        linking = getattr(app.state, "slack_owner_linking", None)
+        if linking is not None:
+            linking.cancel()
     finally:
         db.dispose()
 
@@ -86,7 +90,9 @@ async def _start_slack(
     """Build the Slack app when configured: HTTP handler on app.state, or a Socket Mode link."""
     if not settings.slack_enabled:
         return None
-    slack = build_slack_app(SlackDeps(db=db, store=store, settings=settings))
+    deps = SlackDeps(db=db, store=store, settings=settings)
+    slack = build_slack_app(deps)
+    app.state.slack_owner_linking = start_owner_linking(slack, deps)
     if settings.slack_app_token:
         return await start_socket_mode(slack, settings.slack_app_token.get_secret_value())
     app.state.slack = request_handler(slack)

@@ -17,7 +17,7 @@ from bot.db import Database
 from bot.errors import InvalidInput, NotFound
 from bot.messages import Message
 from bot.permissions import Action, require
-from bot.services import controls, evidence, history, occurrences, people, status, work
+from bot.services import controls, evidence, history, occurrences, people, reviews, status, work
 from models import Person, Platform
 
 
@@ -56,7 +56,8 @@ def _mine(_: Any, ctx: CommandContext) -> Message:
     person_id = _person_id(ctx.actor)
     with ctx.db.session() as session:
         items = work.get_my_work(session=session, person_id=person_id, now=ctx.now)
-    return views.my_work_view(items)
+        follow_ups = reviews.list_open_follow_ups(session=session, person_id=person_id)
+    return views.my_work_view(items, follow_ups)
 
 
 def _person_id(actor: Actor) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from bot.messages import Button, Confirm, Field, ListItem, Message, Section
 from bot.services.controls import ControlDetail, ControlRow
@@ -11,7 +12,8 @@ from bot.services.history import History
 from bot.services.occurrences import State
 from bot.services.status import StatusSummary
 from bot.services.work import WorkItem
-from models import AuditEvent, ChatIdentity, Evidence, Person
+from bot.views_review import follow_ups_section
+from models import AuditEvent, ChatIdentity, Evidence, FollowUp, Person
 
 _STATE_MARK = {
     State.OVERDUE: "OVERDUE",
@@ -101,12 +103,15 @@ def _coverage_text(summary: StatusSummary, window: str) -> str:
     )
 
 
-def my_work_view(items: list[WorkItem]) -> Message:
-    if not items:
+def my_work_view(items: list[WorkItem], follow_ups: Sequence[FollowUp] = ()) -> Message:
+    extra = follow_ups_section(follow_ups)
+    sections = (extra,) if extra else ()
+    if not items and not sections:
         return Message(title="Your work", text="Nothing open or coming up for you. Nice.")
     # Every item goes in; each front end pages long lists its own way.
     return Message(
-        title=f"Your work ({len(items)})",
+        title=f"Your work ({len(items) + len(follow_ups)})",
+        sections=sections,
         items=tuple(work_item(i, actions=True) for i in items),
     )
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, or_, select
 
 from bot.actor import Actor
 from bot.audit import record_event
 from bot.errors import InvalidInput, NotFound
-from models import ChatIdentity, Person, Platform, Role
+from models import ChatIdentity, Control, Person, Platform, Role, Task
 
 
 def get_person_by_email(*, session: Session, email: str) -> Person | None:
@@ -102,3 +102,17 @@ def actor_for_chat_user(*, session: Session, platform: Platform, external_id: st
 
 def chat_identities(*, session: Session, person_id: int) -> list[ChatIdentity]:
     return list(session.exec(select(ChatIdentity).where(ChatIdentity.person_id == person_id)))
+
+
+def owners_without_identity(*, session: Session, platform: Platform) -> list[str]:
+    """Emails of active people who own or do work but have no account linked on `platform`."""
+    linked = select(ChatIdentity.person_id).where(ChatIdentity.platform == platform.value)
+    owners = select(Control.owner_id).where(col(Control.retired_at).is_(None))
+    backups = select(Control.backup_owner_id).where(col(Control.retired_at).is_(None))
+    assignees = select(Task.assignee_id).where(col(Task.retired_at).is_(None))
+    query = select(Person.email).where(
+        col(Person.active),
+        col(Person.id).not_in(linked),
+        or_(col(Person.id).in_(owners), col(Person.id).in_(backups), col(Person.id).in_(assignees)),
+    )
+    return sorted(session.exec(query).all())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, Request, Response
@@ -17,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from handlers.slack import actions, commands, events, views
 from handlers.slack.deps import SlackDeps
 from handlers.slack.errors import on_error
+from handlers.slack.identity import link_owners
 
 log = logging.getLogger("soc2bot.slack")
 
@@ -80,3 +82,16 @@ async def start_socket_mode(app: AsyncApp, app_token: str) -> SocketModeLink:
     handler = AsyncSocketModeHandler(app, app_token, web_client=app.client)
     await handler.connect_async()  # type: ignore[no-untyped-call]
     return SocketModeLink(handler)
+
+
+def start_owner_linking(app: AsyncApp, deps: SlackDeps) -> asyncio.Task[None]:
+    """Link catalog owners to Slack accounts in the background; failures are only logged."""
+
+    async def run() -> None:
+        try:
+            linked = await link_owners(deps, app.client)
+            log.info("Linked %d catalog owner(s) to Slack by email", linked)
+        except Exception:  # a Slack outage at start must not stop the service
+            log.exception("Linking catalog owners to Slack failed; they link on first contact")
+
+    return asyncio.create_task(run())

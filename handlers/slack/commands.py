@@ -13,6 +13,7 @@ from bot import commands as c
 from bot.actor import Actor
 from bot.dispatch import CommandContext, run_command
 from bot.messages import Message
+from bot.permissions import Action, is_allowed
 from bot.services.inbound import remember_message
 from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
 from bot.services.work import WorkItem, get_work_item
@@ -58,6 +59,9 @@ def _on_soc2(deps: SlackDeps) -> Callable[..., Awaitable[None]]:
         text = command.get("text") or ""
         intent = c.parse_command(text)
         actor = await resolve_actor(deps, client, command["user_id"])
+        mentioned = intent.user.slack_id if isinstance(intent, c.Assign) else None
+        if mentioned and is_allowed(actor, Action.ASSIGN_OWNER):
+            await resolve_actor(deps, client, mentioned)  # links them by email if new
         if isinstance(intent, c.Evidence):
             await open_evidence_modal(deps, client, actor, intent.occurrence_id, command)
             await ack()

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import Actor
 from bot.errors import InvalidInput
-from bot.services.people import actor_for_chat_user, link_chat_identity
+from bot.services.people import (
+    actor_for_chat_user,
+    link_chat_identity,
+    owners_without_identity,
+)
 from handlers.slack.deps import SlackDeps, in_thread
 from models import Platform
+
+log = logging.getLogger("soc2bot.slack")
 
 
 async def resolve_actor(deps: SlackDeps, client: AsyncWebClient, user_id: str) -> Actor:
@@ -45,3 +53,27 @@ def _link(deps: SlackDeps, user_id: str, user: dict[str, Any], email: str) -> Ac
             timezone=user.get("tz"),
         )
         return Actor.for_person(person, platform=Platform.SLACK, platform_id=user_id)
+
+
+async def link_owners(deps: SlackDeps, client: AsyncWebClient) -> int:
+    """Link catalog owners to their Slack accounts by email (users.lookupByEmail); count them.
+
+    Runs in the background at start so reminders can reach owners who never wrote to the bot.
+    """
+    linked = 0
+    for email in await in_thread(_unlinked_owners, deps):
+        try:
+            found = await client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            log.info("No Slack account for %s (%s)", email, exc.response.get("error"))
+            continue
+        user = found.get("user") or {}
+        if user.get("id") and not user.get("deleted"):
+            await in_thread(_link, deps, str(user["id"]), user, email)
+            linked += 1
+    return linked
+
+
+def _unlinked_owners(deps: SlackDeps) -> list[str]:
+    with deps.db.session() as session:
+        return owners_without_identity(session=session, platform=Platform.SLACK)

@@ -44,6 +44,7 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
 
     def __init__(self, token: str = "xoxb-test-token") -> None:
         self.token = token
+        self.files_forbidden = False  # True: downloads get the sign-in page, as without files:read
         self.calls: list[Call] = []
         self.downloads: list[str] = []
         self._users: dict[str, Payload] = {}
@@ -119,11 +120,9 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         self._users[user_id] = user
         return user
 
-    def users(self) -> list[Payload]:
-        return list(self._users.values())
-
     def _user(self, key: str, value: Any, error: str) -> Payload:
-        match = [u for u in self.users() if value and value in (u.get(key), u["profile"].get(key))]
+        users = list(self._users.values())
+        match = [u for u in users if value and value in (u.get(key), u["profile"].get(key))]
         return _ok(user=match[0]) if match else {"ok": False, "error": error}
 
     def add_file(
@@ -231,7 +230,7 @@ ANSWERS: dict[str, Callable[[FakeSlack, Payload], Payload]] = {
     "conversations.open": lambda f, a: _ok(channel={"id": f._dm(a.get("users"))}),
     "users.info": lambda f, a: f._user("id", a.get("user"), "user_not_found"),
     "users.lookupByEmail": lambda f, a: f._user("email", a.get("email"), "users_not_found"),
-    "users.list": lambda f, a: _ok(members=f.users(), **NO_MORE),
+    "users.list": lambda f, a: _ok(members=list(f._users.values()), **NO_MORE),
     "files.info": FakeSlack._files_info,
     "files.getUploadURLExternal": FakeSlack._upload_url,
     "files.completeUploadExternal": FakeSlack._complete_upload,
@@ -265,12 +264,13 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {k.lower(): v for k, v in self.headers.items()}
+        may_download = self.fake.authorized(headers) and not self.fake.files_forbidden
         if url.path.startswith("/api/"):
             args = parse_args(url.query, body, headers.get("content-type", ""))
             status, payload, extra = self.fake.answer(Call(url.path[5:], args, headers))
             self._send(status, json.dumps(payload).encode(), "application/json", extra)
-        elif (match := FILE_PATH.match(url.path)) and not self.fake.authorized(headers):
-            # What Slack does without a valid token (or files:read): 200 and its sign-in page.
+        elif (match := FILE_PATH.match(url.path)) and not may_download:
+            # What Slack does without a valid token or files:read: 200 and its sign-in page.
             self._send(200, LOGIN_PAGE, "text/html; charset=utf-8", {})
         elif match and (found := self.fake.file(match.group(1))):
             with self.fake._lock:  # before sending, so a client holding the bytes sees it

@@ -146,6 +146,8 @@ def test_a_file_download_needs_the_bot_token_else_slack_sends_its_login_page(
     for token in (None, "xoxb-someone-else"):
         status, kind, _, page = asyncio.run(get(download, token))
         assert (status, kind) == (200, "text/html") and page.startswith(b"<!DOCTYPE html>")
+    fake.files_forbidden = True  # the bot token, but no files:read scope
+    assert asyncio.run(get(download, TOKEN))[1] == "text/html"
     assert fake.downloads == ["F42", "F42"]
     info = asyncio.run(client(fake).files_info(file="F42"))
     assert info["file"] == file and (file["size"], file["filetype"]) == (len(content), "pdf")

@@ -156,3 +156,13 @@ def test_modal_submission_with_an_oversize_file_shows_the_error_in_the_modal(
     body = slack.interact(payload).json()
     assert body["response_action"] == "errors" and "limit" in body["errors"]["evidence_files"]
     assert evidence_of(slack, ref) == []
+
+
+def test_an_html_sign_in_page_instead_of_the_file_is_refused(slack: SlackScenario) -> None:
+    ref = my_refs(slack, "URAJ")[0]
+    slack.fake.files_forbidden = True
+    file = slack.fake.add_file(CSV, name="review.csv", mimetype="text/csv")
+    dm_file(slack, file, f"#{ref}", event_id="EvHtml")
+    reply = slack.wait_for("chat.postMessage")[-1].args["text"]
+    assert "login page instead of the file" in reply and "files:read" in reply
+    assert evidence_of(slack, ref) == []

@@ -104,6 +104,18 @@ def test_review_from_start_to_completion(slack: SlackScenario) -> None:
     assert [f.title for f in follow_ups] == ["Remove access: old-ci-bot (AWS)"]
     assert decisions_csv.media_type == "text/csv"
 
+    # The system owner finds the follow-up in `mine` and closes it with its button.
+    mine = slack.command("mine", user="UANA").json()["blocks"]
+    [done] = [b for b in buttons(mine) if b["action_id"].startswith("fu_done:")]
+    assert "Remove access: old-ci-bot (AWS)" in str(mine)
+    payload = block_action_payload(action_id=done["action_id"], value=done["value"], user_id="UANA")
+    payload["container"]["is_ephemeral"] = True
+    assert slack.interact(payload).status_code == 200
+    redrawn = slack.wait_for("response_url")[-1].args
+    assert redrawn["replace_original"] is True and "fu_done" not in str(redrawn["blocks"])
+    with db_of(slack).session() as session:
+        assert session.exec(select(FollowUp)).one().status == "done"
+
 
 def _prompt_ts(slack: SlackScenario) -> str:
     with db_of(slack).session() as session:
