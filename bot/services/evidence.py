@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from bot.actor import Actor
 from bot.audit import record_event
 from bot.errors import Conflict, InvalidInput, NotFound
-from bot.evidence_store import EvidenceStore
+from bot.evidence_store import EvidenceStore, StoredFile
 from bot.permissions import Action, require
 from bot.services.occurrences import check_can_complete, get_occurrence_or_raise, mark_done
 from models import (
@@ -79,10 +79,29 @@ def attach_file_evidence(
     check_can_complete(session, actor, occ, now=now)  # before any byte is stored
     clean_note = _note(note)
     stored = store.put(stream, original_name=original_name, media_type=media_type)
-    evidence = Evidence(
-        occurrence_id=occ.id,
+    evidence = file_evidence(stored, actor, now, occurrence_id=occ.id, note=clean_note)
+    _record(session, actor, occ, evidence)
+    takes_files = _task(session, occ).evidence is not EvidenceRequirement.ATTESTATION
+    if occ.status is OccurrenceStatus.PENDING and takes_files:
+        mark_done(session=session, occ=occ, actor=actor, now=now)
+    return evidence
+
+
+def file_evidence(
+    stored: StoredFile,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    occurrence_id: int | None = None,
+    campaign_id: int | None = None,
+    note: str | None = None,
+) -> Evidence:
+    """An evidence row for a file already in the store (not yet added to the session)."""
+    return Evidence(
+        occurrence_id=occurrence_id,
+        campaign_id=campaign_id,
         kind=EvidenceKind.FILE,
-        note=clean_note,
+        note=note,
         original_name=stored.original_name,
         size=stored.size,
         media_type=stored.media_type,
@@ -92,11 +111,6 @@ def attach_file_evidence(
         platform=actor.platform,
         submitted_at=now,
     )
-    _record(session, actor, occ, evidence)
-    takes_files = _task(session, occ).evidence is not EvidenceRequirement.ATTESTATION
-    if occ.status is OccurrenceStatus.PENDING and takes_files:
-        mark_done(session=session, occ=occ, actor=actor, now=now)
-    return evidence
 
 
 def supersede_evidence(

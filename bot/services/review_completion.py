@@ -17,6 +17,7 @@ from bot.evidence_store import EvidenceStore, StoredFile
 from bot.permissions import Action, require
 from bot.recurrence import add_business_days
 from bot.review_csv import decisions_csv
+from bot.services.evidence import file_evidence
 from bot.services.occurrences import get_program_or_raise, mark_done, program_today
 from models import (
     Campaign,
@@ -24,8 +25,6 @@ from models import (
     CampaignKind,
     CampaignStatus,
     Control,
-    Evidence,
-    EvidenceKind,
     FollowUp,
     FollowUpStatus,
     ItemDecision,
@@ -135,7 +134,7 @@ def complete_campaign(
         original_name=f"access-review-{campaign_id}-decisions.csv",
         media_type="text/csv",
     )
-    session.add(_file_evidence(stored, actor, now, campaign_id=campaign_id))
+    session.add(file_evidence(stored, actor, now, campaign_id=campaign_id))
     occurrence_id = _prove_occurrence(session, actor, campaign, stored, now)
     revoked = [item for item, _ in rows if item.decision is ItemDecision.REVOKE]
     follow_ups = _create_follow_ups(session, actor, campaign, revoked, now)
@@ -158,29 +157,6 @@ def complete_campaign(
     return follow_ups
 
 
-def _file_evidence(
-    stored: StoredFile,
-    actor: Actor,
-    now: dt.datetime,
-    *,
-    campaign_id: int | None = None,
-    occurrence_id: int | None = None,
-) -> Evidence:
-    return Evidence(
-        campaign_id=campaign_id,
-        occurrence_id=occurrence_id,
-        kind=EvidenceKind.FILE,
-        original_name=stored.original_name,
-        size=stored.size,
-        media_type=stored.media_type,
-        sha256=stored.sha256,
-        storage_key=stored.key,
-        submitted_by_id=actor.person_id,
-        platform=actor.platform,
-        submitted_at=now,
-    )
-
-
 def _prove_occurrence(
     session: Session, actor: Actor, campaign: Campaign, stored: StoredFile, now: dt.datetime
 ) -> int | None:
@@ -190,7 +166,7 @@ def _prove_occurrence(
     occ = session.get(Occurrence, campaign.occurrence_id)
     if occ is None or occ.status is not OccurrenceStatus.PENDING:
         return None
-    evidence = _file_evidence(stored, actor, now, occurrence_id=occ.id)
+    evidence = file_evidence(stored, actor, now, occurrence_id=occ.id)
     session.add(evidence)
     session.flush()
     record_event(
