@@ -43,7 +43,7 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
     """A Slack Web API on 127.0.0.1 in a daemon thread; point a client's `base_url` at it."""
 
     def __init__(self, token: str = "xoxb-test-token") -> None:
-        self.token = token
+        self.token, self.app_token = token, "xapp-test-token"
         self.files_forbidden = False  # True: downloads get the sign-in page, as without files:read
         self.calls: list[Call] = []
         self.downloads: list[str] = []
@@ -156,7 +156,8 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         with self._lock:
             self.calls.append(call)
         # A response_url is a pre-signed webhook: Slack takes posts to it without a token.
-        if call.method != "response_url" and not self.authorized(call.headers):
+        token = self.app_token if call.method == "apps.connections.open" else self.token
+        if call.method != "response_url" and call.headers.get("authorization") != f"Bearer {token}":
             error = "invalid_auth" if "authorization" in call.headers else "not_authed"
             return 200, {"ok": False, "error": error}, {}
         with self._lock:
