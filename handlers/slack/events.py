@@ -30,6 +30,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     )
     app.event("app_mention")(ack=_ack_once(deps), lazy=[_on_mention(deps)])
     app.event("app_home_opened")(_on_home(deps))
+    app.event({"type": "message", "channel_type": "im", "subtype": None})(
+        ack=_ack_once(deps), lazy=[_on_direct_message(deps)]
+    )
     app.event("message")(_ignore)
     app.event("file_shared")(_ignore)
 
@@ -138,6 +141,26 @@ def _on_mention(deps: SlackDeps) -> Handler:
             )
 
     return on_mention
+
+
+def _on_direct_message(deps: SlackDeps) -> Handler:
+    """Text sent to the bot's DM is a command, as in Teams: `status`, `mine`…"""
+
+    async def on_direct_message(
+        body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        event = body["event"]
+        if context.get("duplicate") or event.get("bot_id") or not event.get("user"):
+            return
+        try:
+            actor = await resolve_actor(deps, client, event["user"])
+            message = await run_text(deps, actor, event.get("text") or "")
+            text, blocks = render_text(message), render_blocks(message)
+        except Exception as exc:  # the funnel's wording, answered in the DM
+            text, blocks = user_text(exc), []
+        await client.chat_postMessage(channel=event["channel"], text=text, blocks=blocks or None)
+
+    return on_direct_message
 
 
 def _on_home(deps: SlackDeps) -> Handler:

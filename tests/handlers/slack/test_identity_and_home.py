@@ -57,3 +57,21 @@ def test_an_unknown_failure_answers_with_a_reference_that_is_in_the_log(
     match = re.search(r"Reference: ([0-9a-f]+)", body["text"])
     assert match and "Traceback" not in body["text"]
     assert match.group(1) in capfd.readouterr().err
+
+
+def test_text_sent_to_the_bot_dm_runs_as_a_command(slack: SlackScenario) -> None:
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "URAJ",
+        "channel": "DRAJ",
+        "text": "mine",
+        "ts": "1700000009.000100",
+    }
+    assert slack.event(event, event_id="EvDmText").status_code == 200
+    reply = slack.wait_for("chat.postMessage")[-1].args
+    assert reply["channel"] == "DRAJ" and "Your work" in str(reply["blocks"])
+    bot_echo = {**event, "bot_id": "BBOT", "ts": "1700000010.000100"}
+    slack.event(bot_echo, event_id="EvEcho")
+    time.sleep(0.3)
+    assert len(slack.fake.calls_to("chat.postMessage")) == 1  # its own messages are ignored
