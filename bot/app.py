@@ -16,6 +16,7 @@ from bot.evidence_store import EvidenceStore, open_evidence_store
 from bot.http_routes import RequestContext, error_response, router
 from bot.logs import configure_logging
 from bot.metrics import Metrics
+from bot.runtime import Runtime
 from bot.services.status import count_placeholder_owned
 from bot.settings import Settings, load_settings
 from handlers.slack.app import (
@@ -26,7 +27,6 @@ from handlers.slack.app import (
     start_owner_linking,
     start_socket_mode,
 )
-from handlers.slack.deps import SlackDeps
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ async def _start_slack(
     """Build the Slack app when configured: HTTP handler on app.state, or a Socket Mode link."""
     if not settings.slack_enabled:
         return None
-    deps = SlackDeps(db=db, store=store, settings=settings)
+    deps = Runtime(db=db, store=store, settings=settings)
     slack = build_slack_app(deps)
     app.state.slack_owner_linking = start_owner_linking(slack, deps)
     if settings.slack_app_token:

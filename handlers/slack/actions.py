@@ -12,12 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import Actor
 from bot.errors import InvalidInput
+from bot.runtime import Runtime, in_thread
 from bot.services.evidence import complete_by_attestation
 from bot.services.reviews import complete_follow_up, decide_review_item
 from bot.views import evidence_recorded_view
 from handlers.slack.blocks import render_text
 from handlers.slack.commands import answer, open_evidence_modal, run_text
-from handlers.slack.deps import SlackDeps, in_thread
 from handlers.slack.home import publish_home
 from handlers.slack.identity import resolve_actor
 from handlers.slack.reviews import redraw_review
@@ -25,7 +25,7 @@ from handlers.slack.reviews import redraw_review
 Handler = Callable[..., Awaitable[None]]
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: AsyncApp, deps: Runtime) -> None:
     for pattern, factory in ACTIONS.items():
         app.action(re.compile(pattern))(factory(deps))
 
@@ -34,11 +34,11 @@ def _number(action: dict[str, Any], position: int = 1) -> int:
     return int(action["action_id"].split("#", 1)[0].split(":")[position])
 
 
-async def _clicker(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any]) -> Actor:
+async def _clicker(deps: Runtime, client: AsyncWebClient, body: dict[str, Any]) -> Actor:
     return await resolve_actor(deps, client, body["user"]["id"])
 
 
-def _on_done(deps: SlackDeps) -> Handler:
+def _on_done(deps: Runtime) -> Handler:
     async def on_done(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -57,7 +57,7 @@ def _on_done(deps: SlackDeps) -> Handler:
     return on_done
 
 
-def _attest(deps: SlackDeps, actor: Actor, occurrence_id: int) -> Any:
+def _attest(deps: Runtime, actor: Actor, occurrence_id: int) -> Any:
     with deps.db.transaction() as session:
         return complete_by_attestation(
             session=session, actor=actor, occurrence_id=occurrence_id, now=deps.clock()
@@ -65,7 +65,7 @@ def _attest(deps: SlackDeps, actor: Actor, occurrence_id: int) -> Any:
 
 
 async def _refresh(
-    deps: SlackDeps, client: AsyncWebClient, actor: Actor, body: dict[str, Any], respond: Any
+    deps: Runtime, client: AsyncWebClient, actor: Actor, body: dict[str, Any], respond: Any
 ) -> None:
     """Redraw what carried the button: the App Home tab, or the message (a fresh `mine`)."""
     if (body.get("view") or {}).get("type") == "home":
@@ -75,7 +75,7 @@ async def _refresh(
     await respond(replace_original=True, **answer(message, text="mine"))
 
 
-def _on_attach(deps: SlackDeps) -> Handler:
+def _on_attach(deps: Runtime) -> Handler:
     async def on_attach(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -97,7 +97,7 @@ def _on_attach(deps: SlackDeps) -> Handler:
     return on_attach
 
 
-def _on_review_decision(deps: SlackDeps) -> Handler:
+def _on_review_decision(deps: Runtime) -> Handler:
     async def on_decision(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -113,7 +113,7 @@ def _on_review_decision(deps: SlackDeps) -> Handler:
     return on_decision
 
 
-def _decide(deps: SlackDeps, actor: Actor, item_id: int, decision: str) -> Any:
+def _decide(deps: Runtime, actor: Actor, item_id: int, decision: str) -> Any:
     with deps.db.transaction() as session:
         return decide_review_item(
             session=session,
@@ -125,7 +125,7 @@ def _decide(deps: SlackDeps, actor: Actor, item_id: int, decision: str) -> Any:
         )
 
 
-def _on_review_page(deps: SlackDeps) -> Handler:
+def _on_review_page(deps: Runtime) -> Handler:
     async def on_page(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -139,7 +139,7 @@ def _on_review_page(deps: SlackDeps) -> Handler:
     return on_page
 
 
-def _on_more(deps: SlackDeps) -> Handler:
+def _on_more(deps: Runtime) -> Handler:
     async def on_more(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -160,7 +160,7 @@ def _on_more(deps: SlackDeps) -> Handler:
     return on_more
 
 
-def _on_follow_up_done(deps: SlackDeps) -> Handler:
+def _on_follow_up_done(deps: Runtime) -> Handler:
     async def on_follow_up(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -176,7 +176,7 @@ def _on_follow_up_done(deps: SlackDeps) -> Handler:
     return on_follow_up
 
 
-def _follow_up_done(deps: SlackDeps, actor: Actor, follow_up_id: int) -> None:
+def _follow_up_done(deps: Runtime, actor: Actor, follow_up_id: int) -> None:
     with deps.db.transaction() as session:
         complete_follow_up(
             session=session, actor=actor, follow_up_id=follow_up_id, now=deps.clock()
@@ -184,7 +184,7 @@ def _follow_up_done(deps: SlackDeps, actor: Actor, follow_up_id: int) -> None:
 
 
 # Every action id the views produce, and the listener that handles it (a test checks both ways).
-ACTIONS: dict[str, Callable[[SlackDeps], Handler]] = {
+ACTIONS: dict[str, Callable[[Runtime], Handler]] = {
     r"^occ_done:\d+(#\d+)?$": _on_done,
     r"^occ_attach:\d+(#\d+)?$": _on_attach,
     r"^review_(keep|revoke):\d+(#\d+)?$": _on_review_decision,

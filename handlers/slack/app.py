@@ -15,19 +15,20 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.runtime import Runtime
 from handlers.slack import actions, commands, events, views
-from handlers.slack.deps import SlackDeps
 from handlers.slack.errors import on_error
+from handlers.slack.files import slack_token
 from handlers.slack.identity import link_owners
 
 log = logging.getLogger("soc2bot.slack")
 
 
-def build_slack_app(deps: SlackDeps) -> AsyncApp:
+def build_slack_app(deps: Runtime) -> AsyncApp:
     """A new Bolt app with every listener; nothing Slack-related lives at module level."""
     settings = deps.settings
     client = AsyncWebClient(
-        token=deps.bot_token,
+        token=slack_token(deps.settings),
         base_url=settings.slack_api_url,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
@@ -84,7 +85,7 @@ async def start_socket_mode(app: AsyncApp, app_token: str) -> SocketModeLink:
     return SocketModeLink(handler)
 
 
-def start_owner_linking(app: AsyncApp, deps: SlackDeps) -> asyncio.Task[None]:
+def start_owner_linking(app: AsyncApp, deps: Runtime) -> asyncio.Task[None]:
     """Link catalog owners to Slack accounts in the background; failures are only logged."""
 
     async def run() -> None:

@@ -14,12 +14,12 @@ from bot.actor import Actor
 from bot.dispatch import CommandContext, run_command
 from bot.messages import Message
 from bot.permissions import Action, is_allowed
+from bot.runtime import Runtime, in_thread
 from bot.services.inbound import remember_message
 from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
 from bot.services.work import WorkItem, get_work_item
 from bot.views import task_card_view
 from handlers.slack.blocks import render_blocks, render_text
-from handlers.slack.deps import SlackDeps, in_thread
 from handlers.slack.identity import resolve_actor
 from handlers.slack.modals import evidence_modal, review_start_modal
 from models import Platform
@@ -43,18 +43,18 @@ def answer(message: Message, *, text: str, page: int = 0) -> dict[str, Any]:
     }
 
 
-async def run_text(deps: SlackDeps, actor: Actor, text: str) -> Message:
+async def run_text(deps: Runtime, actor: Actor, text: str) -> Message:
     """Parse and run a command as `actor` (database work off the event loop)."""
     intent = c.parse_command(text)
     context = CommandContext(db=deps.db, actor=actor, now=deps.clock())
     return await in_thread(run_command, intent, context)
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: AsyncApp, deps: Runtime) -> None:
     app.command("/soc2")(_on_soc2(deps))
 
 
-def _on_soc2(deps: SlackDeps) -> Callable[..., Awaitable[None]]:
+def _on_soc2(deps: Runtime) -> Callable[..., Awaitable[None]]:
     async def on_soc2(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
         text = command.get("text") or ""
         intent = c.parse_command(text)
@@ -79,7 +79,7 @@ def _on_soc2(deps: SlackDeps) -> Callable[..., Awaitable[None]]:
 
 
 async def open_evidence_modal(
-    deps: SlackDeps,
+    deps: Runtime,
     client: AsyncWebClient,
     actor: Actor,
     occurrence_id: int,
@@ -103,7 +103,7 @@ async def open_evidence_modal(
 
 
 async def post_task_card(
-    deps: SlackDeps, client: AsyncWebClient, channel: str, occurrence_id: int
+    deps: Runtime, client: AsyncWebClient, channel: str, occurrence_id: int
 ) -> None:
     """DM a card for the occurrence and remember it, so files replied in its thread count."""
     item = await in_thread(_item, deps, occurrence_id)
@@ -116,12 +116,12 @@ async def post_task_card(
     await in_thread(_remember_card, deps, str(posted["channel"]), str(posted["ts"]), occurrence_id)
 
 
-def _item(deps: SlackDeps, occurrence_id: int) -> WorkItem | None:
+def _item(deps: Runtime, occurrence_id: int) -> WorkItem | None:
     with deps.db.session() as session:
         return get_work_item(session=session, occurrence_id=occurrence_id, now=deps.clock())
 
 
-def _remember_card(deps: SlackDeps, channel: str, ts: str, occurrence_id: int) -> None:
+def _remember_card(deps: Runtime, channel: str, ts: str, occurrence_id: int) -> None:
     with deps.db.transaction() as session:
         remember_message(
             session=session,
@@ -133,7 +133,7 @@ def _remember_card(deps: SlackDeps, channel: str, ts: str, occurrence_id: int) -
         )
 
 
-def _checked_item(deps: SlackDeps, actor: Actor, occurrence_id: int) -> Any:
+def _checked_item(deps: Runtime, actor: Actor, occurrence_id: int) -> Any:
     now = deps.clock()
     with deps.db.session() as session:
         occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)

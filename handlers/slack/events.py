@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.runtime import Runtime, in_thread
 from bot.services.inbound import claim_event, find_message
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.commands import run_text
-from handlers.slack.deps import SlackDeps, in_thread
 from handlers.slack.errors import user_text
 from handlers.slack.files import attach_slack_file
 from handlers.slack.home import publish_home
@@ -24,7 +24,7 @@ OCCURRENCE_REF = re.compile(r"(?:^|\s)(?:#|occ-)(\d{1,12})\b", re.IGNORECASE)
 MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: AsyncApp, deps: Runtime) -> None:
     app.event({"type": "message", "subtype": "file_share"})(
         ack=_ack_once(deps), lazy=[_on_file_share(deps)]
     )
@@ -41,7 +41,7 @@ async def _ignore(ack: AsyncAck) -> None:
     await ack()
 
 
-def _ack_once(deps: SlackDeps) -> Handler:
+def _ack_once(deps: Runtime) -> Handler:
     """Acknowledge at once; a redelivered event (Slack retries) is dropped by its event id."""
 
     async def ack_once(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]) -> None:
@@ -53,12 +53,12 @@ def _ack_once(deps: SlackDeps) -> Handler:
     return ack_once
 
 
-def _claim(deps: SlackDeps, event_id: str) -> bool:
+def _claim(deps: Runtime, event_id: str) -> bool:
     with deps.db.transaction() as session:
         return claim_event(session=session, platform=Platform.SLACK.value, event_id=event_id)
 
 
-def _on_file_share(deps: SlackDeps) -> Handler:
+def _on_file_share(deps: Runtime) -> Handler:
     async def on_file_share(
         body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
@@ -86,7 +86,7 @@ def _on_file_share(deps: SlackDeps) -> Handler:
     return on_file_share
 
 
-async def _target(deps: SlackDeps, event: dict[str, Any]) -> int | None:
+async def _target(deps: Runtime, event: dict[str, Any]) -> int | None:
     """The occurrence a shared file is for: its thread's task message, or one #ref in a DM."""
     thread = event.get("thread_ts")
     if thread:
@@ -99,7 +99,7 @@ async def _target(deps: SlackDeps, event: dict[str, Any]) -> int | None:
     return int(refs.pop()) if len(refs) == 1 else None
 
 
-def _mapped_occurrence(deps: SlackDeps, channel: str, ts: str) -> int | None:
+def _mapped_occurrence(deps: Runtime, channel: str, ts: str) -> int | None:
     with deps.db.session() as session:
         row = find_message(
             session=session, platform=Platform.SLACK.value, channel=channel, message_id=ts
@@ -118,7 +118,7 @@ def _which_one(event: dict[str, Any]) -> str:
     )
 
 
-def _on_mention(deps: SlackDeps) -> Handler:
+def _on_mention(deps: Runtime) -> Handler:
     async def on_mention(
         body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
@@ -143,7 +143,7 @@ def _on_mention(deps: SlackDeps) -> Handler:
     return on_mention
 
 
-def _on_direct_message(deps: SlackDeps) -> Handler:
+def _on_direct_message(deps: Runtime) -> Handler:
     """Text sent to the bot's DM is a command, as in Teams: `status`, `mine`…"""
 
     async def on_direct_message(
@@ -163,7 +163,7 @@ def _on_direct_message(deps: SlackDeps) -> Handler:
     return on_direct_message
 
 
-def _on_home(deps: SlackDeps) -> Handler:
+def _on_home(deps: Runtime) -> Handler:
     async def on_home(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         if event.get("tab", "home") == "home":

@@ -9,16 +9,17 @@ import aiohttp
 
 from bot.actor import Actor
 from bot.evidence_store import EvidenceRejected, check_allowed, check_size, resolve_media_type
+from bot.runtime import Runtime, in_thread
 from bot.services.evidence import attach_file_evidence
 from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
-from handlers.slack.deps import SlackDeps, in_thread
+from bot.settings import Settings
 from models import Evidence
 
 CHUNK = 1024 * 1024
 TIMEOUT = aiohttp.ClientTimeout(total=120, sock_connect=10)
 
 
-def precheck(deps: SlackDeps, file: dict[str, Any]) -> None:
+def precheck(deps: Runtime, file: dict[str, Any]) -> None:
     """Refuse by Slack's own metadata before downloading anything."""
     name = str(file.get("name") or "file")
     check_size(name, int(file.get("size") or 0), deps.settings.evidence_max_bytes)
@@ -26,14 +27,14 @@ def precheck(deps: SlackDeps, file: dict[str, Any]) -> None:
     check_allowed(name, media_type, deps.settings.evidence_allowed_types)
 
 
-async def download(deps: SlackDeps, file: dict[str, Any]) -> IO[bytes]:
+async def download(deps: Runtime, file: dict[str, Any]) -> IO[bytes]:
     """The file's bytes in a spooled temp file; Slack's HTML login page is refused."""
     name = str(file.get("name") or "file")
     url = file.get("url_private_download") or file.get("url_private")
     if not url:
         raise EvidenceRejected(f"{name}: Slack gave no download link for this file.")
     sink = tempfile.SpooledTemporaryFile(max_size=8 * CHUNK)  # noqa: SIM115 (returned open)
-    headers = {"Authorization": f"Bearer {deps.bot_token}"}
+    headers = {"Authorization": f"Bearer {slack_token(deps.settings)}"}
     try:
         async with (
             aiohttp.ClientSession(timeout=TIMEOUT) as http,
@@ -68,7 +69,7 @@ async def _copy(name: str, response: aiohttp.ClientResponse, sink: IO[bytes], li
 
 
 async def attach_slack_file(
-    deps: SlackDeps, actor: Actor, occurrence_id: int, file: dict[str, Any], note: str | None
+    deps: Runtime, actor: Actor, occurrence_id: int, file: dict[str, Any], note: str | None
 ) -> Evidence:
     """Check, download, store, hash and record one Slack file for an occurrence."""
     await in_thread(_may_complete, deps, actor, occurrence_id)  # before any download
@@ -80,14 +81,14 @@ async def attach_slack_file(
         stream.close()
 
 
-def _may_complete(deps: SlackDeps, actor: Actor, occurrence_id: int) -> None:
+def _may_complete(deps: Runtime, actor: Actor, occurrence_id: int) -> None:
     with deps.db.session() as session:
         occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
         check_can_complete(session, actor, occ, now=deps.clock())
 
 
 def _record(
-    deps: SlackDeps,
+    deps: Runtime,
     actor: Actor,
     occurrence_id: int,
     file: dict[str, Any],
@@ -106,3 +107,9 @@ def _record(
             note=note,
             now=deps.clock(),
         )
+
+
+def slack_token(settings: Settings) -> str:
+    """The bot token (empty when Slack is off)."""
+    token = settings.slack_bot_token
+    return token.get_secret_value() if token else ""

@@ -7,16 +7,16 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PermissionDenied
+from bot.runtime import Runtime
 from handlers.slack.blocks import render_blocks
 from handlers.slack.commands import run_text
-from handlers.slack.deps import SlackDeps
 from handlers.slack.errors import user_text
 from handlers.slack.identity import resolve_actor
 
 HOME_BLOCKS = 100
 
 
-async def publish_home(deps: SlackDeps, client: AsyncWebClient, user_id: str) -> None:
+async def publish_home(deps: Runtime, client: AsyncWebClient, user_id: str) -> None:
     """Draw the home tab: `mine` first, then `status`, within the 100-block view limit."""
     blocks: list[dict[str, Any]] = []
     try:

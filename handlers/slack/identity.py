@@ -10,18 +10,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import Actor
 from bot.errors import InvalidInput
+from bot.runtime import Runtime, in_thread
 from bot.services.people import (
     actor_for_chat_user,
     link_chat_identity,
     owners_without_identity,
 )
-from handlers.slack.deps import SlackDeps, in_thread
 from models import Platform
 
 log = logging.getLogger("soc2bot.slack")
 
 
-async def resolve_actor(deps: SlackDeps, client: AsyncWebClient, user_id: str) -> Actor:
+async def resolve_actor(deps: Runtime, client: AsyncWebClient, user_id: str) -> Actor:
     """The actor for a Slack user; links them by email the first time they talk to the bot."""
     actor = await in_thread(_linked, deps, user_id)
     if actor is not None:
@@ -36,12 +36,12 @@ async def resolve_actor(deps: SlackDeps, client: AsyncWebClient, user_id: str) -
     return await in_thread(_link, deps, user_id, user, email)
 
 
-def _linked(deps: SlackDeps, user_id: str) -> Actor | None:
+def _linked(deps: Runtime, user_id: str) -> Actor | None:
     with deps.db.session() as session:
         return actor_for_chat_user(session=session, platform=Platform.SLACK, external_id=user_id)
 
 
-def _link(deps: SlackDeps, user_id: str, user: dict[str, Any], email: str) -> Actor:
+def _link(deps: Runtime, user_id: str, user: dict[str, Any], email: str) -> Actor:
     name = (user.get("profile") or {}).get("real_name") or user.get("real_name") or user.get("name")
     with deps.db.transaction() as session:
         person = link_chat_identity(
@@ -55,7 +55,7 @@ def _link(deps: SlackDeps, user_id: str, user: dict[str, Any], email: str) -> Ac
         return Actor.for_person(person, platform=Platform.SLACK, platform_id=user_id)
 
 
-async def link_owners(deps: SlackDeps, client: AsyncWebClient) -> int:
+async def link_owners(deps: Runtime, client: AsyncWebClient) -> int:
     """Link catalog owners to their Slack accounts by email (users.lookupByEmail); count them.
 
     Runs in the background at start so reminders can reach owners who never wrote to the bot.
@@ -74,6 +74,6 @@ async def link_owners(deps: SlackDeps, client: AsyncWebClient) -> int:
     return linked
 
 
-def _unlinked_owners(deps: SlackDeps) -> list[str]:
+def _unlinked_owners(deps: Runtime) -> list[str]:
     with deps.db.session() as session:
         return owners_without_identity(session=session, platform=Platform.SLACK)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.runtime import Runtime, in_thread
 from bot.services.inbound import find_message, remember_message
 from bot.services.reviews import get_review_progress
 from bot.views_review import review_prompt_view
 from handlers.slack.blocks import render_blocks, render_text
-from handlers.slack.deps import SlackDeps, in_thread
 from models import Platform
 
 SLACK = Platform.SLACK.value
 
 
 async def post_review_prompt(
-    deps: SlackDeps, client: AsyncWebClient, campaign_id: int, channel: str
+    deps: Runtime, client: AsyncWebClient, campaign_id: int, channel: str
 ) -> str:
     """Post page one of the prompt and remember the message; returns its ts."""
     message = await in_thread(_view, deps, campaign_id, 0)
@@ -28,7 +28,7 @@ async def post_review_prompt(
 
 
 async def redraw_review(
-    deps: SlackDeps,
+    deps: Runtime,
     client: AsyncWebClient,
     campaign_id: int,
     channel: str,
@@ -46,20 +46,20 @@ async def redraw_review(
     await in_thread(_remember, deps, channel, ts, campaign_id, page)
 
 
-def _view(deps: SlackDeps, campaign_id: int, page: int):  # type: ignore[no-untyped-def]
+def _view(deps: Runtime, campaign_id: int, page: int):  # type: ignore[no-untyped-def]
     with deps.db.session() as session:
         return review_prompt_view(
             get_review_progress(session=session, campaign_id=campaign_id), page=page
         )
 
 
-def _current_page(deps: SlackDeps, channel: str, ts: str) -> int:
+def _current_page(deps: Runtime, channel: str, ts: str) -> int:
     with deps.db.session() as session:
         row = find_message(session=session, platform=SLACK, channel=channel, message_id=ts)
         return row.page if row else 0
 
 
-def _remember(deps: SlackDeps, channel: str, ts: str, campaign_id: int, page: int) -> None:
+def _remember(deps: Runtime, channel: str, ts: str, campaign_id: int, page: int) -> None:
     with deps.db.transaction() as session:
         row = remember_message(
             session=session,

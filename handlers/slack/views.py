@@ -12,9 +12,9 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.errors import InvalidInput
 from bot.review_csv import parse_accounts_csv
+from bot.runtime import Runtime, in_thread
 from bot.services.reviews import start_access_review
 from handlers.slack.commands import answer, run_text
-from handlers.slack.deps import SlackDeps, in_thread
 from handlers.slack.errors import user_text
 from handlers.slack.files import attach_slack_file, download, precheck
 from handlers.slack.identity import resolve_actor
@@ -26,7 +26,7 @@ Handler = Callable[..., Awaitable[None]]
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: AsyncApp, deps: Runtime) -> None:
     app.view("evidence_submit")(ack=_ack_evidence(deps), lazy=[_store_evidence(deps)])
     app.view("review_start_submit")(_on_review_start(deps))
 
@@ -39,7 +39,7 @@ def _metadata(body: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _ack_evidence(deps: SlackDeps) -> Handler:
+def _ack_evidence(deps: Runtime) -> Handler:
     async def ack_evidence(ack: AsyncAck, body: dict[str, Any]) -> None:
         files = parse_view_values(body["view"]).get("files") or []
         if not files:
@@ -51,7 +51,7 @@ def _ack_evidence(deps: SlackDeps) -> Handler:
     return ack_evidence
 
 
-def _store_evidence(deps: SlackDeps) -> Handler:
+def _store_evidence(deps: Runtime) -> Handler:
     async def store_evidence(body: dict[str, Any], client: AsyncWebClient) -> None:
         user_id = body["user"]["id"]
         values = parse_view_values(body["view"])
@@ -76,7 +76,7 @@ def _store_evidence(deps: SlackDeps) -> Handler:
     return store_evidence
 
 
-def _on_review_start(deps: SlackDeps) -> Handler:
+def _on_review_start(deps: Runtime) -> Handler:
     async def on_review_start(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         values = parse_view_values(body["view"])
         actor = await resolve_actor(deps, client, body["user"]["id"])
@@ -95,7 +95,7 @@ def _on_review_start(deps: SlackDeps) -> Handler:
     return on_review_start
 
 
-async def _read_csv(deps: SlackDeps, file: dict[str, Any]) -> bytes:
+async def _read_csv(deps: Runtime, file: dict[str, Any]) -> bytes:
     if int(file.get("size") or 0) > MAX_CSV_BYTES:
         raise InvalidInput("The CSV is larger than 2 MB; split the review into smaller ones.")
     stream = await download(deps, file)
@@ -106,7 +106,7 @@ async def _read_csv(deps: SlackDeps, file: dict[str, Any]) -> bytes:
 
 
 def _start(
-    deps: SlackDeps,
+    deps: Runtime,
     actor: Any,
     reviewer_id: int | None,
     values: dict[str, Any],

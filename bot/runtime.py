@@ -1,4 +1,4 @@
-"""What every Slack listener needs: the database, the evidence store, settings and a clock."""
+"""What every chat adapter needs from the core: database, evidence store, settings, clock."""
 
 from __future__ import annotations
 
@@ -18,16 +18,13 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class SlackDeps:
+class Runtime:
+    """Handed to each platform adapter by the composition root (`bot.app`)."""
+
     db: Database
     store: EvidenceStore
     settings: Settings
     clock: Callable[[], dt.datetime] = field(default=utcnow)
-
-    @property
-    def bot_token(self) -> str:
-        token = self.settings.slack_bot_token
-        return token.get_secret_value() if token else ""
 
 
 async def in_thread(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
