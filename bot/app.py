@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from bot import __version__, bootstrap
 from bot.db import Database
 from bot.errors import SoC2BotError
-from bot.evidence_store import EvidenceStore, open_evidence_store
+from bot.evidence_store import open_evidence_store
 from bot.http_routes import RequestContext, error_response, router
 from bot.logs import configure_logging
 from bot.metrics import Metrics
@@ -27,6 +27,8 @@ from handlers.slack.app import (
     start_owner_linking,
     start_socket_mode,
 )
+from handlers.teams.app import build_teams, teams_router
+from handlers.teams.port import TeamsChatPort
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
     app.include_router(router)
     if app.state.settings.slack_enabled and not app.state.settings.slack_app_token:
         app.include_router(slack_router())
+    if app.state.settings.teams_enabled:
+        app.include_router(teams_router())
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     app.add_exception_handler(SoC2BotError, error_response)
     return app
@@ -71,7 +75,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.prepare_database:
             # Migrations and catalog sync are blocking I/O; the event loop stays free meanwhile.
             await asyncio.to_thread(_prepare, settings, db)
-        socket = await _start_slack(app, settings, db, store)
+        runtime = Runtime(db=db, store=store, settings=settings)
+        socket = await _start_slack(app, runtime)
+        if settings.teams_enabled:
+            app.state.teams = build_teams(runtime)
+            app.state.teams_port = TeamsChatPort(runtime, app.state.teams.adapter)
         for level, line in platform_lines(settings):
             log.log(level, line)
         yield
@@ -84,15 +92,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         db.dispose()
 
 
-async def _start_slack(
-    app: FastAPI, settings: Settings, db: Database, store: EvidenceStore
-) -> SocketModeLink | None:
+async def _start_slack(app: FastAPI, runtime: Runtime) -> SocketModeLink | None:
     """Build the Slack app when configured: HTTP handler on app.state, or a Socket Mode link."""
+    settings = runtime.settings
     if not settings.slack_enabled:
         return None
-    deps = Runtime(db=db, store=store, settings=settings)
-    slack = build_slack_app(deps)
-    app.state.slack_owner_linking = start_owner_linking(slack, deps)
+    slack = build_slack_app(runtime)
+    app.state.slack_owner_linking = start_owner_linking(slack, runtime)
     if settings.slack_app_token:
         return await start_socket_mode(slack, settings.slack_app_token.get_secret_value())
     app.state.slack = request_handler(slack)
@@ -125,11 +131,13 @@ def platform_lines(settings: Settings) -> list[tuple[int, str]]:
         slack = (logging.INFO, "Slack: on (Socket Mode, SLACK_APP_TOKEN set)")
     elif settings.slack_enabled:
         slack = (logging.INFO, "Slack: on (HTTP mode at POST /slack/events)")
-    # The Teams front end ships in the next release; until then its settings change nothing.
     teams = (logging.INFO, "Teams: off (MICROSOFT_APP_ID not set)")
-    if settings.teams_enabled:
+    if settings.microsoft_app_id:
+        teams = (logging.INFO, "Teams: on (Bot Framework at POST /api/messages, JWT checked)")
+    elif settings.teams_allow_unauthenticated:
         teams = (
             logging.WARNING,
-            "Teams: off (configured, but this version has no Teams front end yet)",
+            "Teams: on WITHOUT authentication at POST /api/messages "
+            "(SOC2BOT_TEAMS_ALLOW_UNAUTHENTICATED is for the local emulator and tests only)",
         )
     return [slack, teams]

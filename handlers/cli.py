@@ -306,6 +306,25 @@ def manifest_slack(
     out.print(manifest_yaml(url or "", socket_mode=socket_mode), markup=False, end="")
 
 
+@manifest_app.command("teams")
+def manifest_teams(
+    app_id: Annotated[str, typer.Option("--app-id", help="The bot's Microsoft App ID.")],
+    out: Annotated[Path, typer.Option(help="Where to write the app package.")] = Path("app.zip"),
+    domain: Annotated[str | None, typer.Option(help="Your soc2bot host, if any.")] = None,
+) -> None:
+    """Write the Teams app package (manifest.json + icons) to upload in Teams."""
+    import re
+
+    from handlers.teams.manifest import write_package
+
+    if not re.fullmatch(r"[0-9a-fA-F-]{36}", app_id):
+        err.print("--app-id must be the bot's Microsoft App ID (a GUID).")
+        raise typer.Exit(2)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_package(app_id, out, domain=domain)
+    typer.echo(f"Wrote {out}: upload it in Teams (Apps → Manage your apps → Upload an app).")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -5,6 +5,7 @@ from models.base import utcnow
 from models.campaign import Campaign, CampaignItem, CampaignKind, CampaignStatus, ItemDecision
 from models.chat_message import ChatMessage, InboundEvent
 from models.control import Control, ControlCriterion
+from models.conversation import AwaitedFile, ConversationRef
 from models.evidence import Evidence, EvidenceKind, Platform
 from models.follow_up import FollowUp, FollowUpStatus
 from models.occurrence import Occurrence, OccurrenceStatus
@@ -15,6 +16,7 @@ from models.task import EvidenceRequirement, Task
 
 __all__ = [
     "AuditChainHead",
+    "AwaitedFile",
     "AuditEvent",
     "Campaign",
     "CampaignItem",
@@ -24,6 +26,7 @@ __all__ = [
     "ChatMessage",
     "Control",
     "ControlCriterion",
+    "ConversationRef",
     "Evidence",
     "EvidenceKind",
     "EvidenceRequirement",

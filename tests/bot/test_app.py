@@ -154,8 +154,10 @@ def test_platform_lines_say_how_each_platform_is_reached(tmp_path: Path) -> None
     teams = make_settings(tmp_path, microsoft_app_id="app", microsoft_app_password="pw")
     assert platform_lines(http)[0] == (logging.INFO, "Slack: on (HTTP mode at POST /slack/events)")
     assert platform_lines(socket)[0][1].startswith("Slack: on (Socket Mode")
-    level, line = platform_lines(teams)[1]
-    assert level == logging.WARNING and "no Teams front end yet" in line
+    assert platform_lines(teams)[1][1].startswith("Teams: on (Bot Framework at POST /api/messages")
+    emulator = make_settings(tmp_path, teams_allow_unauthenticated=True)
+    level, line = platform_lines(emulator)[1]
+    assert level == logging.WARNING and line.startswith("Teams: on WITHOUT authentication")
 
 
 def test_healthz_answers_ok_with_the_version(client: TestClient) -> None:

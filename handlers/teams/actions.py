@@ -1,0 +1,149 @@
+"""Adaptive Card buttons (Action.Submit data): mark done, attach, reviews, paging, follow-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from botbuilder.core import TurnContext
+
+from bot.actor import Actor
+from bot.errors import InvalidInput
+from bot.messages import Message
+from bot.runtime import Runtime, in_thread
+from bot.services.conversations import await_file
+from bot.services.evidence import complete_by_attestation
+from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
+from bot.services.reviews import complete_follow_up, decide_review_item, get_review_progress
+from bot.views import evidence_recorded_view
+from bot.views_review import review_prompt_view
+from handlers.teams.replies import card_activity, run_text
+
+Handler = Callable[[Runtime, TurnContext, Actor, str, dict[str, Any]], Awaitable[None]]
+
+
+async def handle_card_action(
+    runtime: Runtime, context: TurnContext, actor: Actor, data: dict[str, Any]
+) -> None:
+    """Route a card button by its action id (`occ_done:12`…) to one service call."""
+    action_id = str(data.get("action_id") or "").split("#", 1)[0]
+    kind, _, rest = action_id.partition(":")
+    handler = _HANDLERS.get(kind)
+    if handler is None:
+        raise InvalidInput("That button is out of date; run the command again.")
+    await handler(runtime, context, actor, rest, data)
+
+
+async def _replace_card(context: TurnContext, message: Message, **kw: Any) -> None:
+    """Update the card that carried the button, in place."""
+    activity = card_activity(message, **kw)
+    activity.id = context.activity.reply_to_id
+    if activity.id:
+        await context.update_activity(activity)
+    else:
+        await context.send_activity(activity)
+
+
+async def _done(runtime: Runtime, context: TurnContext, actor: Actor, ref: str, _: Any) -> None:
+    def attest() -> Any:
+        with runtime.db.transaction() as session:
+            return complete_by_attestation(
+                session=session, actor=actor, occurrence_id=int(ref), now=runtime.clock()
+            )
+
+    evidence = await in_thread(attest)
+    await _redraw_mine(runtime, context, actor)
+    recorded = evidence_recorded_view(evidence, int(ref), done=True)
+    await context.send_activity(recorded.text or "")
+
+
+async def _redraw_mine(runtime: Runtime, context: TurnContext, actor: Actor) -> None:
+    await _replace_card(context, await run_text(runtime, actor, "mine"), text="mine")
+
+
+async def _attach(runtime: Runtime, context: TurnContext, actor: Actor, ref: str, _: Any) -> None:
+    def expect() -> None:
+        with runtime.db.transaction() as session:
+            occ = get_occurrence_or_raise(session=session, occurrence_id=int(ref))
+            check_can_complete(session, actor, occ, now=runtime.clock())
+            await_file(
+                session=session,
+                conversation=str(context.activity.conversation.id),
+                occurrence_id=int(ref),
+                person_id=actor.person_id or 0,
+                now=runtime.clock(),
+            )
+
+    await in_thread(expect)
+    await context.send_activity(
+        f"Send the evidence file for #{ref} here in this chat (within 30 minutes); "
+        "I will store it and answer with its SHA-256."
+    )
+
+
+async def _decide(
+    runtime: Runtime, context: TurnContext, actor: Actor, ref: str, data: dict[str, Any]
+) -> None:
+    decision = "keep" if str(data["action_id"]).startswith("review_keep") else "revoke"
+
+    def decide() -> int:
+        with runtime.db.transaction() as session:
+            outcome = decide_review_item(
+                session=session,
+                actor=actor,
+                item_id=int(ref),
+                decision=decision,  # type: ignore[arg-type]
+                now=runtime.clock(),
+                store=runtime.store,
+            )
+            return outcome.campaign.id or 0
+
+    campaign_id = await in_thread(decide)
+    await _redraw_review(runtime, context, campaign_id, int(data.get("page") or 0))
+
+
+async def _redraw_review(
+    runtime: Runtime, context: TurnContext, campaign_id: int, page: int
+) -> None:
+    def view() -> Message:
+        with runtime.db.session() as session:
+            progress = get_review_progress(session=session, campaign_id=campaign_id)
+            return review_prompt_view(progress, page=page)
+
+    await _replace_card(context, await in_thread(view))
+
+
+async def _page(runtime: Runtime, context: TurnContext, _: Actor, ref: str, __: Any) -> None:
+    campaign, _sep, page = ref.partition(":")
+    await _redraw_review(runtime, context, int(campaign), int(page or 0))
+
+
+async def _more(
+    runtime: Runtime, context: TurnContext, actor: Actor, _: str, data: dict[str, Any]
+) -> None:
+    text, page = str(data.get("value") or ""), int(data.get("page") or 0)
+    await _replace_card(context, await run_text(runtime, actor, text), text=text, page=page)
+
+
+async def _follow_up(
+    runtime: Runtime, context: TurnContext, actor: Actor, ref: str, _: Any
+) -> None:
+    def done() -> None:
+        with runtime.db.transaction() as session:
+            complete_follow_up(
+                session=session, actor=actor, follow_up_id=int(ref), now=runtime.clock()
+            )
+
+    await in_thread(done)
+    await _redraw_mine(runtime, context, actor)
+
+
+_HANDLERS: dict[str, Handler] = {
+    "occ_done": _done,
+    "occ_attach": _attach,
+    "review_keep": _decide,
+    "review_revoke": _decide,
+    "review_page": _page,
+    "page_more": _more,
+    "fu_done": _follow_up,
+}

@@ -1,0 +1,26 @@
+"""The one place Teams errors become messages: friendly text, or a reference for the log."""
+
+from __future__ import annotations
+
+import logging
+
+from botbuilder.core import TurnContext
+
+from bot.errors import SoC2BotError
+from bot.logs import new_correlation_id
+
+log = logging.getLogger("soc2bot.teams")
+
+
+def user_text(error: Exception) -> str:
+    """What the person is told; unknown errors are logged with a reference they can quote."""
+    if isinstance(error, SoC2BotError):
+        return error.user_text()
+    reference = new_correlation_id()
+    log.error("Teams turn failed", exc_info=error, extra={"correlation_id": reference})
+    return f"Sorry, something went wrong on our side. Reference: {reference}"
+
+
+async def on_turn_error(context: TurnContext, error: Exception) -> None:
+    """The adapter's `on_turn_error`: answer in the conversation the activity came from."""
+    await context.send_activity(user_text(error))

@@ -1,0 +1,130 @@
+"""Files sent to the bot in Teams: find their task, download, store, hash and record them."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from typing import IO, Any
+
+import aiohttp
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, Attachment
+
+from bot.actor import Actor
+from bot.evidence_store import EvidenceRejected, check_size
+from bot.runtime import Runtime, in_thread
+from bot.services.conversations import take_awaited_file
+from bot.services.evidence import attach_file_evidence
+from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
+from handlers.teams.errors import user_text
+
+FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
+OCCURRENCE_REF = re.compile(r"(?:^|\s)(?:#|occ-)(\d{1,12})\b", re.IGNORECASE)
+CHUNK = 1024 * 1024
+TIMEOUT = aiohttp.ClientTimeout(total=120, sock_connect=10)
+
+
+def file_attachments(activity: Activity) -> list[Attachment]:
+    """Files (download info) and inline images; cards and other attachments are not evidence."""
+    return [
+        a
+        for a in activity.attachments or []
+        if a.content_type == FILE_INFO or (a.content_type or "").startswith("image/")
+    ]
+
+
+async def handle_files(runtime: Runtime, context: TurnContext, actor: Actor) -> None:
+    occurrence_id = await in_thread(_target, runtime, context, actor)
+    if occurrence_id is None:
+        await context.send_activity(
+            "Which task is this file for? Press *Attach evidence* on it first, or send the file "
+            "again with the task's number in the message (e.g. #123 — `mine` lists them)."
+        )
+        return
+    lines = []
+    for attachment in file_attachments(context.activity):
+        try:
+            lines.append(await _store(runtime, actor, occurrence_id, attachment))
+        except Exception as exc:  # each file gets its own answer; the funnel words it
+            lines.append(user_text(exc))
+    await context.send_activity("\n\n".join(lines))
+
+
+def _target(runtime: Runtime, context: TurnContext, actor: Actor) -> int | None:
+    refs = set(OCCURRENCE_REF.findall(context.activity.text or ""))
+    if len(refs) == 1:
+        return int(refs.pop())
+    with runtime.db.transaction() as session:
+        return take_awaited_file(
+            session=session,
+            conversation=str(context.activity.conversation.id),
+            person_id=actor.person_id or 0,
+            now=runtime.clock(),
+        )
+
+
+def _describe(attachment: Attachment) -> tuple[str, str | None, str | None]:
+    content: Any = attachment.content or {}
+    if attachment.content_type == FILE_INFO:
+        return str(attachment.name or "file"), None, content.get("downloadUrl")
+    return str(attachment.name or "image.png"), attachment.content_type, attachment.content_url
+
+
+async def _store(runtime: Runtime, actor: Actor, occurrence_id: int, attachment: Attachment) -> str:
+    name, media_type, url = _describe(attachment)
+    if not url:
+        raise EvidenceRejected(f"{name}: Teams gave no download link for this file.")
+    await in_thread(_may_complete, runtime, actor, occurrence_id)  # before any download
+    stream = await _download(name, url, runtime.settings.evidence_max_bytes)
+    try:
+        evidence = await in_thread(_record, runtime, actor, occurrence_id, stream, name, media_type)
+    finally:
+        stream.close()
+    return f"Stored {evidence.original_name} for #{occurrence_id}. SHA-256: {evidence.sha256}"
+
+
+async def _download(name: str, url: str, limit: int) -> IO[bytes]:
+    sink = tempfile.SpooledTemporaryFile(max_size=8 * CHUNK)  # noqa: SIM115 (returned open)
+    try:
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as http, http.get(url) as response:
+            if response.status != 200:
+                raise EvidenceRejected(
+                    f"{name}: Teams refused the download (HTTP {response.status})."
+                )
+            size = 0
+            async for chunk in response.content.iter_chunked(CHUNK):
+                size += len(chunk)
+                check_size(name, size, limit)
+                sink.write(chunk)
+    except BaseException:
+        sink.close()
+        raise
+    sink.seek(0)
+    return sink
+
+
+def _may_complete(runtime: Runtime, actor: Actor, occurrence_id: int) -> None:
+    with runtime.db.session() as session:
+        occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
+        check_can_complete(session, actor, occ, now=runtime.clock())
+
+
+def _record(
+    runtime: Runtime,
+    actor: Actor,
+    occurrence_id: int,
+    stream: IO[bytes],
+    name: str,
+    media_type: str | None,
+) -> Any:
+    with runtime.db.transaction() as session:
+        return attach_file_evidence(
+            session=session,
+            store=runtime.store,
+            actor=actor,
+            occurrence_id=occurrence_id,
+            stream=stream,  # type: ignore[arg-type]
+            original_name=name,
+            media_type=media_type,
+            now=runtime.clock(),
+        )

@@ -1,0 +1,114 @@
+"""Teams scenario fixtures: the real app over HTTP, a fake Bot Framework connector."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from bot.app import create_app
+from bot.db import Database
+from bot.settings import load_settings
+from tests.handlers.slack.conftest import scenario_catalog
+from tests.handlers.teams.activities import card_submit_activity, message_activity
+from tests.handlers.teams.fake_connector import FakeConnector
+
+# Teams members of the scenario: short name → (Teams id, AAD object id, email, name)
+MEMBERS = {
+    "raj": ("29:1raj", "aad-raj", "raj@acme.test", "Raj Iyer"),
+    "ana": ("29:1ana", "aad-ana", "ana@acme.test", "Ana Ruiz"),
+    "eve": ("29:1eve", "aad-eve", "eve@acme.test", "Eve Park"),
+    "audrey": ("29:1aud", "aad-aud", "audrey@audit.test", "Audrey Auditor"),
+}
+
+
+class TeamsScenario:
+    """One running app and its fake connector: post activities, read what the bot sent."""
+
+    def __init__(self, client: TestClient, connector: FakeConnector) -> None:
+        self.client = client
+        self.connector = connector
+        self._n = 0
+
+    @property
+    def db(self) -> Database:
+        return self.client.app.state.db  # type: ignore[attr-defined, no-any-return]
+
+    def post(self, activity: dict[str, Any], **headers: str) -> Any:
+        return self.client.post("/api/messages", json=activity, headers=headers)
+
+    def _who(self, who: str) -> dict[str, Any]:
+        user_id, aad, _, name = MEMBERS[who]
+        self._n += 1
+        return {
+            "service_url": self.connector.service_url,
+            "user_id": user_id,
+            "aad_object_id": aad,
+            "name": name,
+            "conversation_id": f"a:personal-{who}",
+            "activity_id": f"act-{self._n}",
+        }
+
+    def say(self, text: str, who: str = "raj", **kw: Any) -> Any:
+        return self.post(message_activity(text, **{**self._who(who), **kw}))
+
+    def submit(self, data: dict[str, Any], who: str = "raj", **kw: Any) -> Any:
+        return self.post(card_submit_activity(data, **{**self._who(who), **kw}))
+
+    def sent(self) -> list[dict[str, Any]]:
+        return self.connector.sent_activities()
+
+    def last_card(self) -> dict[str, Any]:
+        for activity in reversed(self.sent()):
+            for attachment in activity.get("attachments") or []:
+                if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                    return dict(attachment["content"])
+        raise AssertionError("no card was sent")
+
+    def last_text(self) -> str:
+        texts = [a.get("text") for a in self.sent() if a.get("text")]
+        assert texts, "no text was sent"
+        return str(texts[-1])
+
+
+@pytest.fixture
+def connector() -> Iterator[FakeConnector]:
+    with FakeConnector() as fake:
+        for user_id, aad, email, name in MEMBERS.values():
+            fake.add_member(aad_object_id=aad, user_id=user_id, name=name, email=email, upn=email)
+        yield fake
+
+
+@pytest.fixture
+def make_teams(tmp_path: Path, connector: FakeConnector) -> Iterator[Callable[..., TeamsScenario]]:
+    clients: list[TestClient] = []
+
+    def make(**overrides: Any) -> TeamsScenario:
+        catalog = tmp_path / "catalog.yaml"
+        catalog.write_text(yaml.safe_dump(scenario_catalog(dt.date.today())))
+        options: dict[str, Any] = {"teams_allow_unauthenticated": True, **overrides}
+        settings = load_settings(
+            database_url=f"sqlite:///{tmp_path}/teams.db",
+            evidence_url=f"file://{tmp_path}/evidence",
+            catalog=catalog,
+            evidence_max_bytes=1024 * 1024,
+            **options,
+        )
+        client = TestClient(create_app(settings))
+        client.__enter__()
+        clients.append(client)
+        return TeamsScenario(client, connector)
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def teams(make_teams: Callable[..., TeamsScenario]) -> TeamsScenario:
+    return make_teams()
