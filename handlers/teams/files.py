@@ -1,27 +1,22 @@
-"""Files sent to the bot in Teams: find their task, download, store, hash and record them."""
+"""Files sent to the bot in Teams: find their task, then download, store and record them."""
 
 from __future__ import annotations
 
 import re
-import tempfile
-from typing import IO, Any
+from typing import Any
 
-import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, Attachment
 
 from bot.actor import Actor
-from bot.evidence_store import EvidenceRejected, check_size
+from bot.evidence_store import EvidenceRejected
+from bot.intake import download_to_spool, ensure_can_attach, record_file
 from bot.runtime import Runtime, in_thread
 from bot.services.conversations import take_awaited_file
-from bot.services.evidence import attach_file_evidence
-from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
 from handlers.teams.errors import user_text
 
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 OCCURRENCE_REF = re.compile(r"(?:^|\s)(?:#|occ-)(\d{1,12})\b", re.IGNORECASE)
-CHUNK = 1024 * 1024
-TIMEOUT = aiohttp.ClientTimeout(total=120, sock_connect=10)
 
 
 def file_attachments(activity: Activity) -> list[Attachment]:
@@ -74,57 +69,13 @@ async def _store(runtime: Runtime, actor: Actor, occurrence_id: int, attachment:
     name, media_type, url = _describe(attachment)
     if not url:
         raise EvidenceRejected(f"{name}: Teams gave no download link for this file.")
-    await in_thread(_may_complete, runtime, actor, occurrence_id)  # before any download
-    stream = await _download(name, url, runtime.settings.evidence_max_bytes)
+    await in_thread(ensure_can_attach, runtime, actor, occurrence_id)  # before any download
+    limit = runtime.settings.evidence_max_bytes
+    stream = await download_to_spool(url, name=name, limit=limit, platform="Teams")
     try:
-        evidence = await in_thread(_record, runtime, actor, occurrence_id, stream, name, media_type)
+        evidence = await in_thread(
+            record_file, runtime, actor, occurrence_id, stream, name=name, media_type=media_type
+        )
     finally:
         stream.close()
     return f"Stored {evidence.original_name} for #{occurrence_id}. SHA-256: {evidence.sha256}"
-
-
-async def _download(name: str, url: str, limit: int) -> IO[bytes]:
-    sink = tempfile.SpooledTemporaryFile(max_size=8 * CHUNK)  # noqa: SIM115 (returned open)
-    try:
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as http, http.get(url) as response:
-            if response.status != 200:
-                raise EvidenceRejected(
-                    f"{name}: Teams refused the download (HTTP {response.status})."
-                )
-            size = 0
-            async for chunk in response.content.iter_chunked(CHUNK):
-                size += len(chunk)
-                check_size(name, size, limit)
-                sink.write(chunk)
-    except BaseException:
-        sink.close()
-        raise
-    sink.seek(0)
-    return sink
-
-
-def _may_complete(runtime: Runtime, actor: Actor, occurrence_id: int) -> None:
-    with runtime.db.session() as session:
-        occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
-        check_can_complete(session, actor, occ, now=runtime.clock())
-
-
-def _record(
-    runtime: Runtime,
-    actor: Actor,
-    occurrence_id: int,
-    stream: IO[bytes],
-    name: str,
-    media_type: str | None,
-) -> Any:
-    with runtime.db.transaction() as session:
-        return attach_file_evidence(
-            session=session,
-            store=runtime.store,
-            actor=actor,
-            occurrence_id=occurrence_id,
-            stream=stream,  # type: ignore[arg-type]
-            original_name=name,
-            media_type=media_type,
-            now=runtime.clock(),
-        )
