@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import textwrap
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
 from bot.errors import SoC2BotError
 
@@ -64,10 +65,15 @@ class Section:
 
 @dataclass(frozen=True)
 class Image:
-    """A picture by URL or local path (charts); `alt_text` is required for accessibility."""
+    """A picture (charts): by URL or file name, with its PNG bytes when the bot made it.
+
+    `alt_text` is required for accessibility; `data` travels through the outbox so that any
+    replica can deliver it.
+    """
 
     url_or_path: str
     alt_text: str
+    data: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -183,3 +189,51 @@ def render_plain(message: Message, *, width: int = 100) -> str:
     if message.footer:
         blocks.append(_wrap(message.footer, width))
     return "\n\n".join("\n".join(block) for block in blocks if block)
+
+
+def message_to_payload(message: Message) -> dict[str, Any]:
+    """The message as JSON-safe data (outbox rows); `message_from_payload` reverses it."""
+    data = asdict(message)
+    for image in data["images"]:
+        raw = image.pop("data")
+        image["data_b64"] = base64.b64encode(raw).decode("ascii") if raw is not None else None
+    return data
+
+
+def message_from_payload(data: dict[str, Any]) -> Message:
+    """Rebuild a message stored with `message_to_payload`."""
+
+    def button(b: dict[str, Any]) -> Button:
+        confirm = Confirm(**b["confirm"]) if b.get("confirm") else None
+        return Button(**{**b, "confirm": confirm})
+
+    def item(i: dict[str, Any]) -> ListItem:
+        return ListItem(i["text"], i.get("detail"), tuple(button(b) for b in i["buttons"]))
+
+    def fields(rows: list[dict[str, Any]]) -> tuple[Field, ...]:
+        return tuple(Field(**f) for f in rows)
+
+    def image(i: dict[str, Any]) -> Image:
+        raw = i.get("data_b64")
+        return Image(i["url_or_path"], i["alt_text"], base64.b64decode(raw) if raw else None)
+
+    sections = tuple(
+        Section(
+            s.get("heading"),
+            s.get("text"),
+            fields(s["fields"]),
+            tuple(item(i) for i in s["items"]),
+        )
+        for s in data.get("sections", [])
+    )
+    return Message(
+        title=data.get("title"),
+        text=data.get("text"),
+        fields=fields(data.get("fields", [])),
+        sections=sections,
+        items=tuple(item(i) for i in data.get("items", [])),
+        buttons=tuple(button(b) for b in data.get("buttons", [])),
+        images=tuple(image(i) for i in data.get("images", [])),
+        footer=data.get("footer"),
+        ephemeral=bool(data.get("ephemeral", True)),
+    )
