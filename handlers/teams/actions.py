@@ -18,6 +18,7 @@ from bot.services.reviews import complete_follow_up, decide_review_item, get_rev
 from bot.views import evidence_recorded_view
 from bot.views_review import review_prompt_view
 from handlers.teams.replies import card_activity, run_text
+from handlers.teams.reviews import REVIEW_START, start_review
 
 Handler = Callable[[Runtime, TurnContext, Actor, str, dict[str, Any]], Awaitable[None]]
 
@@ -146,4 +147,5 @@ _HANDLERS: dict[str, Handler] = {
     "review_page": _page,
     "page_more": _more,
     "fu_done": _follow_up,
+    REVIEW_START: start_review,
 }

@@ -6,13 +6,16 @@ import re
 
 from botbuilder.core import ActivityHandler, TurnContext
 
+from bot.actor import Actor
+from bot.commands import StartReview, parse_command
 from bot.runtime import Runtime, in_thread
 from bot.services.conversations import save_reference
 from bot.services.inbound import claim_event
 from handlers.teams.actions import handle_card_action
 from handlers.teams.files import file_attachments, handle_files
 from handlers.teams.identity import resolve_actor, teams_user_id
-from handlers.teams.replies import card_activity, run_text
+from handlers.teams.replies import card_activity, run_intent
+from handlers.teams.reviews import send_review_form
 from models import Platform
 
 TEAMS = Platform.TEAMS.value
@@ -55,5 +58,12 @@ class Soc2TeamsBot(ActivityHandler):  # type: ignore[misc]
             await handle_files(self.runtime, turn_context, actor)
         else:
             text = MENTION.sub("", activity.text or "").strip()
-            message = await run_text(self.runtime, actor, text)
-            await turn_context.send_activity(card_activity(message, text=text))
+            await self._answer_text(turn_context, actor, text)
+
+    async def _answer_text(self, turn_context: TurnContext, actor: Actor, text: str) -> None:
+        intent = parse_command(text)
+        if isinstance(intent, StartReview):  # the accounts come in a form, as in Slack's modal
+            await send_review_form(turn_context, intent)
+            return
+        message = await run_intent(self.runtime, actor, intent)
+        await turn_context.send_activity(card_activity(message, text=text))

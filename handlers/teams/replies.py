@@ -24,6 +24,10 @@ def card_activity(message: Message, *, text: str = "", page: int = 0) -> Activit
 
 async def run_text(runtime: Runtime, actor: Actor, text: str) -> Message:
     """Parse and run a command as `actor` (database work off the event loop)."""
-    intent = c.parse_command(text)
+    return await run_intent(runtime, actor, c.parse_command(text))
+
+
+async def run_intent(runtime: Runtime, actor: Actor, intent: c.Intent) -> Message:
+    """Run a parsed command as `actor` (database work off the event loop)."""
     context = CommandContext(db=runtime.db, actor=actor, now=runtime.clock())
     return await in_thread(run_command, intent, context)

@@ -1,0 +1,103 @@
+"""Access reviews in Teams: the start form, starting a review from it, the prompt in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import MessageFactory, TurnContext
+
+from bot import commands as c
+from bot.actor import Actor
+from bot.errors import InvalidInput
+from bot.messages import Message
+from bot.review_csv import parse_accounts_csv
+from bot.runtime import Runtime, in_thread
+from bot.services.people import get_person_by_email_or_raise
+from bot.services.reviews import get_review_progress, start_access_review
+from bot.views_review import review_prompt_view
+from handlers.teams.cards import SCHEMA, card_attachment
+from handlers.teams.replies import card_activity
+
+REVIEW_START = "review_start"
+MAX_CSV_CHARS = 200_000  # a pasted list far past a few thousand accounts belongs in a file
+CSV_HINT = (
+    "One account per line. Columns: account (required); email (the account holder, used to "
+    "refuse self-review); system; system_owner (email of who removes revoked access)."
+)
+
+
+def review_start_card(*, name: str = "", reviewer: str = "") -> dict[str, Any]:
+    """The form that starts an access review (Teams' counterpart of Slack's modal)."""
+
+    def field(id_: str, label: str, **extra: Any) -> dict[str, Any]:
+        return {"type": "Input.Text", "id": id_, "label": label, **extra}
+
+    body = [
+        {"type": "TextBlock", "text": "Start an access review", "weight": "Bolder"},
+        {"type": "TextBlock", "text": "The review prompt is posted here.", "wrap": True},
+        field("review_name", "Review name", value=name, isRequired=True, maxLength=120,
+              errorMessage="Give the review a name."),
+        field("review_reviewer", "Reviewer (email)", value=reviewer, isRequired=True,
+              style="Email", errorMessage="Who decides on these accounts?"),
+        field("review_control", "Control id (optional, e.g. CC6.1-AR)", maxLength=64),
+        field("review_csv", "Accounts (CSV)", isMultiline=True, isRequired=True,
+              maxLength=MAX_CSV_CHARS, placeholder="account,email,system,system_owner",
+              errorMessage="Paste the accounts to review."),
+        {"type": "TextBlock", "text": CSV_HINT, "wrap": True, "isSubtle": True, "size": "Small"},
+    ]  # fmt: skip
+    submit = {"type": "Action.Submit", "title": "Start review", "data": {"action_id": REVIEW_START}}
+    actions = [submit]
+    return {
+        "$schema": SCHEMA,
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "fallbackText": "Start an access review: this needs a Teams client that shows cards.",
+        "body": body,
+        "actions": actions,
+    }
+
+
+async def send_review_form(context: TurnContext, intent: c.StartReview) -> None:
+    """Answer `review start <name>` with the form, prefilled from what was typed."""
+    reviewer = intent.reviewer.email if intent.reviewer and intent.reviewer.email else ""
+    card = review_start_card(name=intent.name, reviewer=reviewer or "")
+    await context.send_activity(MessageFactory.attachment(card_attachment(card)))
+
+
+async def start_review(
+    runtime: Runtime, context: TurnContext, actor: Actor, _: str, data: dict[str, Any]
+) -> None:
+    """Start the review from the submitted form and turn the form into the review prompt."""
+    csv_text = str(data.get("review_csv") or "")
+    if not csv_text.strip():
+        raise InvalidInput("Paste the CSV of accounts to review.")
+    if len(csv_text) > MAX_CSV_CHARS:
+        raise InvalidInput("That list is too long for one review; split it into smaller ones.")
+    rows = parse_accounts_csv(csv_text.encode("utf-8"))
+    channel = str(context.activity.conversation.id)
+
+    def start() -> Message:
+        with runtime.db.transaction() as session:
+            reviewer = get_person_by_email_or_raise(
+                session=session, email=str(data.get("review_reviewer") or "").strip()
+            )
+            campaign = start_access_review(
+                session=session,
+                actor=actor,
+                name=str(data.get("review_name") or "").strip(),
+                rows=rows,
+                reviewer=reviewer,
+                channel=channel,
+                now=runtime.clock(),
+                control_key=str(data.get("review_control") or "").strip() or None,
+            )
+            session.flush()
+            progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
+            return review_prompt_view(progress, page=0)
+
+    prompt = card_activity(await in_thread(start))
+    prompt.id = context.activity.reply_to_id
+    if prompt.id:  # the form becomes the prompt, so nobody submits it twice
+        await context.update_activity(prompt)
+    else:
+        await context.send_activity(prompt)
