@@ -60,6 +60,7 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         self._failures: list[list[Any]] = []  # [method, path_prefix, status, retry_after, times]
         self._lock = threading.Lock()
         self._ids, self._conversations = itertools.count(1), itertools.count(1)
+        self.issued_ids: list[str] = []  # activity ids handed out, in order
         handler = type("FakeConnectorHandler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -167,7 +168,9 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         return {"contentType": content_type, "contentUrl": f"{self.url}/inline/{image_id}"}
 
     def new_activity_id(self) -> str:
-        return str(1700000000000 + next(self._ids))
+        activity_id = str(1700000000000 + next(self._ids))
+        self.issued_ids.append(activity_id)
+        return activity_id
 
     def authorized(self, headers: dict[str, str]) -> bool:
         given = headers.get("authorization", "")
