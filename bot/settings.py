@@ -52,6 +52,21 @@ class Settings(BaseSettings):
         "INFO", validation_alias="SOC2BOT_LOG_LEVEL"
     )
     scheduler: bool = Field(True, validation_alias="SOC2BOT_SCHEDULER")
+    # Seconds between scheduler ticks; what is due is re-read from the database each time.
+    reminder_tick_seconds: float = Field(
+        300, gt=0, le=3600, validation_alias="SOC2BOT_REMINDER_TICK_SECONDS"
+    )
+    digest_tick_seconds: float = Field(
+        300, gt=0, le=3600, validation_alias="SOC2BOT_DIGEST_TICK_SECONDS"
+    )
+    outbox_tick_seconds: float = Field(
+        2, gt=0, le=300, validation_alias="SOC2BOT_OUTBOX_TICK_SECONDS"
+    )
+    # Failed sends before a message is dead (and the compliance channel is told, once).
+    outbox_max_attempts: int = Field(8, ge=1, le=50, validation_alias="SOC2BOT_OUTBOX_MAX_ATTEMPTS")
+    leader_retry_seconds: float = Field(
+        5, gt=0, le=300, validation_alias="SOC2BOT_LEADER_RETRY_SECONDS"
+    )
     horizon_days: int = Field(120, ge=7, le=3660, validation_alias="SOC2BOT_HORIZON_DAYS")
     evidence_max_bytes: int = Field(
         25 * 1024 * 1024, gt=0, validation_alias="SOC2BOT_EVIDENCE_MAX_BYTES"
@@ -76,6 +91,11 @@ class Settings(BaseSettings):
     )
     teams_allow_unauthenticated: bool = Field(
         False, validation_alias="SOC2BOT_TEAMS_ALLOW_UNAUTHENTICATED"
+    )
+    # Where the Bot Framework's token signing keys are published; only private clouds (and
+    # tests with their own signing keys) change it.
+    teams_openid_metadata_url: str | None = Field(
+        None, validation_alias="SOC2BOT_TEAMS_OPENID_METADATA_URL"
     )
 
     @field_validator("evidence_allowed_types", mode="before")

@@ -11,7 +11,8 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, CallerIdConstants
+from botframework.connector.auth import AuthenticationConstants
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -32,12 +33,31 @@ class _BotConfig:
         self.APP_PASSWORD = password.get_secret_value() if password else ""
         self.APP_TYPE = settings.microsoft_app_type
         self.APP_TENANTID = settings.microsoft_app_tenant_id or ""
+        if settings.teams_openid_metadata_url:
+            # Any one of these switches botbuilder to its parameterized mode, which then needs
+            # them all: the public cloud's values, with the signing keys read elsewhere.
+            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.teams_openid_metadata_url
+            self.TO_CHANNEL_FROM_BOT_LOGIN_URL = (
+                AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL
+            )
+            self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = (
+                AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+            )
+            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = (
+                AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+            )
+            self.OAUTH_URL = AuthenticationConstants.OAUTH_URL
+            self.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = (
+                AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+            )
+            self.CALLER_ID = CallerIdConstants.public_azure_channel
 
 
 @dataclass
 class TeamsEndpoint:
     adapter: CloudAdapter
     bot: Soc2TeamsBot
+    authenticated: bool = True
 
     async def handle(self, request: Request) -> Response:
         if "application/json" not in request.headers.get("content-type", ""):
@@ -47,10 +67,12 @@ class TeamsEndpoint:
             activity = Activity().deserialize(body)
         except (ValueError, TypeError, AttributeError):
             return JSONResponse({"error": "not a Bot Framework activity"}, status_code=400)
+        auth_header = request.headers.get("Authorization", "")
+        if self.authenticated and not auth_header.startswith("Bearer "):
+            # botbuilder's parameterized mode crashes on a missing token instead of refusing it.
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
         try:
-            invoke = await self.adapter.process_activity(
-                request.headers.get("Authorization", ""), activity, self.bot.on_turn
-            )
+            invoke = await self.adapter.process_activity(auth_header, activity, self.bot.on_turn)
         except (PermissionError, jwt.PyJWTError):  # missing, malformed or invalid token
             return JSONResponse({"error": "unauthorized"}, status_code=401)
         if invoke is not None:
@@ -63,7 +85,8 @@ def build_teams(runtime: Runtime) -> TeamsEndpoint:
     auth = ConfigurationBotFrameworkAuthentication(_BotConfig(runtime.settings))
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = on_turn_error
-    return TeamsEndpoint(adapter, Soc2TeamsBot(runtime))
+    authenticated = bool(runtime.settings.microsoft_app_id)
+    return TeamsEndpoint(adapter, Soc2TeamsBot(runtime), authenticated)
 
 
 def teams_router() -> APIRouter:

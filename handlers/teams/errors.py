@@ -23,4 +23,8 @@ def user_text(error: Exception) -> str:
 
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
     """The adapter's `on_turn_error`: answer in the conversation the activity came from."""
-    await context.send_activity(user_text(error))
+    text = user_text(error)
+    try:
+        await context.send_activity(text)
+    except Exception as failure:  # the connector itself is unreachable: the log must say so
+        log.error("Could not tell the person about an error (%s)", text, exc_info=failure)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
-from botbuilder.core import TurnContext
+from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, Attachment
 
 from bot.actor import Actor
@@ -39,7 +40,7 @@ async def handle_files(runtime: Runtime, context: TurnContext, actor: Actor) -> 
     lines = []
     for attachment in file_attachments(context.activity):
         try:
-            lines.append(await _store(runtime, actor, occurrence_id, attachment))
+            lines.append(await _store(runtime, context, actor, occurrence_id, attachment))
         except Exception as exc:  # each file gets its own answer; the funnel words it
             lines.append(user_text(exc))
     await context.send_activity("\n\n".join(lines))
@@ -65,13 +66,16 @@ def _describe(attachment: Attachment) -> tuple[str, str | None, str | None]:
     return str(attachment.name or "image.png"), attachment.content_type, attachment.content_url
 
 
-async def _store(runtime: Runtime, actor: Actor, occurrence_id: int, attachment: Attachment) -> str:
+async def _store(
+    runtime: Runtime, context: TurnContext, actor: Actor, occurrence_id: int, attachment: Attachment
+) -> str:
     name, media_type, url = _describe(attachment)
     if not url:
         raise EvidenceRejected(f"{name}: Teams gave no download link for this file.")
     await in_thread(ensure_can_attach, runtime, actor, occurrence_id)  # before any download
     limit = runtime.settings.evidence_max_bytes
-    stream = await download_to_spool(url, name=name, limit=limit, platform="Teams")
+    headers = await _download_headers(context, url) if media_type else {}
+    stream = await download_to_spool(url, name=name, limit=limit, platform="Teams", headers=headers)
     try:
         evidence = await in_thread(
             record_file, runtime, actor, occurrence_id, stream, name=name, media_type=media_type
@@ -79,3 +83,26 @@ async def _store(runtime: Runtime, actor: Actor, occurrence_id: int, attachment:
     finally:
         stream.close()
     return f"Stored {evidence.original_name} for #{occurrence_id}. SHA-256: {evidence.sha256}"
+
+
+async def _download_headers(context: TurnContext, url: str) -> dict[str, str]:
+    """The bot's token for an inline image, sent only to the conversation's own service."""
+    token = await _bot_token(context)
+    return bearer_for(url, str(context.activity.service_url or ""), token)
+
+
+def bearer_for(url: str, service_url: str, token: str | None) -> dict[str, str]:
+    """An Authorization header for `url` when it is on the service's host (never elsewhere)."""
+    target, service = urlsplit(url), urlsplit(service_url)
+    same_origin = (target.scheme, target.netloc) == (service.scheme, service.netloc)
+    return {"Authorization": f"Bearer {token}"} if token and same_origin else {}
+
+
+async def _bot_token(context: TurnContext) -> str | None:
+    """The token the bot's connector client uses; none when running without credentials."""
+    connector = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+    credentials = getattr(getattr(connector, "config", None), "credentials", None)
+    if not getattr(credentials, "microsoft_app_id", None):
+        return None
+    # MSAL's token call is blocking (it may refresh over HTTP).
+    return str(await in_thread(credentials.get_access_token))  # type: ignore[union-attr]

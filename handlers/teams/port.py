@@ -1,62 +1,85 @@
-"""Proactive Teams delivery from stored conversation references, with backoff on throttling."""
+"""Proactive Teams delivery from stored conversation references, for the outbox sender."""
 
 from __future__ import annotations
 
-import asyncio
-import random
+import base64
+import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
+import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ConversationReference
-from msrest.exceptions import HttpOperationError
+from botbuilder.schema import Activity, ConversationReference
+from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.chat import RecipientUnknown
-from bot.messages import Message
+from bot.chat import DeliveryFailed, RateLimited, RecipientUnknown, Sent
+from bot.messages import Image, Message
 from bot.runtime import Runtime, in_thread
 from bot.services.conversations import get_reference
 from handlers.teams.replies import card_activity
 
-RETRY_STATUSES = {412, 429, 502, 504}
-T = TypeVar("T")
+log = logging.getLogger("soc2bot.teams")
+
+# The same request fails again: bad request, bot removed or blocked, no such conversation.
+PERMANENT_STATUSES = frozenset({400, 403, 404, 413})
+# Base64 images do not count towards Teams' message size limit, but a huge one still fails.
+MAX_INLINE_IMAGE_BYTES = 1024 * 1024
+_SIGNATURES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
+Logic = Callable[[TurnContext], Awaitable[None]]
 
 
 class TeamsChatPort:
-    """`recipient` is a stored reference key: `teams:user:<aad id>` or `teams:conv:<id>`."""
+    """`recipient` is a stored reference key: `teams:user:<aad id>` or `teams:conv:<id>`.
 
-    def __init__(
-        self, runtime: Runtime, adapter: CloudAdapter, *, attempts: int = 4, base_delay: float = 0.5
-    ) -> None:
+    It does not retry: throttling (429) is raised as `RateLimited` with Teams' Retry-After,
+    other failures as `DeliveryFailed`, and the outbox sender decides when to try again.
+    """
+
+    def __init__(self, runtime: Runtime, adapter: CloudAdapter) -> None:
         self.runtime = runtime
         self.adapter = adapter
         self.app_id = runtime.settings.microsoft_app_id or ""
-        self.attempts = attempts
-        self.base_delay = base_delay
 
-    async def send(self, recipient: str, message: Message) -> str:
+    async def send(self, recipient: str, message: Message) -> Sent:
+        activity = message_activity(message)
         sent: dict[str, str] = {}
 
         async def post(context: TurnContext) -> None:
-            response = await context.send_activity(card_activity(message))
+            response = await context.send_activity(activity)
             sent["id"] = str(getattr(response, "id", "") or "")
+            sent["channel"] = str(context.activity.conversation.id)
 
-        await self._with_backoff(lambda: self._continue(recipient, post))
-        return sent.get("id", "")
+        await self._continue(recipient, post)
+        return Sent(message_id=sent.get("id", ""), channel=sent.get("channel", recipient))
 
     async def update(self, recipient: str, message_id: str, message: Message) -> None:
+        activity = message_activity(message)
+        activity.id = message_id
+
         async def put(context: TurnContext) -> None:
-            activity = card_activity(message)
-            activity.id = message_id
             await context.update_activity(activity)
 
-        await self._with_backoff(lambda: self._continue(recipient, put))
+        await self._continue(recipient, put)
 
-    async def _continue(
-        self, recipient: str, logic: Callable[[TurnContext], Awaitable[None]]
-    ) -> None:
+    async def _continue(self, recipient: str, logic: Logic) -> None:
         reference = await in_thread(self._reference, recipient)
-        await self.adapter.continue_conversation(reference, logic, self.app_id)
+        failures: list[Exception] = []
+
+        async def guarded(context: TurnContext) -> None:
+            # Caught in here: the adapter hands a failing turn to on_turn_error, which would
+            # post "something went wrong" to the person instead of telling us.
+            try:
+                await logic(context)
+            except Exception as exc:
+                failures.append(exc)
+
+        try:
+            await self.adapter.continue_conversation(reference, guarded, self.app_id)
+        except Exception as exc:  # before the turn: token or connector trouble
+            raise _failure(exc) from exc
+        if failures:
+            raise _failure(failures[0]) from failures[0]
 
     def _reference(self, recipient: str) -> ConversationReference:
         with self.runtime.db.session() as session:
@@ -65,20 +88,47 @@ class TeamsChatPort:
             raise RecipientUnknown(f"{recipient} has not talked to the bot in Teams yet")
         return ConversationReference().deserialize(stored)
 
-    async def _with_backoff(self, call: Callable[[], Awaitable[T]]) -> T:
-        for attempt in range(self.attempts):
-            try:
-                return await call()
-            except HttpOperationError as exc:
-                status = getattr(exc.response, "status_code", None)
-                if status not in RETRY_STATUSES or attempt == self.attempts - 1:
-                    raise
-                await asyncio.sleep(_delay(exc, attempt, self.base_delay))
-        raise AssertionError("unreachable")
+
+def message_activity(message: Message) -> Activity:
+    """The card activity, with each generated picture attached inline as a data URI."""
+    activity = card_activity(message)
+    attachments = list(activity.attachments or [])
+    for image in message.images:
+        if image.data:
+            attachments.extend(_inline(image))
+    activity.attachments = attachments
+    return activity
 
 
-def _delay(exc: Any, attempt: int, base: float) -> float:
-    retry_after = (getattr(exc.response, "headers", None) or {}).get("Retry-After")
-    if retry_after and str(retry_after).isdigit():
-        return float(retry_after)
-    return float(base * (2**attempt) * (0.5 + random.random()))  # jitter keeps retries apart
+def _inline(image: Image) -> list[dict[str, Any]]:
+    data = image.data or b""
+    if len(data) > MAX_INLINE_IMAGE_BYTES:
+        log.error("Image %s (%d bytes) is too large to send inline", image.url_or_path, len(data))
+        return []
+    kind = next((t for sig, t in _SIGNATURES.items() if data.startswith(sig)), "image/png")
+    url = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+    name = image.url_or_path.rsplit("/", 1)[-1] or "image.png"
+    return [{"contentType": kind, "contentUrl": url, "name": name}]
+
+
+def _failure(exc: Exception) -> DeliveryFailed:
+    """The chat port's error for what botbuilder, msrest or aiohttp raised."""
+    if isinstance(exc, DeliveryFailed):
+        return exc
+    if isinstance(exc, HttpOperationError):
+        response = getattr(exc, "response", None)
+        status = int(getattr(response, "status_code", 0) or 0)
+        if status == 429:
+            headers = getattr(response, "headers", None) or {}
+            return RateLimited(_seconds(headers.get("Retry-After")), "Teams: 429")
+        return DeliveryFailed(f"Teams: HTTP {status}", permanent=status in PERMANENT_STATUSES)
+    if isinstance(exc, ClientRequestError | aiohttp.ClientError | TimeoutError):
+        return DeliveryFailed(f"Teams unreachable: {type(exc).__name__}", permanent=False)
+    return DeliveryFailed(f"Teams: {type(exc).__name__}: {exc}", permanent=False)
+
+
+def _seconds(value: Any) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None

@@ -50,9 +50,12 @@ def error(status: int, code: str | None = None, message: str = "") -> Payload:
 class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
     """A connector service on 127.0.0.1 in a daemon thread; put `service_url` in activities."""
 
-    def __init__(self, *, tenant_id: str = "tenant-1", token: str | None = None) -> None:
+    def __init__(
+        self, *, tenant_id: str = "tenant-1", token: str | None = None, emulator: bool = False
+    ) -> None:
         # token=None takes any caller (the anonymous, no-app-id mode); a string demands that token.
-        self.tenant_id, self.token = tenant_id, token
+        # emulator=True serves inline images without a token, as the local Emulator does.
+        self.tenant_id, self.token, self.emulator = tenant_id, token, emulator
         self.calls: list[Call] = []
         self.downloads: list[str] = []
         self._members: dict[str, Payload] = {}
@@ -235,7 +238,7 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         found = self._files.get(f"{match.group(1)}/{match.group(2)}") if match else None
         if match is None or found is None:
             return 404, b"Not Found", "text/plain"
-        if match.group(1) == "inline" and not self.authorized(headers):
+        if match.group(1) == "inline" and not (self.emulator or self.authorized(headers)):
             return 401, json.dumps(error(401)).encode(), "application/json"
         with self._lock:  # before sending, so a client holding the bytes sees it
             self.downloads.append(match.group(2))

@@ -8,13 +8,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.actor import Actor
-from bot.commands import parse_command
-from bot.dispatch import CommandContext, run_command
 from bot.messages import Message
-from handlers.slack.blocks import render_blocks
-from handlers.teams.cards import render_card
-from models import ConversationRef, Evidence, Occurrence, OccurrenceStatus, utcnow
+from models import ConversationRef, Evidence, Occurrence, OccurrenceStatus
 from tests.handlers.teams.cardcheck import assert_valid_card, card_text
 from tests.handlers.teams.conftest import TeamsScenario
 
@@ -153,16 +148,6 @@ def test_every_turn_stores_the_conversation_reference(teams: TeamsScenario) -> N
             select(ConversationRef).where(ConversationRef.key == "teams:user:aad-raj")
         ).one()
     assert ref.reference["serviceUrl"] == teams.connector.service_url
-
-
-def test_the_same_command_gives_the_same_facts_on_slack_and_teams(teams: TeamsScenario) -> None:
-    context = CommandContext(db=teams.db, actor=Actor.cli(), now=utcnow())
-    message = run_command(parse_command("status"), context)
-    slack_text = str(render_blocks(message))
-    teams_text = card_text(render_card(message))
-    for field in message.fields:
-        assert field.label in slack_text and field.label in teams_text
-        assert field.value.split(" (")[0] in slack_text and field.value.split(" (")[0] in teams_text
 
 
 def test_a_proactive_send_reaches_a_person_from_the_stored_reference(teams: TeamsScenario) -> None:
