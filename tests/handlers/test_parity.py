@@ -22,6 +22,7 @@ from models import Platform, utcnow
 from tests.handlers.slack.conftest import SlackScenario, fake_slack, make_scenario
 from tests.handlers.teams.activities import message_activity
 from tests.handlers.teams.cardcheck import assert_valid_card, card_text
+from tests.handlers.teams.conftest import assert_all_cards_valid
 from tests.handlers.teams.fake_connector import FakeConnector
 
 __all__ = ["fake_slack", "make_scenario"]  # the Slack scenario fixtures, used here too
@@ -42,6 +43,7 @@ def connector() -> Iterator[FakeConnector]:
             upn="raj@acme.test",
         )
         yield fake
+        assert_all_cards_valid(fake)
 
 
 @pytest.fixture

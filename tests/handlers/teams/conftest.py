@@ -16,6 +16,7 @@ from bot.db import Database
 from bot.settings import load_settings
 from tests.handlers.slack.conftest import scenario_catalog
 from tests.handlers.teams.activities import card_submit_activity, message_activity
+from tests.handlers.teams.cardcheck import assert_valid_card
 from tests.handlers.teams.fake_connector import FakeConnector
 
 # Teams members of the scenario: short name → (Teams id, AAD object id, email, name)
@@ -82,15 +83,25 @@ def connector() -> Iterator[FakeConnector]:
         for user_id, aad, email, name in MEMBERS.values():
             fake.add_member(aad_object_id=aad, user_id=user_id, name=name, email=email, upn=email)
         yield fake
+        assert_all_cards_valid(fake)
+
+
+def assert_all_cards_valid(connector: FakeConnector) -> None:
+    """Every Adaptive Card a test made the bot send passes the structural and size checks."""
+    for activity in connector.sent_activities():
+        for attachment in activity.get("attachments") or []:
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                assert_valid_card(attachment["content"])
 
 
 @pytest.fixture
 def make_teams(tmp_path: Path, connector: FakeConnector) -> Iterator[Callable[..., TeamsScenario]]:
     clients: list[TestClient] = []
 
-    def make(**overrides: Any) -> TeamsScenario:
+    def make(*, extra_tasks: int = 0, **overrides: Any) -> TeamsScenario:
         catalog = tmp_path / "catalog.yaml"
-        catalog.write_text(yaml.safe_dump(scenario_catalog(dt.date.today())))
+        data = scenario_catalog(dt.date.today(), extra_tasks=extra_tasks)
+        catalog.write_text(yaml.safe_dump(data))
         options: dict[str, Any] = {"teams_allow_unauthenticated": True, **overrides}
         settings = load_settings(
             database_url=f"sqlite:///{tmp_path}/teams.db",

@@ -168,3 +168,14 @@ def test_a_throttled_proactive_send_is_retried(teams: TeamsScenario) -> None:
     port = teams.client.app.state.teams_port  # type: ignore[attr-defined]
     teams.client.portal.call(port.send, "teams:user:aad-raj", Message(title="Hello"))  # type: ignore[union-attr]
     assert len(teams.sent()) >= 1
+
+
+def test_more_pages_a_long_list_in_place(make_teams: Callable[..., TeamsScenario]) -> None:
+    teams = make_teams(extra_tasks=60)
+    teams.say("mine")
+    page_one = card_text(teams.last_card())
+    more = first(teams.last_card(), "page_more")
+    teams.submit(more, reply_to_id="mine-card")
+    [put] = teams.connector.calls_to("PUT", "/v3/conversations/a:personal-raj/activities/mine-card")
+    page_two = card_text(put.body["attachments"][0]["content"])  # type: ignore[index]
+    assert "(page 2" in page_two and page_two != page_one
