@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from socket import gethostname
 
 from fastapi import FastAPI
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import __version__, bootstrap
+from bot.chat import ChatPort
 from bot.db import Database
 from bot.errors import SoC2BotError
 from bot.evidence_store import open_evidence_store
@@ -27,8 +32,14 @@ from handlers.slack.app import (
     start_owner_linking,
     start_socket_mode,
 )
+from handlers.slack.files import slack_token
+from handlers.slack.port import SlackChatPort
 from handlers.teams.app import build_teams, teams_router
 from handlers.teams.port import TeamsChatPort
+from models import utcnow
+from schedules.leader import elector_for, exclusively
+from schedules.scheduler import Cadence, Tickers
+from schedules.sender import OutboxSender, SenderPolicy
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +58,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
     app.state.settings = settings or load_settings()
     app.state.prepare_database = prepare_database
     app.state.db = None
+    app.state.scheduler = None
     app.state.metrics = Metrics(lambda: app.state.db)
     app.include_router(router)
     if app.state.settings.slack_enabled and not app.state.settings.slack_app_token:
@@ -75,14 +87,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.prepare_database:
             # Migrations and catalog sync are blocking I/O; the event loop stays free meanwhile.
             await asyncio.to_thread(_prepare, settings, db)
-        runtime = Runtime(db=db, store=store, settings=settings)
+        runtime = Runtime(db=db, store=store, settings=settings, clock=_clock(settings))
         socket = await _start_slack(app, runtime)
         if settings.teams_enabled:
             app.state.teams = build_teams(runtime)
             app.state.teams_port = TeamsChatPort(runtime, app.state.teams.adapter)
         for level, line in platform_lines(settings):
             log.log(level, line)
+        app.state.scheduler = tickers = await _start_scheduler(app, runtime)
         yield
+        if tickers is not None:
+            await tickers.stop()
         if socket is not None:
             await socket.close()
         linking = getattr(app.state, "slack_owner_linking", None)
@@ -105,8 +120,60 @@ async def _start_slack(app: FastAPI, runtime: Runtime) -> SocketModeLink | None:
     return None
 
 
+async def _start_scheduler(app: FastAPI, runtime: Runtime) -> Tickers | None:
+    """The tickers, with a sender for every platform that is on; None when switched off."""
+    settings = runtime.settings
+    if not settings.scheduler:
+        log.info("Scheduler: off (SOC2BOT_SCHEDULER=false or serve --no-scheduler)")
+        return None
+    lease = settings.outbox_lease_seconds
+    sender = OutboxSender(
+        runtime.db,
+        _chat_ports(app, settings),
+        worker_id=f"{gethostname()}:{os.getpid()}",
+        batch=settings.outbox_batch,
+        lease=dt.timedelta(seconds=lease),
+        clock=runtime.clock,
+        # A send must end well inside its lease, or another replica may take the row over.
+        policy=SenderPolicy(send_margin=dt.timedelta(seconds=min(45.0, lease / 3))),
+        observer=app.state.metrics,
+    )
+    tickers = Tickers(
+        db=runtime.db,
+        elector=elector_for(settings.database_url),
+        sender=sender,
+        cadence=Cadence.from_settings(settings),
+        horizon_days=settings.horizon_days,
+        observer=app.state.metrics,
+        clock=runtime.clock,
+    )
+    await tickers.start()
+    return tickers
+
+
+def _clock(settings: Settings) -> Callable[[], dt.datetime]:
+    offset = dt.timedelta(seconds=settings.test_clock_offset_seconds)
+    if not offset:
+        return utcnow
+    log.warning("Clock shifted by %s (SOC2BOT_TEST_CLOCK_OFFSET_SECONDS: tests only)", offset)
+    return lambda: utcnow() + offset
+
+
+def _chat_ports(app: FastAPI, settings: Settings) -> dict[str, ChatPort]:
+    ports: dict[str, ChatPort] = {}
+    if settings.slack_enabled:
+        client = AsyncWebClient(token=slack_token(settings), base_url=settings.slack_api_url)
+        ports["slack"] = SlackChatPort(client)
+    teams = getattr(app.state, "teams_port", None)
+    if teams is not None:
+        ports["teams"] = teams
+    return ports
+
+
 def _prepare(settings: Settings, db: Database) -> None:
-    prepared = bootstrap.prepare(settings, db)
+    # Replicas starting together migrate and sync one at a time (an advisory lock).
+    with exclusively(settings.database_url):
+        prepared = bootstrap.prepare(settings, db)
     log.info(
         "Catalog: %s (%d change(s), %d occurrence(s) created)",
         prepared.catalog,

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.messages import Message
 
 
-class ChatPort(Protocol):
-    """One platform's delivery: `recipient` is a key the platform understands."""
+@dataclass(frozen=True)
+class Sent:
+    """Where a posted message landed: the platform's message id and the channel it is in.
 
-    async def send(self, recipient: str, message: Message) -> str:
-        """Post a new message; return the platform's message id."""
+    `channel` is the conversation the platform put the message in (a Slack DM id `D…` for a
+    message sent to a user id), so replies in its thread can be matched to it later.
+    """
+
+    message_id: str
+    channel: str
+
+
+class ChatPort(Protocol):
+    """One platform's delivery: `recipient` is a key the platform understands.
+
+    Failures are raised as `RateLimited` or `DeliveryFailed` (permanent or not); ports do not
+    retry by themselves, the outbox sender owns retries, backoff and dead-lettering.
+    """
+
+    async def send(self, recipient: str, message: Message) -> Sent:
+        """Post a new message (with its images); return where it landed."""
         ...
 
     async def update(self, recipient: str, message_id: str, message: Message) -> None:
@@ -19,5 +36,25 @@ class ChatPort(Protocol):
         ...
 
 
-class RecipientUnknown(Exception):
+class DeliveryFailed(Exception):
+    """The platform refused or could not take the message; `permanent` ones are not retried."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class RateLimited(DeliveryFailed):
+    """The platform asked us to slow down; `retry_after` is its wait in seconds, if it said."""
+
+    def __init__(self, retry_after: float | None, reason: str = "rate limited") -> None:
+        super().__init__(reason, permanent=False)
+        self.retry_after = retry_after
+
+
+class RecipientUnknown(DeliveryFailed):
     """The platform has no way to reach this recipient yet (never talked to the bot)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, permanent=True)

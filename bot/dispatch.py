@@ -5,19 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
 from bot import commands as c
-from bot import views
+from bot import views, views_digest
 from bot.actor import Actor
 from bot.command_refs import HELP_LINES, USAGE, UserRef
 from bot.db import Database
+from bot.digest_chart import render_digest_chart
 from bot.errors import InvalidInput, NotFound
+from bot.evidence_store import EvidenceStore
+from bot.export import export_to_folder
 from bot.messages import Message
 from bot.permissions import Action, require
 from bot.services import controls, evidence, history, occurrences, people, reviews, status, work
+from bot.services.digest import compose_digest
+from bot.views_export import export_view
 from models import Person, Platform
 
 
@@ -28,6 +34,9 @@ class CommandContext:
     db: Database
     actor: Actor
     now: dt.datetime
+    # Only `export` needs these: the store to copy evidence from, and where bundles go.
+    store: EvidenceStore | None = None
+    export_dir: Path | None = None
 
 
 def run_command(intent: c.Intent, ctx: CommandContext) -> Message:
@@ -154,6 +163,29 @@ def _audit(intent: Any, ctx: CommandContext) -> Message:
     return views.history_view(found)
 
 
+def _digest(_: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.DIGEST)
+    with ctx.db.session() as session:
+        digest = compose_digest(session=session, now=ctx.now)
+    return views_digest.digest_view(digest, chart=render_digest_chart(digest))
+
+
+def _export(intent: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.EXPORT)
+    if ctx.store is None:
+        raise InvalidInput("Exports are not set up here; run `soc2bot export` on the server.")
+    summary = export_to_folder(
+        db=ctx.db,
+        store=ctx.store,
+        start=intent.start,
+        end=intent.end,
+        actor=ctx.actor,
+        now=ctx.now,
+        folder=ctx.export_dir,
+    )
+    return export_view(summary)
+
+
 def _whoami(_: Any, ctx: CommandContext) -> Message:
     if ctx.actor.person_id is None:
         return Message(title="Who you are", text=f"{ctx.actor.label} (role {ctx.actor.role}).")
@@ -177,4 +209,6 @@ _HANDLERS: dict[type, Callable[[Any, CommandContext], Message]] = {
     c.Skip: _skip,
     c.Audit: _audit,
     c.WhoAmI: _whoami,
+    c.Digest: _digest,
+    c.Export: _export,
 }

@@ -9,12 +9,14 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
 from bot.db import Database
+from bot.services.outbox import outbox_depth
 from bot.services.status import count_open_and_overdue
 from models import utcnow
 
@@ -64,6 +66,37 @@ class OccurrenceCollector:
         ]
 
 
+class OutboxCollector:
+    """Outbox rows per status (pending, sending, sent, dead), queried when Prometheus scrapes."""
+
+    def __init__(self, database: Callable[[], Database | None]) -> None:
+        self._database = database
+
+    def describe(self) -> Iterable[Metric]:
+        return [self._family()]
+
+    def collect(self) -> Iterable[Metric]:
+        db = self._database()
+        if db is None:
+            return []
+        try:
+            with db.session() as session:
+                depth = outbox_depth(session=session)
+        except Exception as exc:  # soc2bot_database_up already says the database is away
+            log.warning("Metrics: outbox query failed (%s)", type(exc).__name__)
+            return []
+        family = self._family()
+        for status, count in sorted(depth.items()):
+            family.add_metric([status], count)
+        return [family]
+
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "soc2bot_outbox_depth", "Outbox messages by status", labels=["status"]
+        )
+
+
 class Metrics:
     """The metrics of one app, on a registry of its own so apps can be built many times."""
 
@@ -82,12 +115,50 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(OccurrenceCollector(database))
+        self.registry.register(OutboxCollector(database))
+        self.outbox_sent = Counter(
+            "soc2bot_outbox_sent",
+            "Outbox messages delivered, by platform",
+            ["platform"],
+            registry=self.registry,
+        )
+        self.outbox_failed = Counter(
+            "soc2bot_outbox_failed",
+            "Failed outbox deliveries, by platform and outcome (retry, rate_limited, dead)",
+            ["platform", "outcome"],
+            registry=self.registry,
+        )
+        self.scheduler_last_tick = Gauge(
+            "soc2bot_scheduler_last_tick_timestamp_seconds",
+            "When each scheduler job last completed a run on this replica (Unix time)",
+            ["job"],
+            registry=self.registry,
+        )
+        self.scheduler_leader = Gauge(
+            "soc2bot_scheduler_leader",
+            "1 while this replica runs the deciding tickers (reminders, digest, occurrences)",
+            registry=self.registry,
+        )
 
     def observe_request(self, *, method: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request and record how long it took."""
         method = method if method in _KNOWN_METHODS else "OTHER"
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(method, route).observe(seconds)
+
+    def record_tick(self, job: str, when: float) -> None:
+        """A scheduler job completed a run at `when` (Unix time)."""
+        self.scheduler_last_tick.labels(job).set(when)
+
+    def record_leader(self, leading: bool) -> None:
+        self.scheduler_leader.set(1 if leading else 0)
+
+    def count_delivery(self, *, platform: str, outcome: str) -> None:
+        """Count one outbox delivery attempt: `sent`, or a failure's outcome."""
+        if outcome == "sent":
+            self.outbox_sent.labels(platform).inc()
+        else:
+            self.outbox_failed.labels(platform, outcome).inc()
 
     def render(self) -> bytes:
         """Every metric in the Prometheus text format."""

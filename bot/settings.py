@@ -67,6 +67,17 @@ class Settings(BaseSettings):
     leader_retry_seconds: float = Field(
         5, gt=0, le=300, validation_alias="SOC2BOT_LEADER_RETRY_SECONDS"
     )
+    # Rows one outbox claim takes, and how long a claim holds before another replica may
+    # take the row over (the claimer is presumed dead).
+    outbox_batch: int = Field(100, ge=1, le=1000, validation_alias="SOC2BOT_OUTBOX_BATCH")
+    outbox_lease_seconds: float = Field(
+        180, ge=6, le=3600, validation_alias="SOC2BOT_OUTBOX_LEASE_SECONDS"
+    )
+    # Tests only (refused in production): shifts the service's clock, so that a test of real
+    # `serve` processes can run on a weekend as on a working day (docs/architecture.md).
+    test_clock_offset_seconds: float = Field(
+        0, validation_alias="SOC2BOT_TEST_CLOCK_OFFSET_SECONDS"
+    )
     horizon_days: int = Field(120, ge=7, le=3660, validation_alias="SOC2BOT_HORIZON_DAYS")
     evidence_max_bytes: int = Field(
         25 * 1024 * 1024, gt=0, validation_alias="SOC2BOT_EVIDENCE_MAX_BYTES"
@@ -135,6 +146,10 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.teams_allow_unauthenticated:
             raise ValueError(
                 "SOC2BOT_TEAMS_ALLOW_UNAUTHENTICATED=true is refused when SOC2BOT_ENV=production"
+            )
+        if self.environment == "production" and self.test_clock_offset_seconds:
+            raise ValueError(
+                "SOC2BOT_TEST_CLOCK_OFFSET_SECONDS is refused when SOC2BOT_ENV=production"
             )
         if self.microsoft_app_id and not self.microsoft_app_password:
             raise ValueError("MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is not")

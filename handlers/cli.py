@@ -1,4 +1,4 @@
-"""The `soc2bot` command line (Typer + rich): serve, status, catalog, audit, db, demo."""
+"""The `soc2bot` command line (Typer + rich): serve, status, catalog, audit, export, db, demo."""
 
 from __future__ import annotations
 
@@ -17,16 +17,22 @@ from bot import __version__, bootstrap
 from bot.actor import Actor
 from bot.audit import event_as_dict, list_events, verify_chain
 from bot.catalog.validate import validate_catalog_text
-from bot.command_refs import classify_audit_ref
+from bot.command_refs import classify_audit_ref, parse_iso_date
 from bot.commands import parse_command
 from bot.db import Database
+from bot.digest_chart import render_digest_chart
 from bot.dispatch import CommandContext, run_command
-from bot.errors import SoC2BotError
+from bot.errors import InvalidInput, SoC2BotError
+from bot.export import build_bundle, verify_bundle
+from bot.export.verify import describe
 from bot.logs import configure_logging, new_correlation_id
 from bot.messages import render_plain
+from bot.services.digest import compose_digest
 from bot.services.history import get_history
 from bot.services.people import get_person_by_email_or_raise
 from bot.settings import Settings, SettingsError, load_settings
+from bot.views_digest import digest_view
+from bot.views_export import export_lines
 from models import AuditEvent, utcnow
 
 log = logging.getLogger("soc2bot.cli")
@@ -196,13 +202,19 @@ def catalog_sync(
 @audit_app.command("verify")
 def audit_verify(
     bundle: Annotated[
-        Path | None, typer.Argument(help="An export bundle (a later release).")
+        Path | None,
+        typer.Argument(
+            help="An export bundle (zip or extracted folder); without it, the database."
+        ),
+    ] = None,
+    head: Annotated[
+        str | None, typer.Option(help="With a bundle: fail unless its chain ends at this hash.")
     ] = None,
 ) -> None:
-    """Re-hash the audit chain; name the first broken event and exit 1 if any."""
+    """Re-hash the audit chain (or a bundle's files and chain); exit 1 naming what is wrong."""
     if bundle is not None:
-        err.print("Verifying an export bundle comes with `soc2bot export` in a later release.")
-        raise typer.Exit(2)
+        _verify_bundle(bundle, head)
+        return
     with _friendly():
         db = _database(_settings(), prepared=False)
         with db.session() as session:
@@ -215,6 +227,49 @@ def audit_verify(
         return
     err.print(f"[red]Audit chain BROKEN at event {report.broken_seq}: {report.problem}[/red]")
     raise typer.Exit(1)
+
+
+def _verify_bundle(bundle: Path, head: str | None) -> None:
+    report = verify_bundle(bundle, expected_head=head)
+    lines = describe(report, bundle)
+    for line in lines[:-1]:
+        err.print(line, style="red", markup=False)
+    (out if report.ok else err).print(lines[-1], markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export(
+    start: Annotated[str, typer.Option("--from", help="First day of the window (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day of the window, included.")],
+    out_file: Annotated[Path, typer.Option("--out", help="The zip file to write.")],
+) -> None:
+    """Build the auditor's evidence bundle for a window; print what it holds and its SHA-256."""
+    from bot.evidence_store import open_evidence_store
+
+    settings = _settings()
+    with _friendly():
+        first, last = parse_iso_date(start), parse_iso_date(end)
+        if first > last:
+            raise InvalidInput(f"--from {first} is after --to {last}.")
+        if not out_file.parent.is_dir():
+            raise InvalidInput(f"Cannot write {out_file}: the folder {out_file.parent} is missing.")
+        db = _database(settings)
+        summary = build_bundle(
+            db=db,
+            store=open_evidence_store(settings),
+            start=first,
+            end=last,
+            out=out_file,
+            actor=Actor.cli(),
+            now=utcnow(),
+        )
+    out.print(f"Wrote {out_file}", markup=False)
+    for label, value in export_lines(summary):
+        out.print(f"  {label}: {value}", markup=False)
+    if summary.chain_problem:
+        err.print(f"Warning: the audit chain is broken: {summary.chain_problem}", style="red")
 
 
 @audit_app.command("log")
@@ -286,6 +341,33 @@ def demo() -> None:
         db = _database(settings, prepared=False)
         report = seed_demo(db=db, store=open_evidence_store(settings), now=utcnow())
     out.print(f"Demo data seeded: {report}")
+
+
+@app.command()
+def digest(
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Write digest.txt and digest.png locally.")
+    ] = False,
+    out_dir: Annotated[
+        Path, typer.Option("--out", file_okay=False, help="Where --preview writes the files.")
+    ] = Path("."),
+) -> None:
+    """Show this week's leadership digest; with --preview, write its text and chart to files."""
+    with _friendly():
+        db = _database(_settings())
+        with db.session() as session:
+            facts = compose_digest(session=session, now=utcnow())
+        chart = render_digest_chart(facts)
+    text = render_plain(digest_view(facts, chart=chart))
+    if not preview:
+        out.print(text, markup=False)
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    text_path, chart_path = out_dir / "digest.txt", out_dir / "digest.png"
+    text_path.write_text(text + "\n", "utf-8")
+    chart_path.write_bytes(chart)
+    out.print(f"Wrote {text_path}", markup=False)
+    out.print(f"Wrote {chart_path} ({len(chart):,} bytes)", markup=False)
 
 
 @manifest_app.command("slack")

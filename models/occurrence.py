@@ -44,4 +44,7 @@ class Occurrence(SQLModel, table=True):
     completed_at: dt.datetime | None = ts_field(nullable=True, index=True)
     completed_by_id: int | None = Field(default=None, foreign_key="person.id")
     skip_reason: str | None = None
+    # Reminders and escalations pause until this instant (a snooze with a reason, audited).
+    snoozed_until: dt.datetime | None = ts_field(nullable=True)
+    snooze_reason: str | None = Field(default=None, max_length=500)
     created_at: dt.datetime = ts_field()

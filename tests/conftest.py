@@ -24,6 +24,9 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ours = name.startswith(("SOC2BOT_", "SLACK_", "MICROSOFT_")) or name == "DATABASE_URL"
         if ours and name != "SOC2BOT_TEST_POSTGRES_URL":
             monkeypatch.delenv(name)
+    # Background tickers would post real-time reminders into other tests' fakes; the tests
+    # of the scheduler turn it on explicitly.
+    monkeypatch.setenv("SOC2BOT_SCHEDULER", "false")
     monkeypatch.chdir(tmp_path)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ROLES = ("admin", "member", "leadership", "auditor")
 TASK_KINDS = (
@@ -25,6 +25,7 @@ TASK_KINDS = (
 )
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+HHMM_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
 class _Strict(BaseModel):
@@ -36,6 +37,11 @@ class EscalationStep(_Strict):
     to: Literal["owner", "backup_owner", "manager", "compliance"]
 
 
+class WorkingHours(_Strict):
+    start: str = Field("09:00", pattern=HHMM_PATTERN)
+    end: str = Field("17:00", pattern=HHMM_PATTERN)
+
+
 class ReminderPolicy(_Strict):
     before: list[str] = Field(default_factory=lambda: ["7d", "1d", "0d"])
     overdue_every: str = "2bd"
@@ -45,7 +51,19 @@ class ReminderPolicy(_Strict):
             EscalationStep(after="7bd", to="compliance"),
         ]
     )
-    send_at: str = Field("09:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    send_at: str = Field("09:30", pattern=HHMM_PATTERN)
+    working_hours: WorkingHours = Field(default_factory=WorkingHours)
+
+    @model_validator(mode="after")
+    def _send_within_working_hours(self) -> ReminderPolicy:
+        # Zero-padded HH:MM strings compare like the times they spell.
+        hours = self.working_hours
+        if not hours.start <= self.send_at < hours.end:
+            raise ValueError(
+                f"send_at {self.send_at} must fall within working_hours "
+                f"{hours.start}-{hours.end} (start inclusive, end exclusive)"
+            )
+        return self
 
 
 class Window(_Strict):

@@ -2,18 +2,25 @@
 
 Deciding to send and queuing the message happen in the caller's transaction, so a decision
 is never lost and never doubled: a second decision with the same key finds the row there.
+Claiming, sending and recording outcomes are in `bot.services.outbox_delivery`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from bot.messages import Message, message_to_payload
-from models import OutboxMessage, utcnow
+from bot.messages import Message, info_message, message_to_payload
+from models import OutboxMessage, OutboxStatus, Program, utcnow
+
+log = logging.getLogger(__name__)
+
+ALERT_PREFIX = "deadletter-alert:"
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,9 @@ class Outgoing:
     message: Message
     kind: str = "message"
     not_before: dt.datetime | None = None
+    # What the message is about (e.g. `occurrence_id`), stored as the payload's "meta" so the
+    # sender can link the posted message to it; the message itself stays renderable as is.
+    meta: dict[str, Any] | None = None
 
 
 def enqueue_messages(*, session: Session, messages: Sequence[Outgoing]) -> list[OutboxMessage]:
@@ -44,7 +54,7 @@ def enqueue_messages(*, session: Session, messages: Sequence[Outgoing]) -> list[
             platform=m.platform,
             recipient=m.recipient,
             kind=m.kind,
-            payload=message_to_payload(m.message),
+            payload=_payload(m),
             next_attempt_at=m.not_before or now,
             created_at=now,
         )
@@ -56,10 +66,22 @@ def enqueue_messages(*, session: Session, messages: Sequence[Outgoing]) -> list[
     return rows
 
 
+def _payload(outgoing: Outgoing) -> dict[str, Any]:
+    payload = message_to_payload(outgoing.message)
+    if outgoing.meta:
+        payload["meta"] = dict(outgoing.meta)
+    return payload
+
+
 def enqueue_message(*, session: Session, outgoing: Outgoing) -> OutboxMessage | None:
     """Queue one message unless its key is already queued; the row, or None when it was."""
     rows = enqueue_messages(session=session, messages=[outgoing])
     return rows[0] if rows else None
+
+
+def queued_keys(*, session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of these keys are queued already, so a caller can skip building their messages."""
+    return _existing_keys(session, keys)
 
 
 def _existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
@@ -80,3 +102,54 @@ def _lookup(session: Session, keys: list[str]) -> set[str]:
         col(OutboxMessage.idempotency_key).in_(keys)
     )
     return set(session.exec(query).all())
+
+
+def channel_target(channel: str | None) -> tuple[str, str] | None:
+    """(platform, recipient) for a program channel: `teams:conv:<id>` is Teams, else Slack."""
+    channel = (channel or "").strip()
+    if not channel:
+        return None
+    return ("teams", channel) if channel.startswith("teams:") else ("slack", channel)
+
+
+def outbox_depth(*, session: Session) -> dict[str, int]:
+    """How many rows are in each status (every status present, zeros included)."""
+    counts = {status.value: 0 for status in OutboxStatus}
+    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    for status, count in session.exec(query).all():
+        counts[OutboxStatus(status).value] = int(count)
+    return counts
+
+
+def queue_dead_letter_alert(*, session: Session, row: OutboxMessage, now: dt.datetime) -> None:
+    """One alert per dead row to the compliance channel, through the outbox itself."""
+    if row.idempotency_key.startswith(ALERT_PREFIX):
+        log.error("Dead-letter alert %s could not be delivered either", row.idempotency_key)
+        return  # never an alert about an alert
+    program = session.exec(select(Program)).first()
+    target = channel_target(program.compliance_channel if program else None)
+    if target is None:
+        log.error("Outbox message %s is dead and no compliance channel is set", row.id)
+        return
+    message = info_message(
+        "A message could not be delivered and will not be retried.",
+        title="Undelivered message",
+        fields=[
+            ("Message", row.idempotency_key),
+            ("To", f"{row.recipient} ({row.platform})"),
+            ("Attempts", str(row.attempts)),
+            ("Last error", row.last_error or "unknown"),
+        ],
+        ephemeral=False,
+    )
+    platform, recipient = target
+    alert = Outgoing(
+        key=f"{ALERT_PREFIX}{row.id}",
+        platform=platform,
+        recipient=recipient,
+        message=message,
+        kind="alert",
+        meta={"dead_letter_of": row.id},
+        not_before=now,
+    )
+    enqueue_message(session=session, outgoing=alert)

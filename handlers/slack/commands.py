@@ -22,6 +22,7 @@ from bot.views import task_card_view
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.identity import resolve_actor
 from handlers.slack.modals import evidence_modal, review_start_modal
+from handlers.slack.port import SlackChatPort
 from models import Platform
 
 MAX_BUTTON_VALUE = 2000
@@ -46,7 +47,7 @@ def answer(message: Message, *, text: str, page: int = 0) -> dict[str, Any]:
 async def run_text(deps: Runtime, actor: Actor, text: str) -> Message:
     """Parse and run a command as `actor` (database work off the event loop)."""
     intent = c.parse_command(text)
-    context = CommandContext(db=deps.db, actor=actor, now=deps.clock())
+    context = CommandContext(db=deps.db, actor=actor, now=deps.clock(), store=deps.store)
     return await in_thread(run_command, intent, context)
 
 
@@ -74,8 +75,17 @@ def _on_soc2(deps: Runtime) -> Callable[..., Awaitable[None]]:
         else:
             message = await run_text(deps, actor, text)
             await ack(**answer(message, text=text))
+            await share_pictures(client, command["user_id"], message)
 
     return on_soc2
+
+
+async def share_pictures(client: AsyncWebClient, user_id: str, message: Message) -> None:
+    """Charts cannot ride in an ephemeral answer: they go to the person's DM with the bot."""
+    pictures = tuple(i for i in message.images if i.data)
+    if pictures:
+        note = Message(text=f"The chart for “{message.title or 'your answer'}”.", images=pictures)
+        await SlackChatPort(client).send(user_id, note)
 
 
 async def open_evidence_modal(

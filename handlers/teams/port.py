@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -10,11 +9,11 @@ from typing import Any
 import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.chat import DeliveryFailed, RateLimited, RecipientUnknown, Sent
-from bot.messages import Image, Message
+from bot.messages import Message
 from bot.runtime import Runtime, in_thread
 from bot.services.conversations import get_reference
 from handlers.teams.replies import card_activity
@@ -23,9 +22,6 @@ log = logging.getLogger("soc2bot.teams")
 
 # The same request fails again: bad request, bot removed or blocked, no such conversation.
 PERMANENT_STATUSES = frozenset({400, 403, 404, 413})
-# Base64 images do not count towards Teams' message size limit, but a huge one still fails.
-MAX_INLINE_IMAGE_BYTES = 1024 * 1024
-_SIGNATURES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
 Logic = Callable[[TurnContext], Awaitable[None]]
 
 
@@ -42,7 +38,7 @@ class TeamsChatPort:
         self.app_id = runtime.settings.microsoft_app_id or ""
 
     async def send(self, recipient: str, message: Message) -> Sent:
-        activity = message_activity(message)
+        activity = card_activity(message)
         sent: dict[str, str] = {}
 
         async def post(context: TurnContext) -> None:
@@ -54,7 +50,7 @@ class TeamsChatPort:
         return Sent(message_id=sent.get("id", ""), channel=sent.get("channel", recipient))
 
     async def update(self, recipient: str, message_id: str, message: Message) -> None:
-        activity = message_activity(message)
+        activity = card_activity(message)
         activity.id = message_id
 
         async def put(context: TurnContext) -> None:
@@ -87,28 +83,6 @@ class TeamsChatPort:
         if stored is None:
             raise RecipientUnknown(f"{recipient} has not talked to the bot in Teams yet")
         return ConversationReference().deserialize(stored)
-
-
-def message_activity(message: Message) -> Activity:
-    """The card activity, with each generated picture attached inline as a data URI."""
-    activity = card_activity(message)
-    attachments = list(activity.attachments or [])
-    for image in message.images:
-        if image.data:
-            attachments.extend(_inline(image))
-    activity.attachments = attachments
-    return activity
-
-
-def _inline(image: Image) -> list[dict[str, Any]]:
-    data = image.data or b""
-    if len(data) > MAX_INLINE_IMAGE_BYTES:
-        log.error("Image %s (%d bytes) is too large to send inline", image.url_or_path, len(data))
-        return []
-    kind = next((t for sig, t in _SIGNATURES.items() if data.startswith(sig)), "image/png")
-    url = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
-    name = image.url_or_path.rsplit("/", 1)[-1] or "image.png"
-    return [{"contentType": kind, "contentUrl": url, "name": name}]
 
 
 def _failure(exc: Exception) -> DeliveryFailed:

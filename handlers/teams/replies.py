@@ -2,24 +2,57 @@
 
 from __future__ import annotations
 
+import base64
+import logging
+from collections.abc import Iterable
+from typing import Any
+
 from botbuilder.core import MessageFactory
 from botbuilder.schema import Activity
 
 from bot import commands as c
 from bot.actor import Actor
 from bot.dispatch import CommandContext, run_command
-from bot.messages import Message
+from bot.messages import Image, Message
 from bot.runtime import Runtime, in_thread
 from handlers.teams.cards import card_attachment, fallback_text, render_card
 
+log = logging.getLogger("soc2bot.teams")
+# A huge picture still fails, even though base64 images are outside the message size limit.
+MAX_INLINE_IMAGE_BYTES = 1024 * 1024
+_SIGNATURES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
+
 
 def card_activity(message: Message, *, text: str = "", page: int = 0) -> Activity:
-    """A message activity carrying the message as an Adaptive Card (with a More button)."""
+    """A message activity carrying the message as an Adaptive Card (with a More button).
+
+    Pictures the bot drew (charts) ride along as inline attachments after the card.
+    """
     more = (lambda p: {"action_id": "page_more", "value": text, "page": p}) if text else None
     card = render_card(message, page=page, more_data=more)
     activity = MessageFactory.attachment(card_attachment(card))
+    activity.attachments = [*activity.attachments, *inline_images(message.images)]
     activity.summary = fallback_text(message)
     return activity
+
+
+def inline_images(images: Iterable[Image]) -> list[dict[str, Any]]:
+    """Generated pictures as `data:` attachments (base64 does not count towards Teams' limit)."""
+    attachments = []
+    for image in images:
+        data = image.data or b""
+        if not data:
+            continue
+        if len(data) > MAX_INLINE_IMAGE_BYTES:
+            log.error(
+                "Image %s (%d bytes) is too large to send inline", image.url_or_path, len(data)
+            )
+            continue
+        kind = next((t for sig, t in _SIGNATURES.items() if data.startswith(sig)), "image/png")
+        url = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+        name = image.url_or_path.rsplit("/", 1)[-1] or "image.png"
+        attachments.append({"contentType": kind, "contentUrl": url, "name": name})
+    return attachments
 
 
 async def run_text(runtime: Runtime, actor: Actor, text: str) -> Message:
@@ -29,5 +62,5 @@ async def run_text(runtime: Runtime, actor: Actor, text: str) -> Message:
 
 async def run_intent(runtime: Runtime, actor: Actor, intent: c.Intent) -> Message:
     """Run a parsed command as `actor` (database work off the event loop)."""
-    context = CommandContext(db=runtime.db, actor=actor, now=runtime.clock())
+    context = CommandContext(db=runtime.db, actor=actor, now=runtime.clock(), store=runtime.store)
     return await in_thread(run_command, intent, context)

@@ -137,7 +137,20 @@ def test_bad_ids_get_friendly_answers(
 
 def test_commands_of_later_releases_say_so(sqlite_db: Database, people: dict[str, Actor]) -> None:
     with pytest.raises(InvalidInput, match="not available in this version"):
-        ask(sqlite_db, people["ana"], "digest")
+        ask(sqlite_db, people["ana"], "training")
+
+
+def test_digest_is_for_leadership_and_admins(sqlite_db: Database, people: dict[str, Actor]) -> None:
+    leader = Actor(label="lena@acme.test", role=Role.LEADERSHIP)
+    for actor in (people["ana"], leader):
+        message = run_command(
+            parse_command("digest"), CommandContext(db=sqlite_db, actor=actor, now=NOW)
+        )
+        assert message.title == "Weekly SOC 2 digest — Acme SOC 2, week 2026-W21"
+        assert [i.data[:8] for i in message.images if i.data] == [b"\x89PNG\r\n\x1a\n"]
+    for refused in (people["raj"], people["audrey"]):
+        with pytest.raises(PermissionDenied, match="the digest is for leadership and admins"):
+            ask(sqlite_db, refused, "digest")
 
 
 def test_roles_come_from_the_catalog(people: dict[str, Actor]) -> None:

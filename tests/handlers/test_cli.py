@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,63 @@ def test_serve_refuses_a_bad_catalog_before_starting(
     monkeypatch.setenv("SOC2BOT_CATALOG", str(tmp_path / "missing.yaml"))
     code, out = run("serve")
     assert code == 2 and "no file at" in out
+
+
+def test_export_writes_a_bundle_that_audit_verify_accepts(env: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.zip"
+    code, out = run("export", "--from", "2026-01-01", "--to", "2026-06-30", "--out", str(bundle))
+    assert code == 0, out
+    assert f"Wrote {bundle}" in out and "Occurrences:" in out and "Coverage:" in out
+    sha = hashlib.sha256(bundle.read_bytes()).hexdigest()
+    assert f"SHA-256: {sha}" in out
+    code, out = run("audit", "verify", str(bundle))
+    assert code == 0 and out.startswith(f"OK: {bundle} verified")
+    code, out = run("audit", "verify")  # the database chain, now with the export's event
+    assert code == 0 and "Audit chain intact" in out
+    code, out = run("audit", "log", "--limit", "1", "--json")
+    assert '"action": "export.created"' in out and sha in out
+
+
+def test_audit_verify_names_what_was_changed_in_a_bundle(env: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.zip"
+    assert run("export", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(bundle))[0] == 0
+    with zipfile.ZipFile(bundle) as zf:
+        files = {name: zf.read(name) for name in zf.namelist()}
+    files["controls.csv"] += b"FAKE-1,Forged control\n"
+    files["extra.txt"] = b"hello"
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(tampered, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    code, out = run("audit", "verify", str(tampered))
+    assert code == 1
+    assert "ALTERED  controls.csv" in out and "EXTRA    extra.txt" in out
+    assert "FAILED: 2 problem(s)" in out
+    code, out = run("audit", "verify", str(tmp_path / "nope.zip"))
+    assert code == 1 and "UNREADABLE" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--from", "2026-13-01", "--to", "2026-12-31"), "is not a real date"),
+        (("--from", "01/01/2026", "--to", "2026-12-31"), "write it as YYYY-MM-DD"),
+        (("--from", "2026-06-30", "--to", "2026-01-01"), "--from 2026-06-30 is after --to"),
+    ],
+)
+def test_export_refuses_bad_dates(
+    env: Path, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    code, out = run("export", *args, "--out", str(tmp_path / "b.zip"))
+    assert code == 1 and message in out and "Traceback" not in out
+    assert not (tmp_path / "b.zip").exists()
+
+
+def test_export_refuses_a_path_it_cannot_write(env: Path, tmp_path: Path) -> None:
+    code, out = run(
+        "export", "--from", "2026-01-01", "--to", "2026-06-30", "--out",
+        str(tmp_path / "missing" / "b.zip"),
+    )  # fmt: skip
+    assert code == 1 and "Cannot write" in out and "is missing" in " ".join(out.split())
+    code, out = run("export", "--from", "2026-01-01", "--to", "2026-06-30", "--out", str(tmp_path))
+    assert code == 1 and "is a folder" in out

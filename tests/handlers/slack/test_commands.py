@@ -113,7 +113,7 @@ def test_review_start_opens_the_review_modal(slack: SlackScenario) -> None:
         ("control NOPE-9", "There is no control"),
         ("audit 999999", "#999999"),
         ("export 2026-05-01 2026-01-01", "export"),
-        ("digest", "not available in this version"),
+        ("training", "not available in this version"),
     ],
 )
 def test_mistakes_get_a_short_friendly_answer(
@@ -133,3 +133,18 @@ def test_unknown_slack_user_without_email_is_told_why(slack: SlackScenario) -> N
     slack.fake.add_user("UBOTISH", "", name="No Email")
     body = slack.command("status", user="UBOTISH").json()
     assert "email" in body["text"]
+
+
+def test_digest_answers_with_the_facts_and_sends_the_chart_to_the_dm(slack: SlackScenario) -> None:
+    body = answer(slack, "digest", user="UANA")
+    assert "Readiness" in shown(body)
+    [complete] = slack.wait_for("files.completeUploadExternal")
+    assert complete.args["channel_id"] == "DUANA"  # Ana's DM with the bot
+    [url_call] = slack.fake.calls_to("files.getUploadURLExternal")
+    assert int(url_call.args["length"]) > 1000  # the PNG itself, not an empty upload
+
+
+def test_digest_is_refused_to_a_member_and_nothing_is_uploaded(slack: SlackScenario) -> None:
+    body = answer(slack, "digest", user="UEVE")
+    assert "digest" in shown(body).lower()
+    assert slack.fake.calls_to("files.getUploadURLExternal") == []

@@ -6,8 +6,10 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
+from bot.chat import RateLimited
 from bot.messages import Message
 from models import ConversationRef, Evidence, Occurrence, OccurrenceStatus
 from tests.handlers.teams.cardcheck import assert_valid_card, card_text
@@ -155,19 +157,23 @@ def test_a_proactive_send_reaches_a_person_from_the_stored_reference(teams: Team
     teams.connector.clear()
     port = teams.client.app.state.teams_port  # type: ignore[attr-defined]
     reminder = Message(title="Reminder: review production access", text="Due Friday.")
-    message_id = teams.client.portal.call(port.send, "teams:user:aad-raj", reminder)  # type: ignore[union-attr]
+    delivered = teams.client.portal.call(port.send, "teams:user:aad-raj", reminder)  # type: ignore[union-attr]
     [sent] = teams.sent()
-    assert message_id and "Reminder: review production access" in str(sent)
+    assert delivered.message_id and "Reminder: review production access" in str(sent)
     assert any("a:personal-raj" in c.path for c in teams.connector.calls)
 
 
-def test_a_throttled_proactive_send_is_retried(teams: TeamsScenario) -> None:
+def test_a_throttled_proactive_send_is_left_to_the_outbox_to_retry(teams: TeamsScenario) -> None:
+    # The port raises RateLimited; the outbox sender retries after Retry-After (tests/schedules).
     teams.say("whoami")
     teams.connector.clear()
     teams.connector.fail_next("POST", "/v3/conversations/", status=429, retry_after=0)
     port = teams.client.app.state.teams_port  # type: ignore[attr-defined]
+    with pytest.raises(RateLimited):
+        teams.client.portal.call(port.send, "teams:user:aad-raj", Message(title="Hello"))  # type: ignore[union-attr]
+    assert teams.sent() == []
     teams.client.portal.call(port.send, "teams:user:aad-raj", Message(title="Hello"))  # type: ignore[union-attr]
-    assert len(teams.sent()) >= 1
+    assert len(teams.sent()) == 1
 
 
 def test_more_pages_a_long_list_in_place(make_teams: Callable[..., TeamsScenario]) -> None:
@@ -179,3 +185,12 @@ def test_more_pages_a_long_list_in_place(make_teams: Callable[..., TeamsScenario
     [put] = teams.connector.calls_to("PUT", "/v3/conversations/a:personal-raj/activities/mine-card")
     page_two = card_text(put.body["attachments"][0]["content"])  # type: ignore[index]
     assert "(page 2" in page_two and page_two != page_one
+
+
+def test_digest_comes_as_a_card_with_the_chart_inline(teams: TeamsScenario) -> None:
+    teams.say("digest", who="ana")
+    [answer] = teams.sent()[-1:]
+    kinds = [a["contentType"] for a in answer["attachments"]]
+    assert kinds == ["application/vnd.microsoft.card.adaptive", "image/png"]
+    assert answer["attachments"][1]["contentUrl"].startswith("data:image/png;base64,iVBOR")
+    assert "Readiness" in card_text(answer["attachments"][0]["content"])

@@ -1,0 +1,149 @@
+"""Slack delivery for the outbox: Block Kit posts and updates, chart images uploaded to them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import PurePosixPath
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.chat import DeliveryFailed, RateLimited, Sent
+from bot.messages import Image, Message
+from handlers.slack.blocks import render_blocks, render_text
+
+log = logging.getLogger("soc2bot.slack")
+
+# Errors that the same request will get again however often it is retried.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "user_not_found",
+        "not_in_channel",
+        "account_inactive",
+        "is_archived",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "restricted_action",
+        "user_disabled",
+    }
+)
+UPLOAD_TRIES = 3
+UPLOAD_MAX_WAIT = 10.0
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class SlackChatPort:
+    """`recipient` is a user id (`U…`: Slack opens the DM), a channel id or a `#name`."""
+
+    def __init__(self, client: AsyncWebClient, *, sleep: Sleep = asyncio.sleep) -> None:
+        # A sibling client without retry handlers: Bolt's client retries 429s by itself,
+        # which would hide them from the outbox sender that owns retries and throttling.
+        self.client = AsyncWebClient(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            ssl=client.ssl,
+            proxy=client.proxy,
+            headers=dict(client.headers or {}),
+            retry_handlers=[],
+        )
+        self._sleep = sleep
+
+    async def send(self, recipient: str, message: Message) -> Sent:
+        posted = await _call(
+            self.client.chat_postMessage(
+                channel=recipient,
+                text=render_text(message),
+                blocks=render_blocks(message),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        )
+        sent = Sent(message_id=str(posted["ts"]), channel=str(posted["channel"]))
+        for image in message.images:
+            if image.data:
+                await self._upload(sent.channel, image)
+        return sent
+
+    async def update(self, recipient: str, message_id: str, message: Message) -> None:
+        channel = recipient
+        if recipient[:1] in ("U", "W"):  # chat.update wants the DM's id, not the user's
+            opened = await _call(self.client.conversations_open(users=recipient))
+            channel = str(opened["channel"]["id"])
+        await _call(
+            self.client.chat_update(
+                channel=channel,
+                ts=message_id,
+                text=render_text(message),
+                blocks=render_blocks(message),
+            )
+        )
+
+    async def _upload(self, channel: str, image: Image) -> None:
+        """Share one picture right after its message (getUploadURLExternal → POST → complete).
+
+        The message is already posted, so a failure here must not fail the send: a retry by
+        the sender would post the text twice. A few short tries, then a logged loss.
+        """
+        name = PurePosixPath(image.url_or_path).name or "image.png"
+        for attempt in range(UPLOAD_TRIES):
+            try:
+                await _call(
+                    self.client.files_upload_v2(
+                        channel=channel,
+                        file=image.data,
+                        filename=name,
+                        title=image.alt_text or name,
+                        alt_txt=image.alt_text,
+                    )
+                )
+                return
+            except DeliveryFailed as exc:
+                if exc.permanent or attempt == UPLOAD_TRIES - 1:
+                    log.error("Image %s not shared to %s: %s", name, channel, exc.reason)
+                    return
+                wait = exc.retry_after if isinstance(exc, RateLimited) else None
+                await self._sleep(min(wait if wait is not None else 2.0**attempt, UPLOAD_MAX_WAIT))
+
+
+async def _call(request: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
+    """Await a Web API call, translating its failures into the chat port's errors."""
+    try:
+        return await request
+    except SlackApiError as exc:
+        raise _api_failure(exc.response) from exc
+    except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+        raise DeliveryFailed(f"Slack unreachable: {type(exc).__name__}", permanent=False) from exc
+
+
+def _api_failure(response: Any) -> DeliveryFailed:
+    status = int(getattr(response, "status_code", 0) or 0)
+    data = getattr(response, "data", None)
+    error = str(data.get("error") or "") if isinstance(data, dict) else ""
+    if status == 429 or error == "ratelimited":
+        return RateLimited(_retry_after(getattr(response, "headers", None) or {}), "Slack: 429")
+    if error in PERMANENT_ERRORS:
+        return DeliveryFailed(f"Slack: {error}", permanent=True)
+    return DeliveryFailed(f"Slack: {error or f'HTTP {status}'}", permanent=False)
+
+
+def _retry_after(headers: Mapping[str, Any]) -> float | None:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            try:
+                return max(0.0, float(value))
+            except (TypeError, ValueError):
+                return None
+    return None

@@ -1,0 +1,222 @@
+"""The outbox sender: claims due rows, delivers them through the chat ports, records outcomes.
+
+Each run claims a batch in one short transaction, sends outside any transaction, and records
+each outcome in its own short transaction. Sends to different recipients run concurrently
+(bounded); sends to the same recipient are spaced by the platform's per-channel limit
+(Slack: 1 message per second per channel), so a wave of DMs to many people is not
+serialised while a burst to one channel is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlmodel import Session
+
+from bot.chat import ChatPort, DeliveryFailed, RateLimited, Sent
+from bot.db import Database
+from bot.messages import message_from_payload
+from bot.services.outbox_delivery import (
+    DEFAULT_MAX_ATTEMPTS,
+    claim_batch,
+    mark_failed,
+    mark_sent,
+    note_unroutable,
+    release_claims,
+)
+from models import OutboxMessage, OutboxStatus, utcnow
+
+log = logging.getLogger("soc2bot.outbox")
+
+Clock = Callable[[], dt.datetime]
+Sleep = Callable[[float], Awaitable[None]]
+RecipientKey = tuple[str, str]
+# Per platform, the least time between two messages to one recipient (a channel or a DM).
+# Teams allows 7 per second but only 60 per 30 s per conversation: 2 per second sustained.
+DEFAULT_INTERVALS: Mapping[str, float] = {"slack": 1.0, "teams": 0.5}
+
+
+class DeliveryObserver(Protocol):
+    """Where outcomes are counted (the app's Prometheus metrics)."""
+
+    def count_delivery(self, *, platform: str, outcome: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class SenderPolicy:
+    """How much one run takes on, how it spaces sends, and when it gives up on a message.
+
+    `max_hold` bounds how long one run keeps sending: a row whose recipient's next free slot
+    is further out goes back to pending, due at that slot, for a later run. `send_margin` is
+    the longest a send may take: a row whose lease would end sooner is handed back rather
+    than sent late.
+    """
+
+    concurrency: int = 8
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    max_hold: float = 5.0
+    send_margin: dt.timedelta = dt.timedelta(seconds=45)
+    intervals: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    sent: Sent | None = None
+    failure: DeliveryFailed | None = None
+
+
+class OutboxSender:
+    """One replica's sender; `run_once` is called by the outbox ticker until it returns 0."""
+
+    def __init__(
+        self,
+        db: Database,
+        ports: Mapping[str, ChatPort],
+        *,
+        worker_id: str,
+        batch: int = 100,
+        lease: dt.timedelta = dt.timedelta(minutes=3),
+        clock: Clock = utcnow,
+        sleep: Sleep = asyncio.sleep,
+        policy: SenderPolicy | None = None,
+        observer: DeliveryObserver | None = None,
+    ) -> None:
+        self.db, self.ports, self.worker_id = db, dict(ports), worker_id
+        self.batch, self.lease, self.clock, self.sleep = batch, lease, clock, sleep
+        self.policy = policy or SenderPolicy()
+        self.observer = observer
+        # When each recipient may get its next message; an in-memory pacer per replica.
+        self._next_slot: dict[RecipientKey, dt.datetime] = {}
+
+    async def run_once(self) -> int:
+        """Claim and deliver one batch; how many rows it took on (0: nothing was due)."""
+        now = self.clock()
+        rows = await asyncio.to_thread(self._claim, now)
+        self._forget_past_slots(now)
+        groups: dict[RecipientKey, list[OutboxMessage]] = {}
+        for row in rows:
+            groups.setdefault((row.platform, row.recipient), []).append(row)
+        # Per run, not per sender: a semaphore belongs to the event loop it first waited in.
+        gate = asyncio.Semaphore(self.policy.concurrency)
+        until = now + dt.timedelta(seconds=self.policy.max_hold)
+        await asyncio.gather(*(self._deliver(k, q, gate, until) for k, q in groups.items()))
+        return len(rows)
+
+    def _claim(self, now: dt.datetime) -> list[OutboxMessage]:
+        with self.db.transaction() as session:
+            note_unroutable(session=session, platforms=self.ports, now=now)
+            return claim_batch(
+                session=session,
+                worker=self.worker_id,
+                now=now,
+                limit=self.batch,
+                lease=self.lease,
+                platforms=self.ports,
+            )
+
+    async def _deliver(
+        self,
+        key: RecipientKey,
+        queue: Sequence[OutboxMessage],
+        gate: asyncio.Semaphore,
+        until: dt.datetime,
+    ) -> None:
+        """Send one recipient's rows in order, each no sooner than the recipient's next slot."""
+        interval = dt.timedelta(seconds=self.policy.intervals.get(key[0], 0.0))
+        for index, row in enumerate(queue):
+            now = self.clock()
+            slot = max(now, self._next_slot.get(key, now))
+            if not self._may_send(row, slot, until):
+                await self._hand_back(queue[index:], slot, interval)
+                return
+            if slot > now:
+                await self.sleep((slot - now).total_seconds())
+            async with gate:
+                outcome = await self._send(row)
+            after = self.clock() + interval
+            if isinstance(outcome.failure, RateLimited) and outcome.failure.retry_after:
+                after = max(after, self.clock() + dt.timedelta(seconds=outcome.failure.retry_after))
+            self._next_slot[key] = after
+            await asyncio.to_thread(self._record, row, outcome)
+
+    def _may_send(self, row: OutboxMessage, slot: dt.datetime, until: dt.datetime) -> bool:
+        """Within this run's time, and early enough that the send ends inside the lease."""
+        lease_end = row.claimed_until or slot
+        return slot <= until and slot + self.policy.send_margin <= lease_end
+
+    async def _hand_back(
+        self, rows: Sequence[OutboxMessage], slot: dt.datetime, interval: dt.timedelta
+    ) -> None:
+        """Give rows back as pending, due at successive slots, so no replica sends them early."""
+        due = {row.id or 0: slot + interval * n for n, row in enumerate(rows)}
+
+        def release() -> None:
+            with self.db.transaction() as session:
+                release_claims(session=session, worker=self.worker_id, not_before=due)
+
+        await asyncio.to_thread(release)
+
+    async def _send(self, row: OutboxMessage) -> _Outcome:
+        port = self.ports[row.platform]
+        try:
+            message = message_from_payload(row.payload)
+            if row.kind == "update":
+                target = str((row.payload.get("meta") or {}).get("message_id") or "")
+                await port.update(row.recipient, target, message)
+                return _Outcome(sent=Sent(message_id=target, channel=row.recipient))
+            return _Outcome(sent=await port.send(row.recipient, message))
+        except DeliveryFailed as exc:
+            return _Outcome(failure=exc)
+        except Exception as exc:  # a port bug must not stop the batch: retried, then dead
+            log.exception("Chat port %s failed on outbox row %s", row.platform, row.id)
+            reason = f"{type(exc).__name__}: {exc}"
+            return _Outcome(failure=DeliveryFailed(reason, permanent=False))
+
+    def _record(self, row: OutboxMessage, outcome: _Outcome) -> None:
+        now = self.clock()
+        with self.db.transaction() as session:
+            if outcome.sent is not None:
+                mark_sent(
+                    session=session,
+                    row_id=row.id or 0,
+                    platform_message_id=outcome.sent.message_id,
+                    channel=outcome.sent.channel,
+                    now=now,
+                )
+                result = "sent"
+            else:
+                result = self._record_failure(session, row, outcome.failure, now)
+        if self.observer is not None:
+            self.observer.count_delivery(platform=row.platform, outcome=result)
+
+    def _record_failure(
+        self, session: Session, row: OutboxMessage, failure: DeliveryFailed | None, now: dt.datetime
+    ) -> str:
+        failure = failure or DeliveryFailed("unknown failure", permanent=False)
+        throttled = isinstance(failure, RateLimited)
+        updated = mark_failed(
+            session=session,
+            row_id=row.id or 0,
+            worker=self.worker_id,
+            error=failure.reason,
+            now=now,
+            retry_after=failure.retry_after if isinstance(failure, RateLimited) else None,
+            permanent=failure.permanent,
+            throttled=throttled,
+            max_attempts=self.policy.max_attempts,
+        )
+        log.warning(
+            "Outbox row %s to %s %s failed: %s", row.id, row.platform, row.recipient, failure
+        )
+        if updated is not None and updated.status == OutboxStatus.DEAD:
+            return "dead"
+        return "rate_limited" if throttled else "retry"
+
+    def _forget_past_slots(self, now: dt.datetime) -> None:
+        for key in [k for k, slot in self._next_slot.items() if slot <= now]:
+            del self._next_slot[key]

@@ -1,0 +1,309 @@
+"""The outbox sender against the fake Slack Web API: retries, dead letters, leases, throttling."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import select
+
+from bot.db import Database
+from bot.messages import Image, Message
+from bot.metrics import Metrics
+from bot.services.inbound import find_message
+from bot.services.outbox_delivery import claim_batch
+from handlers.slack.port import SlackChatPort
+from models import Occurrence, OutboxMessage, OutboxStatus, utcnow
+from schedules.sender import OutboxSender, SenderPolicy
+from tests.factories import generate, make_control, make_person, make_program, make_task
+from tests.handlers.slack.fake_slack import Call, FakeSlack
+from tests.outbox_support import T0, FakeClock, queue, row, rows
+
+TOKEN = "xoxb-test-token"
+PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 200
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(T0)
+
+
+def slack_port(fake: FakeSlack) -> SlackChatPort:
+    return SlackChatPort(AsyncWebClient(token=TOKEN, base_url=fake.base_url))
+
+
+def make_sender(db: Database, fake: FakeSlack, clock: FakeClock, **kw: Any) -> OutboxSender:
+    options: dict[str, Any] = {"worker_id": "w1", "clock": clock, "sleep": clock.sleep, **kw}
+    return OutboxSender(db, {"slack": slack_port(fake)}, **options)
+
+
+def drain(db: Database, sender: OutboxSender, clock: FakeClock, *, runs: int = 200) -> int:
+    """Run the sender until nothing is left to do, jumping the clock to the next due row."""
+
+    async def go() -> int:
+        count = 0
+        for count in range(1, runs + 1):  # noqa: B007
+            if await sender.run_once():
+                continue
+            waiting = [r for r in rows(db) if r.status == OutboxStatus.PENDING]
+            if not waiting:
+                return count
+            clock.set(min(r.next_attempt_at for r in waiting))
+        return count
+
+    return asyncio.run(go())
+
+
+def posted_to(fake: FakeSlack, channel: str) -> list[Call]:
+    return [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == channel]
+
+
+def slack_answer(fake: FakeSlack, call: Call) -> dict[str, Any]:
+    to = str(call.args["channel"])
+    return {"ok": True, "channel": f"D{to}" if to[:1] == "U" else to, "ts": fake.new_ts()}
+
+
+def test_a_due_message_is_posted_once_and_recorded(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    [row_id] = queue(db, ["URAJ"])
+    sender = make_sender(db, slack, clock)
+    assert asyncio.run(sender.run_once()) == 1
+    assert asyncio.run(sender.run_once()) == 0
+    sent = row(db, row_id)
+    assert sent.status == OutboxStatus.SENT and sent.platform_message_id == "1700000000.000100"
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_slack_429_is_retried_after_its_retry_after_and_delivered_once(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    [row_id] = queue(db, ["URAJ"])
+    slack.fail_next("chat.postMessage", status=429, retry_after=7)
+    sender = make_sender(db, slack, clock)
+    asyncio.run(sender.run_once())
+    waiting = row(db, row_id)
+    assert waiting.status == OutboxStatus.PENDING and waiting.attempts == 0
+    assert T0 + dt.timedelta(seconds=7) <= waiting.next_attempt_at <= T0 + dt.timedelta(seconds=8)
+    clock.advance(5)
+    assert asyncio.run(sender.run_once()) == 0  # not before Retry-After
+    clock.set(waiting.next_attempt_at)
+    assert asyncio.run(sender.run_once()) == 1
+    assert row(db, row_id).status == OutboxStatus.SENT
+    assert [c.args["channel"] for c in slack.calls_to("chat.postMessage")] == ["URAJ", "URAJ"]
+
+
+def test_a_recipient_that_keeps_failing_is_dead_after_n_attempts_with_one_alert(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    with db.transaction() as s:
+        make_program(s)  # compliance channel #soc2
+    broken = {"ok": False, "error": "internal_error"}
+    slack.respond(
+        "chat.postMessage",
+        lambda c: broken if c.args["channel"] == "UGONE" else slack_answer(slack, c),
+    )
+    [row_id] = queue(db, ["UGONE"])
+    sender = make_sender(db, slack, clock, policy=SenderPolicy(max_attempts=4))
+    drain(db, sender, clock)
+    dead = row(db, row_id)
+    assert dead.status == OutboxStatus.DEAD and dead.attempts == 4
+    assert len(posted_to(slack, "UGONE")) == 4
+    [alert] = posted_to(slack, "#soc2")
+    assert "test:0" in str(alert.args["blocks"]) and "internal_error" in str(alert.args["blocks"])
+    drain(db, sender, clock)
+    assert len(posted_to(slack, "#soc2")) == 1
+    assert Counter(r.status for r in rows(db)) == {OutboxStatus.DEAD: 1, OutboxStatus.SENT: 1}
+
+
+def test_a_permanent_refusal_is_dead_at_once_and_an_undeliverable_alert_is_not_alerted(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    with db.transaction() as s:
+        make_program(s)
+    slack.respond("chat.postMessage", {"ok": False, "error": "channel_not_found"})
+    [row_id] = queue(db, ["UGONE"])
+    drain(db, make_sender(db, slack, clock), clock)
+    assert row(db, row_id).attempts == 1
+    assert [r.status for r in rows(db)] == [OutboxStatus.DEAD, OutboxStatus.DEAD]
+    assert len(posted_to(slack, "#soc2")) == 1 and len(rows(db)) == 2
+
+
+def test_a_row_whose_claimer_crashed_is_reclaimed_after_the_lease_and_sent_once(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    [row_id] = queue(db, ["URAJ"])
+    lease = dt.timedelta(seconds=60)
+    with db.transaction() as s:  # a sender that claimed the row, then died
+        claim_batch(session=s, worker="crashed", now=T0, limit=10, lease=lease)
+    sender = make_sender(db, slack, clock, lease=lease)
+    clock.advance(30)
+    assert asyncio.run(sender.run_once()) == 0
+    clock.advance(31)
+    assert asyncio.run(sender.run_once()) == 1
+    sent = row(db, row_id)
+    assert sent.status == OutboxStatus.SENT and sent.claimed_by == "w1"
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_fifty_posts_to_one_channel_go_out_a_second_apart(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    queue(db, ["C0GENERAL"] * 50)
+    drain(db, make_sender(db, slack, clock), clock)
+    assert len(posted_to(slack, "C0GENERAL")) == 50
+    times = sorted(r.sent_at for r in rows(db) if r.sent_at is not None)
+    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+    assert len(times) == 50 and min(gaps) >= 1.0
+    assert (times[-1] - times[0]).total_seconds() < 60  # throttled, not backed off
+
+
+def test_fifty_dms_to_different_people_go_out_concurrently(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    flight = {"now": 0, "max": 0}
+    lock = threading.Lock()
+
+    def slow(call: Call) -> dict[str, Any]:
+        with lock:
+            flight["now"] += 1
+            flight["max"] = max(flight["max"], flight["now"])
+        time.sleep(0.1)
+        with lock:
+            flight["now"] -= 1
+        return slack_answer(slack, call)
+
+    slack.respond("chat.postMessage", slow)
+    queue(db, [f"U{n:03d}" for n in range(50)])
+    started = time.monotonic()
+    asyncio.run(make_sender(db, slack, clock).run_once())
+    elapsed = time.monotonic() - started
+    assert Counter(r.status for r in rows(db)) == {OutboxStatus.SENT: 50}
+    assert clock.slept == []  # no pacing between different recipients
+    assert 4 <= flight["max"] <= 8  # concurrent, within the bound of 8 in flight
+    assert elapsed < 2.5  # serialised, 50 x 0.1 s would take 5 s
+
+
+def test_a_message_for_a_platform_without_a_port_waits_with_the_reason(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    [row_id] = queue(db, ["teams:user:aad-raj"], platform="teams")
+    assert asyncio.run(make_sender(db, slack, clock).run_once()) == 0
+    waiting = row(db, row_id)
+    assert waiting.status == OutboxStatus.PENDING and waiting.attempts == 0
+    assert "no chat port for platform 'teams'" in (waiting.last_error or "")
+
+
+def test_a_sent_reminder_is_linked_so_files_in_its_thread_count(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    with db.transaction() as s:
+        make_program(s)
+        raj = make_person(s)
+        make_task(s, make_control(s, owner=raj))
+        generate(s, now=T0)
+        occurrence_id = s.exec(select(Occurrence.id)).first()
+    queue(db, ["URAJ"], meta={"occurrence_id": occurrence_id})
+    asyncio.run(make_sender(db, slack, clock).run_once())
+    with db.session() as s:
+        link = find_message(
+            session=s, platform="slack", channel="DURAJ", message_id="1700000000.000100"
+        )
+    assert link is not None and link.occurrence_id == occurrence_id
+
+
+def test_an_update_row_edits_the_posted_message(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    queue(db, ["C1"], meta={"message_id": "1700000000.000100"})
+    with db.transaction() as s:
+        for r in s.exec(select(OutboxMessage)).all():
+            r.kind = "update"
+            s.add(r)
+    asyncio.run(make_sender(db, slack, clock).run_once())
+    update = slack.last("chat.update").args
+    assert (update["channel"], update["ts"]) == ("C1", "1700000000.000100")
+    assert slack.calls_to("chat.postMessage") == []
+
+
+def test_a_chart_message_is_uploaded_with_the_external_flow(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    digest = Message(title="Digest", images=(Image("digest.png", "Trend", PNG),), ephemeral=False)
+    queue(db, ["C0LEADS"], message=digest)
+    asyncio.run(make_sender(db, slack, clock).run_once())
+    [file_id] = [f["id"] for f in slack.last("files.completeUploadExternal").args["files"]]
+    stored = slack.file(file_id)
+    assert stored is not None and stored[1] == PNG
+    assert slack.last("files.completeUploadExternal").args["channel_id"] == "C0LEADS"
+
+
+def test_outcomes_are_counted_and_depth_is_scraped(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    metrics = Metrics(lambda: db)
+    queue(db, ["URAJ", "UEVE"])
+    slack.fail_next("chat.postMessage", status=429, retry_after=3)
+    asyncio.run(make_sender(db, slack, clock, observer=metrics).run_once())
+    text = metrics.render().decode()
+    assert 'soc2bot_outbox_sent_total{platform="slack"} 1.0' in text
+    assert 'soc2bot_outbox_failed_total{outcome="rate_limited",platform="slack"} 1.0' in text
+    assert 'soc2bot_outbox_depth{status="pending"} 1.0' in text
+    assert 'soc2bot_outbox_depth{status="sent"} 1.0' in text
+
+
+@pytest.mark.postgres
+def test_two_senders_on_postgres_deliver_300_rows_exactly_once(
+    postgres_db: Database, slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def answer(call: Call) -> dict[str, Any]:
+        time.sleep(0.005)  # long enough for the two senders to overlap
+        return slack_answer(slack, call)
+
+    slack.respond("chat.postMessage", answer)
+    queue(postgres_db, [f"U{n:04d}" for n in range(300)], not_before=utcnow() - dt.timedelta(1))
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(worker: str) -> None:
+        sender = OutboxSender(postgres_db, {"slack": slack_port(slack)}, worker_id=worker, batch=20)
+
+        async def go() -> None:
+            while await sender.run_once():
+                pass
+
+        try:
+            start.wait()
+            asyncio.run(go())
+        except BaseException as exc:  # surfaced by the assertion below
+            errors.append(exc)
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=run, args=(w,)) for w in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    elapsed = time.monotonic() - began
+    assert errors == []
+    per_channel = Counter(c.args["channel"] for c in slack.calls_to("chat.postMessage"))
+    assert len(per_channel) == 300 and set(per_channel.values()) == {1}
+    done = rows(postgres_db)
+    assert Counter(r.status for r in done) == {OutboxStatus.SENT: 300}
+    by_worker = Counter(r.claimed_by for r in done)
+    assert by_worker["a"] > 0 and by_worker["b"] > 0
+    with capsys.disabled():
+        print(f"\n300 rows, 2 senders on PostgreSQL: {elapsed:.2f}s, split {dict(by_worker)}")
