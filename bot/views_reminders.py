@@ -9,6 +9,7 @@ from bot.messages import Button, Field, Message
 from bot.services.occurrences import State
 from bot.services.work import WorkItem
 from bot.views import work_buttons
+from models import Occurrence
 
 _STATE_TEXT = {State.UPCOMING: "upcoming", State.OPEN: "open", State.OVERDUE: "OVERDUE"}
 # Who may act on the buttons: the responsible people, and admins in the compliance channel.
@@ -124,4 +125,16 @@ def undeliverable_view(note: ReminderNote, *, person: str | None, reason: str) -
         ),
         footer="I say this once per person and occurrence.",
         ephemeral=False,
+    )
+
+
+SNOOZE_CHOICES = (1, 2, 3, 5, 7, 14)  # days offered by the snooze forms
+
+
+def snoozed_view(occ: Occurrence) -> Message:
+    """What the person is told after snoozing: until when, and that the reason is logged."""
+    until = occ.snoozed_until.date().isoformat() if occ.snoozed_until else "later"
+    return Message(
+        title=f"Snoozed #{occ.id}",
+        text=f"No reminders for #{occ.id} until {until}. Your reason is in the audit trail.",
     )

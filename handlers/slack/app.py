@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
-from handlers.slack import actions, commands, events, views
+from handlers.slack import actions, commands, events, snooze, views
 from handlers.slack.errors import on_error
 from handlers.slack.files import slack_token
 from handlers.slack.identity import link_owners
@@ -44,7 +44,7 @@ def build_slack_app(deps: Runtime) -> AsyncApp:
         raise_error_for_unhandled_request=False,
         logger=log,
     )
-    for module in (commands, actions, views, events):
+    for module in (commands, actions, views, events, snooze):
         module.register(app, deps)
     app.error(on_error)
     return app

@@ -17,7 +17,11 @@ from handlers.slack.blocks import render_blocks
 log = logging.getLogger("soc2bot.slack")
 
 # Which input a modal's error is shown under.
-MODAL_ERROR_BLOCK = {"evidence_submit": "evidence_files", "review_start_submit": "review_csv"}
+MODAL_ERROR_BLOCK = {
+    "evidence_submit": "evidence_files",
+    "review_start_submit": "review_csv",
+    "snooze_submit": "snooze_reason",
+}
 
 
 def user_text(error: Exception) -> str:

@@ -33,7 +33,7 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": truncate(text, limit, mrkdwn=False)}
 
 
-def _input(
+def modal_input(
     block_id: str,
     label: str,
     element: dict[str, Any],
@@ -51,7 +51,7 @@ def _input(
     return {**block, "hint": _plain(hint, _LABEL)} if hint else block
 
 
-def _modal(callback_id: str, title: str, blocks: list[dict[str, Any]], meta: Any) -> View:
+def modal(callback_id: str, title: str, blocks: list[dict[str, Any]], meta: Any) -> View:
     return {
         "type": "modal",
         "callback_id": callback_id,
@@ -63,7 +63,7 @@ def _modal(callback_id: str, title: str, blocks: list[dict[str, Any]], meta: Any
     }
 
 
-def _text_input(action_id: str, **options: Any) -> dict[str, Any]:
+def text_input(action_id: str, **options: Any) -> dict[str, Any]:
     placeholder = options.pop("placeholder", None)
     element = {"type": "plain_text_input", "action_id": action_id, **options}
     return {**element, "placeholder": _plain(placeholder, _PLACEHOLDER)} if placeholder else element
@@ -85,14 +85,16 @@ def evidence_modal(
         f"*Required:* {truncate(requirement, limit)}"
     )
     files = {"type": "file_input", "action_id": "files", "max_files": MAX_EVIDENCE_FILES}
-    note = _text_input("note", multiline=True, max_length=NOTE_MAX_LENGTH)
+    note = text_input("note", multiline=True, max_length=NOTE_MAX_LENGTH)
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": about}},
-        _input("evidence_files", "Files", files, hint="Up to 10 files; each is hashed and kept."),
-        _input("evidence_note", "Note", note, optional=True),
+        modal_input(
+            "evidence_files", "Files", files, hint="Up to 10 files; each is hashed and kept."
+        ),
+        modal_input("evidence_note", "Note", note, optional=True),
     ]
     meta = {"occurrence": occurrence_id, "channel": channel_id, "ts": message_ts}
-    return _modal(EVIDENCE_CALLBACK_ID, "Attach evidence", blocks, meta)
+    return modal(EVIDENCE_CALLBACK_ID, "Attach evidence", blocks, meta)
 
 
 def review_start_modal(*, name: str = "", channel_id: str | None = None) -> View:
@@ -104,21 +106,23 @@ def review_start_modal(*, name: str = "", channel_id: str | None = None) -> View
     }
     if channel_id:
         channel["initial_conversation"] = channel_id
-    name_input = _text_input("name", **({"initial_value": name} if name else {}))
+    name_input = text_input("name", **({"initial_value": name} if name else {}))
     csv = {"type": "file_input", "action_id": "csv", "filetypes": ["csv"], "max_files": 1}
     blocks = [
-        _input("review_name", "Review name", name_input),
-        _input("review_channel", "Channel for the review", channel),
-        _input("review_reviewer", "Reviewer", {"type": "users_select", "action_id": "reviewer"}),
-        _input(
+        modal_input("review_name", "Review name", name_input),
+        modal_input("review_channel", "Channel for the review", channel),
+        modal_input(
+            "review_reviewer", "Reviewer", {"type": "users_select", "action_id": "reviewer"}
+        ),
+        modal_input(
             "review_control",
             "Control",
-            _text_input("control", placeholder="CC6.1-AR"),
+            text_input("control", placeholder="CC6.1-AR"),
             optional=True,
         ),
-        _input("review_csv", "Accounts (CSV)", csv, hint=CSV_HINT),
+        modal_input("review_csv", "Accounts (CSV)", csv, hint=CSV_HINT),
     ]
-    return _modal(REVIEW_START_CALLBACK_ID, "Start access review", blocks, {"channel": channel_id})
+    return modal(REVIEW_START_CALLBACK_ID, "Start access review", blocks, {"channel": channel_id})
 
 
 def _state_value(state: dict[str, Any]) -> Any:

@@ -17,8 +17,9 @@ from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
 from bot.services.reviews import complete_follow_up, decide_review_item, get_review_progress
 from bot.views import evidence_recorded_view
 from bot.views_review import review_prompt_view
-from handlers.teams.replies import card_activity, run_text
+from handlers.teams.replies import card_activity, replace_card, run_text
 from handlers.teams.reviews import REVIEW_START, start_review
+from handlers.teams.snooze import SNOOZE_SUBMIT, ask_snooze, snooze
 
 Handler = Callable[[Runtime, TurnContext, Actor, str, dict[str, Any]], Awaitable[None]]
 
@@ -37,12 +38,7 @@ async def handle_card_action(
 
 async def _replace_card(context: TurnContext, message: Message, **kw: Any) -> None:
     """Update the card that carried the button, in place."""
-    activity = card_activity(message, **kw)
-    activity.id = context.activity.reply_to_id
-    if activity.id:
-        await context.update_activity(activity)
-    else:
-        await context.send_activity(activity)
+    await replace_card(context, card_activity(message, **kw))
 
 
 async def _done(runtime: Runtime, context: TurnContext, actor: Actor, ref: str, _: Any) -> None:
@@ -148,4 +144,6 @@ _HANDLERS: dict[str, Handler] = {
     "page_more": _more,
     "fu_done": _follow_up,
     REVIEW_START: start_review,
+    "occ_snooze": ask_snooze,
+    SNOOZE_SUBMIT: snooze,
 }

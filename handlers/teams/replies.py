@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from botbuilder.core import MessageFactory
+from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
 from bot import commands as c
@@ -34,6 +34,15 @@ def card_activity(message: Message, *, text: str = "", page: int = 0) -> Activit
     activity.attachments = [*activity.attachments, *inline_images(message.images)]
     activity.summary = fallback_text(message)
     return activity
+
+
+async def replace_card(context: TurnContext, activity: Activity) -> None:
+    """Put `activity` in place of the card whose button was pressed (or send it, if none)."""
+    activity.id = context.activity.reply_to_id
+    if activity.id:
+        await context.update_activity(activity)
+    else:
+        await context.send_activity(activity)
 
 
 def inline_images(images: Iterable[Image]) -> list[dict[str, Any]]:

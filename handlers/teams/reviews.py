@@ -16,7 +16,7 @@ from bot.services.people import get_person_by_email_or_raise
 from bot.services.reviews import get_review_progress, start_access_review
 from bot.views_review import review_prompt_view
 from handlers.teams.cards import SCHEMA, card_attachment
-from handlers.teams.replies import card_activity
+from handlers.teams.replies import card_activity, replace_card
 
 REVIEW_START = "review_start"
 MAX_CSV_CHARS = 200_000  # a pasted list far past a few thousand accounts belongs in a file
@@ -95,9 +95,5 @@ async def start_review(
             progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
             return review_prompt_view(progress, page=0)
 
-    prompt = card_activity(await in_thread(start))
-    prompt.id = context.activity.reply_to_id
-    if prompt.id:  # the form becomes the prompt, so nobody submits it twice
-        await context.update_activity(prompt)
-    else:
-        await context.send_activity(prompt)
+    # The form becomes the prompt, so nobody submits it twice.
+    await replace_card(context, card_activity(await in_thread(start)))

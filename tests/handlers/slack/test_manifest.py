@@ -15,11 +15,13 @@ from bot.services.occurrences import State
 from bot.services.review_completion import ReviewItemRow, ReviewProgress
 from bot.services.work import WorkItem
 from bot.views import my_work_view, task_card_view
+from bot.views_reminders import ReminderNote, reminder_view
 from bot.views_review import follow_ups_section, review_prompt_view
 from handlers.cli import app
 from handlers.slack.actions import ACTIONS
 from handlers.slack.blocks import render_blocks
 from handlers.slack.manifest import BOT_EVENTS, manifest_yaml, slack_manifest
+from handlers.slack.snooze import SNOOZE_ACTION
 from models import Campaign, CampaignItem, CampaignKind, FollowUp
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -65,7 +67,12 @@ def _sample_action_ids() -> set[str]:
     item = WorkItem(
         7, "CC6.1-AR", "Review", "2026-Q1", dt.date(2026, 1, 15), State.OPEN, "any", "Raj"
     )
+    note = ReminderNote(
+        7, "CC6.1-AR", "Access", "Review", "2026-Q1", dt.date(2026, 1, 15), "any",
+        State.OPEN, "Raj", "assignee", dt.date(2026, 1, 8), 0,
+    )  # fmt: skip
     blocks = render_blocks(my_work_view([item] * 1)) + render_blocks(task_card_view(item))
+    blocks += render_blocks(reminder_view(note))
     ids = {e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
     return ids | _review_action_ids()
 
@@ -92,7 +99,7 @@ def _review_action_ids() -> set[str]:
 
 def test_every_action_id_the_views_produce_has_a_listener_and_vice_versa() -> None:
     produced = _sample_action_ids() | {"page_more"}
-    patterns = [re.compile(p) for p in ACTIONS]
+    patterns = [re.compile(p) for p in [*ACTIONS, SNOOZE_ACTION]]
     for action_id in produced:
         assert any(p.match(action_id) for p in patterns), action_id
     for pattern in patterns:
