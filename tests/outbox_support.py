@@ -68,8 +68,7 @@ def queue(
         for n, recipient in enumerate(recipients)
     ]
     with db.transaction() as session:
-        rows = enqueue_messages(session=session, messages=outgoing)
-        return [row.id or 0 for row in rows]
+        return enqueue_messages(session=session, messages=outgoing)
 
 
 def rows(db: Database) -> list[OutboxMessage]:

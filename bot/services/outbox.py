@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from bot.messages import Message, info_message, message_to_payload
@@ -38,32 +39,38 @@ class Outgoing:
     meta: dict[str, Any] | None = None
 
 
-def enqueue_messages(*, session: Session, messages: Sequence[Outgoing]) -> list[OutboxMessage]:
-    """Queue the messages whose keys are new; return the rows added (already-queued are skipped).
+def enqueue_messages(*, session: Session, messages: Sequence[Outgoing]) -> list[int]:
+    """Queue the messages whose keys are new; return the new rows' ids (already queued: skipped).
 
     Keys already present are looked up in one query, so a tick that re-decides the same
     reminders costs one SELECT, not one failed INSERT each. Two replicas racing on the same
     key still cannot both insert it: the unique constraint makes the loser's commit fail.
+    New rows go in as one bulk INSERT … RETURNING, not as ORM objects: a reminder wave is
+    thousands of rows.
     """
     wanted = {m.key: m for m in messages}
     existing = _existing_keys(session, wanted)
     now = utcnow()
-    rows = [
-        OutboxMessage(
-            idempotency_key=m.key,
-            platform=m.platform,
-            recipient=m.recipient,
-            kind=m.kind,
-            payload=_payload(m),
-            next_attempt_at=m.not_before or now,
-            created_at=now,
-        )
+    values = [
+        {
+            "idempotency_key": m.key,
+            "platform": m.platform,
+            "recipient": m.recipient,
+            "kind": m.kind,
+            "payload": _payload(m),
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": m.not_before or now,
+            "created_at": now,
+        }
         for key, m in wanted.items()
         if key not in existing
     ]
-    session.add_all(rows)
-    session.flush()
-    return rows
+    if not values:
+        return []
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    result = session.execute(sa.insert(table).returning(table.c.id), values)
+    return [int(row_id) for row_id in result.scalars()]
 
 
 def _payload(outgoing: Outgoing) -> dict[str, Any]:
@@ -73,10 +80,10 @@ def _payload(outgoing: Outgoing) -> dict[str, Any]:
     return payload
 
 
-def enqueue_message(*, session: Session, outgoing: Outgoing) -> OutboxMessage | None:
-    """Queue one message unless its key is already queued; the row, or None when it was."""
-    rows = enqueue_messages(session=session, messages=[outgoing])
-    return rows[0] if rows else None
+def enqueue_message(*, session: Session, outgoing: Outgoing) -> int | None:
+    """Queue one message unless its key is already queued; its id, or None when it was."""
+    ids = enqueue_messages(session=session, messages=[outgoing])
+    return ids[0] if ids else None
 
 
 def queued_keys(*, session: Session, keys: Iterable[str]) -> set[str]:
