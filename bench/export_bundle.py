@@ -170,8 +170,8 @@ def main() -> int:
         )
         print(f"verify:   {'OK' if result['verify_ok'] else 'FAILED'} in {result['verify_s']} s")
         print(
-            f"peak RSS: {peak} MB during the build, {result['process_peak_rss_mb']} MB for the "
-            f"whole run (limit {args.max_rss_mb:.0f} MB)"
+            f"peak RSS: {peak} MB during the build, {result['process_peak_rss_mb']} MB "
+            f"through build and verify (limit {args.max_rss_mb:.0f} MB)"
         )
         if result["build_traced_peak_mb"] is not None:
             print(f"python allocations: peak {result['build_traced_peak_mb']} MB during the build")

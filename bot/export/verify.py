@@ -1,9 +1,8 @@
-"""Check an evidence bundle offline: file hashes, manifest, audit chain; standard library only.
+"""Check an evidence bundle offline: file hashes, manifest, audit chain; standard library only."""
 
-This module is also the bundle's verify.py: at export time the hash rules of
-bot/audit_chain.py are pasted in place of the import below, so an auditor runs
-`python verify.py` (in the extracted folder) or `python verify.py bundle.zip` without soc2bot.
-"""
+# This module is also the bundle's verify.py: at export time the hash rules of
+# bot/audit_chain.py are pasted in place of the marked import below, so an auditor runs
+# `python verify.py` (in the extracted folder) or `python verify.py bundle.zip` without soc2bot.
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from typing import IO, Any
 # Fixed entry metadata: the same content gives the same bytes on any day, on any machine.
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _UNIX = 3
-_FILE_MODE = 0o644 << 16
+_FILE_MODE = 0o100644 << 16  # a regular file, rw-r--r--
 _BUFFER = 256 * 1024
 
 
