@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -27,8 +28,16 @@ class ChatPort(Protocol):
     retry by themselves, the outbox sender owns retries, backoff and dead-lettering.
     """
 
-    async def send(self, recipient: str, message: Message) -> Sent:
-        """Post a new message (with its images); return where it landed."""
+    async def send(self, recipient: str, message: Message, *, key: str | None = None) -> Sent:
+        """Post a new message (with its images); return where it landed.
+
+        `key` is the outbox idempotency key; a platform that can store it with the message
+        does, so that `find_sent` can tell later whether a send of unknown outcome landed.
+        """
+        ...
+
+    async def find_sent(self, recipient: str, key: str, since: dt.datetime) -> Sent | None:
+        """The message posted with `key` since `since`, if the platform can tell; else None."""
         ...
 
     async def update(self, recipient: str, message_id: str, message: Message) -> None:

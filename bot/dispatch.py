@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import commands as c
-from bot import views, views_digest
+from bot import views, views_campaign, views_digest
 from bot.actor import Actor
 from bot.command_refs import HELP_LINES, USAGE, UserRef
 from bot.db import Database
@@ -22,9 +22,11 @@ from bot.export import export_to_folder
 from bot.messages import Message
 from bot.permissions import Action, require
 from bot.services import controls, evidence, history, occurrences, people, reviews, status, work
+from bot.services.campaign_items import list_my_rounds
+from bot.services.campaign_progress import find_round_detail
 from bot.services.digest import compose_digest
 from bot.views_export import export_view
-from models import Person, Platform
+from models import CampaignKind, Person, Platform
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,30 @@ def _audit(intent: Any, ctx: CommandContext) -> Message:
             occurrence_id=intent.occurrence_id,
             campaign_id=intent.campaign_id,
         )
+        detail = (
+            find_round_detail(session=session, campaign_id=intent.campaign_id, now=ctx.now)
+            if intent.campaign_id is not None
+            else None
+        )
+    if detail:  # a policy or training round: who has, who has not, then the trail
+        return views_campaign.round_audit_view(detail, found.events)
     return views.history_view(found)
+
+
+def _my_rounds(kind: CampaignKind, query: str, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.OWN_WORK)
+    person_id = _person_id(ctx.actor)
+    with ctx.db.session() as session:
+        cards = list_my_rounds(session=session, person_id=person_id, kind=kind, query=query)
+    return views_campaign.my_rounds_view(cards, kind=kind, query=query)
+
+
+def _ack(intent: Any, ctx: CommandContext) -> Message:
+    return _my_rounds(CampaignKind.POLICY_ACK, intent.policy, ctx)
+
+
+def _training(_: Any, ctx: CommandContext) -> Message:
+    return _my_rounds(CampaignKind.TRAINING, "", ctx)
 
 
 def _digest(_: Any, ctx: CommandContext) -> Message:
@@ -211,4 +236,6 @@ _HANDLERS: dict[type, Callable[[Any, CommandContext], Message]] = {
     c.WhoAmI: _whoami,
     c.Digest: _digest,
     c.Export: _export,
+    c.Ack: _ack,
+    c.Training: _training,
 }

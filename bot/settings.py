@@ -74,7 +74,7 @@ class Settings(BaseSettings):
         180, ge=6, le=3600, validation_alias="SOC2BOT_OUTBOX_LEASE_SECONDS"
     )
     # Tests only (refused in production): shifts the service's clock, so that a test of real
-    # `serve` processes can run on a weekend as on a working day (docs/architecture.md).
+    # `serve` processes can run on a weekend as on a working day (tests/schedules/replicas.py).
     test_clock_offset_seconds: float = Field(
         0, validation_alias="SOC2BOT_TEST_CLOCK_OFFSET_SECONDS"
     )

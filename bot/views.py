@@ -12,6 +12,8 @@ from bot.services.history import History
 from bot.services.occurrences import State
 from bot.services.status import StatusSummary
 from bot.services.work import WorkItem
+from bot.views_campaign import rounds_section
+from bot.views_directory import reassignment_items
 from bot.views_review import follow_ups_section
 from models import AuditEvent, ChatIdentity, Evidence, FollowUp, Person
 
@@ -80,6 +82,11 @@ def status_view(summary: StatusSummary) -> Message:
     ):
         if items:
             sections.append(Section(heading=heading, items=tuple(work_item(i) for i in items)))
+    if summary.needs_new_owner:
+        held = reassignment_items(summary.needs_new_owner)
+        sections.append(Section(heading="Needs a new owner (people no longer active)", items=held))
+    if rounds := rounds_section(summary.rounds):
+        sections.append(rounds)
     footer = None
     if summary.placeholder_owners:
         footer = (

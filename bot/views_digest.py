@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.messages import Field, Image, ListItem, Message, Section
 from bot.views import work_item
+from bot.views_campaign import team_rate_items
 
 if TYPE_CHECKING:
     from bot.services.digest import Digest
@@ -109,11 +110,21 @@ def _sections(digest: Digest) -> tuple[Section, ...]:
             "No gaps.",
         ),
         _list("Campaigns in progress", campaigns, "No campaign is in progress."),
+        *_training_by_team(digest),
         Section(
             heading="On-time completion by week (work due that week)", text=_trend_text(digest)
         ),
         _list("Open vs overdue by criterion", criteria, "No controls in scope."),
     )
+
+
+def _training_by_team(digest: Digest) -> tuple[Section, ...]:
+    """Training completion per manager's team, when a training round is open."""
+    rates = digest.training_by_team
+    if not rates:
+        return ()
+    items = _more(team_rate_items(rates), len(rates), "teams")
+    return (Section(heading="Training completion by team (manager)", items=items),)
 
 
 def chart_alt_text(digest: Digest) -> str:

@@ -33,6 +33,7 @@ from bot.services.people import get_person_by_email_or_raise
 from bot.settings import Settings, SettingsError, load_settings
 from bot.views_digest import digest_view
 from bot.views_export import export_lines
+from handlers.cli_campaigns import campaign_app
 from models import AuditEvent, utcnow
 
 log = logging.getLogger("soc2bot.cli")
@@ -43,10 +44,13 @@ catalog_app = typer.Typer(help="Validate and apply the control catalog.", no_arg
 audit_app = typer.Typer(help="Check and read the audit trail.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 manifest_app = typer.Typer(help="Print chat app manifests.", no_args_is_help=True)
+people_app = typer.Typer(help="Sync people from Slack, Teams or HR.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.add_typer(manifest_app, name="manifest")
+app.add_typer(campaign_app, name="campaign")
+app.add_typer(people_app, name="people")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 T = TypeVar("T")
@@ -368,6 +372,49 @@ def digest(
     chart_path.write_bytes(chart)
     out.print(f"Wrote {text_path}", markup=False)
     out.print(f"Wrote {chart_path} ({len(chart):,} bytes)", markup=False)
+
+
+@people_app.command("sync")
+def people_sync(
+    slack: Annotated[bool, typer.Option("--slack", help="Read the Slack workspace.")] = False,
+    teams: Annotated[
+        str | None,
+        typer.Option(
+            "--teams", metavar="TEAM_CONVERSATION_ID", help="Read this Teams team's roster."
+        ),
+    ] = None,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            exists=True,
+            dir_okay=False,
+            help="Read an HR export: email, name, active, manager_email, timezone, department.",
+        ),
+    ] = None,
+    deactivate_missing: Annotated[
+        bool,
+        typer.Option("--deactivate-missing", help="Deactivate people the directory omits."),
+    ] = False,
+) -> None:
+    """Add and update people; flag who left and list the work they held (no flag: all platforms)."""
+    from bot.views_directory import sync_summary_lines
+    from handlers.people_sync import sync_people
+
+    settings = _settings()
+    with _friendly():
+        db = _database(settings)
+        notes, report = sync_people(
+            settings,
+            db,
+            slack=slack,
+            teams=teams,
+            csv=csv_file,
+            deactivate_missing=deactivate_missing,
+            now=utcnow(),
+        )
+    for line in [*notes, *sync_summary_lines(report)]:
+        out.print(line, markup=False)
 
 
 @manifest_app.command("slack")

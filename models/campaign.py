@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.base import enum_column, json_field, ts_field
@@ -21,6 +22,8 @@ class CampaignStatus(enum.StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    # A policy round replaced by a newer version (or a training round by the next one).
+    SUPERSEDED = "superseded"
 
 
 class ItemDecision(enum.StrEnum):
@@ -29,6 +32,8 @@ class ItemDecision(enum.StrEnum):
     REVOKE = "revoke"
     ACKNOWLEDGED = "acknowledged"
     COMPLETED = "completed"
+    # The person left the campaign's audience (deactivated); kept, never counted.
+    WITHDRAWN = "withdrawn"
 
 
 class Campaign(SQLModel, table=True):
@@ -41,6 +46,8 @@ class Campaign(SQLModel, table=True):
         default=CampaignStatus.OPEN, sa_column=enum_column(CampaignStatus, nullable=False)
     )
     version: str | None = Field(default=None, max_length=64)
+    # What successive rounds share (`policy:acceptable-use`): a new round supersedes the open one.
+    topic: str | None = Field(default=None, max_length=120, index=True)
     channel: str | None = Field(default=None, max_length=200)
     details: dict[str, Any] = json_field(default=dict, nullable=False)
     created_by_id: int | None = Field(default=None, foreign_key="person.id")
@@ -50,6 +57,8 @@ class Campaign(SQLModel, table=True):
 
 class CampaignItem(SQLModel, table=True):
     """One decision: an account to keep or revoke, or one person's acknowledgement."""
+
+    __table_args__ = (sa.Index("ix_campaignitem_decision_due", "decision", "due_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
@@ -65,4 +74,8 @@ class CampaignItem(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="person.id")
     decided_at: dt.datetime | None = ts_field(nullable=True)
     note: str | None = None
+    # Policy/training items: the version the person is asked to accept, and their deadline.
+    version: str | None = Field(default=None, max_length=64)
+    due_on: dt.date | None = None
+    due_at: dt.datetime | None = ts_field(nullable=True)
     details: dict[str, Any] = json_field(default=dict, nullable=False)

@@ -25,6 +25,8 @@ class AwaitedFile(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     conversation: str = Field(max_length=300, unique=True)
-    occurrence_id: int = Field(foreign_key="occurrence.id")
+    occurrence_id: int | None = Field(default=None, foreign_key="occurrence.id")
+    # Or a training certificate for this campaign item ("Attach certificate").
+    campaign_item_id: int | None = Field(default=None, foreign_key="campaignitem.id")
     person_id: int = Field(foreign_key="person.id")
     expires_at: dt.datetime = ts_field()

@@ -29,6 +29,12 @@ class Person(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     placeholder: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Directory facts (`soc2bot people sync`), as the HR export or the chat profile gives them.
+    department: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    # The manager the directory set last: it changes a manager only while it is still this
+    # one, so a manager set by the catalog (config-as-code) or by hand stands.
+    directory_manager_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: dt.datetime = ts_field()
     updated_at: dt.datetime = ts_field()
 

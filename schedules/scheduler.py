@@ -25,6 +25,8 @@ from sqlmodel import Session
 
 from bot.actor import Actor
 from bot.db import Database
+from bot.services.campaign_audience import refresh_campaign_audiences
+from bot.services.campaign_reminders import queue_campaign_reminders
 from bot.services.digest import queue_weekly_digest
 from bot.services.occurrences import materialize_occurrences
 from bot.services.reminders import queue_due_reminders
@@ -62,14 +64,22 @@ class Decisions:
 
 
 def _materialize(session: Session, now: dt.datetime, horizon_days: int) -> int:
-    return materialize_occurrences(
+    made = materialize_occurrences(
         session=session, actor=Actor.scheduler(), now=now, horizon_days=horizon_days
     )
+    # New hires join open policy/training rounds; deactivated people drop out of them.
+    refresh_campaign_audiences(session=session, now=now)
+    return made
+
+
+def _remind(session: Session, now: dt.datetime) -> int:
+    queued = queue_due_reminders(session=session, now=now)
+    return queued + queue_campaign_reminders(session=session, now=now)
 
 
 SERVICES = Decisions(
     materialize=_materialize,
-    reminders=lambda session, now: queue_due_reminders(session=session, now=now),
+    reminders=_remind,
     digest=lambda session, now: queue_weekly_digest(session=session, now=now),
 )
 
@@ -130,6 +140,8 @@ class Tickers:
                 "misfire_grace_time": MISFIRE_GRACE_SECONDS,
             },
         )
+        # APScheduler logs every run at INFO; ticks show on /metrics, failures in our log.
+        logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
         self._running: set[asyncio.Task[Any]] = set()
         self._stopping = False
 

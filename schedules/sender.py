@@ -136,13 +136,16 @@ class OutboxSender:
                 return
             if slot > now:
                 await self.sleep((slot - now).total_seconds())
+            # The slot is held until the outcome is recorded: a crash can then leave at most
+            # `concurrency` sends of unknown outcome, each checked with `find_sent` on retry.
             async with gate:
                 outcome = await self._send(row)
-            after = self.clock() + interval
-            if isinstance(outcome.failure, RateLimited) and outcome.failure.retry_after:
-                after = max(after, self.clock() + dt.timedelta(seconds=outcome.failure.retry_after))
-            self._next_slot[key] = after
-            await asyncio.to_thread(self._record, row, outcome)
+                after = self.clock() + interval
+                if isinstance(outcome.failure, RateLimited) and outcome.failure.retry_after:
+                    wait = dt.timedelta(seconds=outcome.failure.retry_after)
+                    after = max(after, self.clock() + wait)
+                self._next_slot[key] = after
+                await asyncio.to_thread(self._record, row, outcome)
 
     def _may_send(self, row: OutboxMessage, slot: dt.datetime, until: dt.datetime) -> bool:
         """Within this run's time, and early enough that the send ends inside the lease."""
@@ -169,7 +172,11 @@ class OutboxSender:
                 target = str((row.payload.get("meta") or {}).get("message_id") or "")
                 await port.update(row.recipient, target, message)
                 return _Outcome(sent=Sent(message_id=target, channel=row.recipient))
-            return _Outcome(sent=await port.send(row.recipient, message))
+            if row.attempts > 0:  # an earlier try may have landed: a timeout, or a crash mid-send
+                found = await port.find_sent(row.recipient, row.idempotency_key, row.created_at)
+                if found is not None:
+                    return _Outcome(sent=found)
+            return _Outcome(sent=await port.send(row.recipient, message, key=row.idempotency_key))
         except DeliveryFailed as exc:
             return _Outcome(failure=exc)
         except Exception as exc:  # a port bug must not stop the batch: retried, then dead

@@ -34,14 +34,21 @@ def get_reference(*, session: Session, key: str) -> dict[str, Any] | None:
 
 
 def await_file(
-    *, session: Session, conversation: str, occurrence_id: int, person_id: int, now: dt.datetime
+    *,
+    session: Session,
+    conversation: str,
+    person_id: int,
+    now: dt.datetime,
+    occurrence_id: int | None = None,
+    campaign_item_id: int | None = None,
 ) -> None:
-    """Remember that the next file in this conversation is evidence for `occurrence_id`."""
+    """Remember that the next file here is evidence for an occurrence (or a campaign item)."""
     session.exec(delete(AwaitedFile).where(col(AwaitedFile.conversation) == conversation))
     session.add(
         AwaitedFile(
             conversation=conversation,
             occurrence_id=occurrence_id,
+            campaign_item_id=campaign_item_id,
             person_id=person_id,
             expires_at=now + AWAIT_FILE_FOR,
         )
@@ -63,3 +70,21 @@ def take_awaited_file(
     session.delete(row)
     session.flush()
     return row.occurrence_id if row.expires_at > now else None
+
+
+def take_awaited_certificate(
+    *, session: Session, conversation: str, person_id: int, now: dt.datetime
+) -> int | None:
+    """The campaign item this person's file is awaited for here (once), or None."""
+    row = session.exec(
+        select(AwaitedFile).where(
+            AwaitedFile.conversation == conversation,
+            AwaitedFile.person_id == person_id,
+            col(AwaitedFile.campaign_item_id).is_not(None),
+        )
+    ).first()
+    if row is None:
+        return None
+    session.delete(row)
+    session.flush()
+    return row.campaign_item_id if row.expires_at > now else None

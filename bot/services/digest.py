@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.digest_chart import render_digest_chart
 from bot.services import digest_queries as q
+from bot.services.campaign_progress import TeamRate, completion_by_manager
 from bot.services.digest_queries import CampaignProgress, Completed, OwnerOverdue, WeekTrend
 from bot.services.occurrences import get_program_or_raise, program_today
 from bot.services.outbox import Outgoing, enqueue_message
@@ -67,6 +68,8 @@ class Digest:
     campaigns: list[CampaignProgress]
     trend: list[WeekTrend]  # oldest first, ending with last week
     criteria: list[CriterionCount]
+    # Open training rounds: completion within each manager's team, least complete first.
+    training_by_team: list[TeamRate] = field(default_factory=list)
 
     @property
     def week_label(self) -> str:
@@ -141,6 +144,7 @@ def compose_digest(*, session: Session, now: dt.datetime, limit: int = 5) -> Dig
         campaigns=q.campaigns_in_progress(session=session),
         trend=q.on_time_trend(session=session, mondays=mondays),
         criteria=summary.criteria,
+        training_by_team=completion_by_manager(session=session),
     )
 
 

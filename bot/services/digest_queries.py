@@ -183,13 +183,17 @@ def overdue_by_owner(*, session: Session, now: dt.datetime) -> list[OwnerOverdue
 
 def campaigns_in_progress(*, session: Session) -> list[CampaignProgress]:
     """Open campaigns with how many of their items are decided, oldest first."""
-    decided = sa.func.sum(sa.case((col(CampaignItem.decision) != ItemDecision.PENDING, 1), else_=0))
+    # Withdrawn items (people who left a policy or training round) count neither way.
+    counted = col(CampaignItem.decision) != ItemDecision.WITHDRAWN
+    decided = sa.func.sum(
+        sa.case((sa.and_(counted, col(CampaignItem.decision) != ItemDecision.PENDING), 1), else_=0)
+    )
     rows = session.execute(
         sa.select(
             col(Campaign.id),
             col(Campaign.name),
             col(Campaign.kind),
-            sa.func.count(col(CampaignItem.id)),
+            sa.func.sum(sa.case((counted, 1), else_=0)),
             decided,
         )
         .select_from(Campaign)
@@ -199,7 +203,7 @@ def campaigns_in_progress(*, session: Session) -> list[CampaignProgress]:
         .order_by(col(Campaign.created_at), col(Campaign.id))
     ).all()
     return [
-        CampaignProgress(cid, name, str(kind), int(decided or 0), int(total))
+        CampaignProgress(cid, name, str(kind), int(decided or 0), int(total or 0))
         for cid, name, kind, total, decided in rows
     ]
 

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.catalog.criteria import criterion_group
+from bot.services.campaign_progress import RoundProgress, list_round_progress
+from bot.services.directory_owners import OwnedWork, work_needing_new_owner
 from bot.services.occurrences import get_program_or_raise, program_today
 from bot.services.work import WorkItem, active_controls, work_items
 from models import Control, ControlCriterion, Evidence, Occurrence, OccurrenceStatus, Person
@@ -56,6 +58,10 @@ class StatusSummary:
     coverage: list[Coverage]
     gaps: list[WorkItem]
     placeholder_owners: int
+    # Controls, tasks and pending work still held by people who are no longer active.
+    needs_new_owner: tuple[OwnedWork, ...] = ()
+    # Open policy acknowledgement and training rounds, with their counts.
+    rounds: tuple[RoundProgress, ...] = ()
 
     @property
     def readiness_pct(self) -> float:
@@ -111,6 +117,8 @@ def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -
         coverage=coverage,
         gaps=_gap_items(session, program.window_start, program.window_end, now, today, limit),
         placeholder_owners=count_placeholder_owned(session=session),
+        needs_new_owner=tuple(work_needing_new_owner(session=session)),
+        rounds=tuple(list_round_progress(session=session, now=now)),
     )
 
 

@@ -17,6 +17,7 @@ from bot.services.evidence import complete_by_attestation
 from bot.services.reviews import complete_follow_up, decide_review_item
 from bot.views import evidence_recorded_view
 from handlers.slack.blocks import render_text
+from handlers.slack.campaigns import on_certificate, on_press
 from handlers.slack.commands import answer, open_evidence_modal, run_text
 from handlers.slack.home import publish_home
 from handlers.slack.identity import resolve_actor
@@ -191,4 +192,6 @@ ACTIONS: dict[str, Callable[[Runtime], Handler]] = {
     r"^review_page:\d+:\d+(#\d+)?$": _on_review_page,
     r"^page_more(#\d+)?$": _on_more,
     r"^fu_done:\d+(#\d+)?$": _on_follow_up_done,
+    r"^camp_(ack|done):\d+(#\d+)?$": on_press,
+    r"^camp_cert:\d+(#\d+)?$": on_certificate,
 }

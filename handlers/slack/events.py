@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime import Runtime, in_thread
 from bot.services.inbound import claim_event, find_message
 from handlers.slack.blocks import render_blocks, render_text
+from handlers.slack.campaigns import certificate_target, store_certificates
 from handlers.slack.commands import run_text
 from handlers.slack.errors import user_text
 from handlers.slack.files import attach_slack_file
@@ -67,6 +68,10 @@ def _on_file_share(deps: Runtime) -> Handler:
             return
         reply = {"channel": event["channel"], "thread_ts": event.get("thread_ts") or event["ts"]}
         try:
+            if (certificate := await certificate_target(deps, client, event)) is not None:
+                text = await store_certificates(deps, *certificate, event.get("files") or [])
+                await client.chat_postMessage(**reply, text=text)
+                return
             occurrence_id = await _target(deps, event)
             if occurrence_id is None:
                 await client.chat_postMessage(**reply, text=_which_one(event))

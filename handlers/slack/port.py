@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import PurePosixPath
@@ -40,6 +41,8 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 UPLOAD_TRIES = 3
+METADATA_EVENT = "soc2bot_outbox"
+HISTORY_PAGES = 5  # a conversation with more of our messages since the send is not plausible
 UPLOAD_MAX_WAIT = 10.0
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -61,7 +64,9 @@ class SlackChatPort:
         )
         self._sleep = sleep
 
-    async def send(self, recipient: str, message: Message) -> Sent:
+    async def send(self, recipient: str, message: Message, *, key: str | None = None) -> Sent:
+        # The key rides along as message metadata, so `find_sent` can recognise the message.
+        metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
         posted = await _call(
             self.client.chat_postMessage(
                 channel=recipient,
@@ -69,6 +74,7 @@ class SlackChatPort:
                 blocks=render_blocks(message),
                 unfurl_links=False,
                 unfurl_media=False,
+                metadata=metadata,
             )
         )
         sent = Sent(message_id=str(posted["ts"]), channel=str(posted["channel"]))
@@ -77,11 +83,38 @@ class SlackChatPort:
                 await self._upload(sent.channel, image)
         return sent
 
+    async def find_sent(self, recipient: str, key: str, since: dt.datetime) -> Sent | None:
+        """Look for our message carrying `key` in the conversation's history since `since`."""
+        channel = await self._channel(recipient)
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            page = await _call(
+                self.client.conversations_history(
+                    channel=channel,
+                    oldest=f"{since.timestamp() - 60:.6f}",  # a minute's slack for clock skew
+                    include_all_metadata=True,
+                    limit=200,
+                    cursor=cursor,
+                )
+            )
+            for posted in page.get("messages") or []:
+                meta = posted.get("metadata") or {}
+                if (meta.get("event_payload") or {}).get("key") == key:
+                    return Sent(message_id=str(posted["ts"]), channel=channel)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return None
+
+    async def _channel(self, recipient: str) -> str:
+        """The conversation id: a user id's DM is opened (Slack returns the existing one)."""
+        if recipient[:1] not in ("U", "W"):
+            return recipient
+        opened = await _call(self.client.conversations_open(users=recipient))
+        return str(opened["channel"]["id"])
+
     async def update(self, recipient: str, message_id: str, message: Message) -> None:
-        channel = recipient
-        if recipient[:1] in ("U", "W"):  # chat.update wants the DM's id, not the user's
-            opened = await _call(self.client.conversations_open(users=recipient))
-            channel = str(opened["channel"]["id"])
+        channel = await self._channel(recipient)  # chat.update wants the DM's id, not the user's
         await _call(
             self.client.chat_update(
                 channel=channel,

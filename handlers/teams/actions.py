@@ -17,6 +17,7 @@ from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
 from bot.services.reviews import complete_follow_up, decide_review_item, get_review_progress
 from bot.views import evidence_recorded_view
 from bot.views_review import review_prompt_view
+from handlers.teams.campaigns import ask_certificate, press
 from handlers.teams.replies import card_activity, replace_card, run_text
 from handlers.teams.reviews import REVIEW_START, start_review
 from handlers.teams.snooze import SNOOZE_SUBMIT, ask_snooze, snooze
@@ -146,4 +147,7 @@ _HANDLERS: dict[str, Handler] = {
     REVIEW_START: start_review,
     "occ_snooze": ask_snooze,
     SNOOZE_SUBMIT: snooze,
+    "camp_ack": press,
+    "camp_done": press,
+    "camp_cert": ask_certificate,
 }

@@ -80,11 +80,16 @@ class TeamsEndpoint:
         return Response(status_code=201)
 
 
+def build_adapter(settings: Settings) -> CloudAdapter:
+    """A Bot Framework adapter from settings; no credentials means anonymous (emulator/tests)."""
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotConfig(settings)))
+    adapter.on_turn_error = on_turn_error
+    return adapter
+
+
 def build_teams(runtime: Runtime) -> TeamsEndpoint:
     """Adapter and bot from settings; no credentials means anonymous (emulator/tests only)."""
-    auth = ConfigurationBotFrameworkAuthentication(_BotConfig(runtime.settings))
-    adapter = CloudAdapter(auth)
-    adapter.on_turn_error = on_turn_error
+    adapter = build_adapter(runtime.settings)
     authenticated = bool(runtime.settings.microsoft_app_id)
     return TeamsEndpoint(adapter, Soc2TeamsBot(runtime), authenticated)
 

@@ -12,6 +12,7 @@ from bot.runtime import Runtime, in_thread
 from bot.services.conversations import save_reference
 from bot.services.inbound import claim_event
 from handlers.teams.actions import handle_card_action
+from handlers.teams.campaigns import handle_certificates
 from handlers.teams.files import file_attachments, handle_files
 from handlers.teams.identity import resolve_actor, teams_user_id
 from handlers.teams.replies import card_activity, run_intent
@@ -55,7 +56,8 @@ class Soc2TeamsBot(ActivityHandler):  # type: ignore[misc]
         if isinstance(activity.value, dict) and activity.value.get("action_id"):
             await handle_card_action(self.runtime, turn_context, actor, activity.value)
         elif file_attachments(activity):
-            await handle_files(self.runtime, turn_context, actor)
+            if not await handle_certificates(self.runtime, turn_context, actor):
+                await handle_files(self.runtime, turn_context, actor)
         else:
             text = MENTION.sub("", activity.text or "").strip()
             await self._answer_text(turn_context, actor, text)

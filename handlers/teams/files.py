@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from botbuilder.core import BotAdapter, TurnContext
@@ -69,13 +69,8 @@ def _describe(attachment: Attachment) -> tuple[str, str | None, str | None]:
 async def _store(
     runtime: Runtime, context: TurnContext, actor: Actor, occurrence_id: int, attachment: Attachment
 ) -> str:
-    name, media_type, url = _describe(attachment)
-    if not url:
-        raise EvidenceRejected(f"{name}: Teams gave no download link for this file.")
     await in_thread(ensure_can_attach, runtime, actor, occurrence_id)  # before any download
-    limit = runtime.settings.evidence_max_bytes
-    headers = await _download_headers(context, url) if media_type else {}
-    stream = await download_to_spool(url, name=name, limit=limit, platform="Teams", headers=headers)
+    name, media_type, stream = await download_attachment(runtime, context, attachment)
     try:
         evidence = await in_thread(
             record_file, runtime, actor, occurrence_id, stream, name=name, media_type=media_type
@@ -83,6 +78,19 @@ async def _store(
     finally:
         stream.close()
     return f"Stored {evidence.original_name} for #{occurrence_id}. SHA-256: {evidence.sha256}"
+
+
+async def download_attachment(
+    runtime: Runtime, context: TurnContext, attachment: Attachment
+) -> tuple[str, str | None, IO[bytes]]:
+    """(name, declared media type, the bytes in a spooled file) of a file sent to the bot."""
+    name, media_type, url = _describe(attachment)
+    if not url:
+        raise EvidenceRejected(f"{name}: Teams gave no download link for this file.")
+    limit = runtime.settings.evidence_max_bytes
+    headers = await _download_headers(context, url) if media_type else {}
+    stream = await download_to_spool(url, name=name, limit=limit, platform="Teams", headers=headers)
+    return name, media_type, stream
 
 
 async def _download_headers(context: TurnContext, url: str) -> dict[str, str]:

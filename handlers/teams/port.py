@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -37,7 +38,7 @@ class TeamsChatPort:
         self.adapter = adapter
         self.app_id = runtime.settings.microsoft_app_id or ""
 
-    async def send(self, recipient: str, message: Message) -> Sent:
+    async def send(self, recipient: str, message: Message, *, key: str | None = None) -> Sent:
         activity = card_activity(message)
         sent: dict[str, str] = {}
 
@@ -48,6 +49,11 @@ class TeamsChatPort:
 
         await self._continue(recipient, post)
         return Sent(message_id=sent.get("id", ""), channel=sent.get("channel", recipient))
+
+    async def find_sent(self, recipient: str, key: str, since: dt.datetime) -> Sent | None:
+        """Always None: bots cannot read a Teams conversation's history, so after a crash
+        mid-send Teams delivery is at least once (see docs/architecture.md)."""
+        return None
 
     async def update(self, recipient: str, message_id: str, message: Message) -> None:
         activity = card_activity(message)

@@ -13,7 +13,7 @@ from bot.catalog.validate import validate_catalog_text
 from bot.commands import parse_command
 from bot.db import Database
 from bot.dispatch import CommandContext, run_command
-from bot.errors import InvalidInput, NotFound, PermissionDenied, SoC2BotError
+from bot.errors import NotFound, PermissionDenied, SoC2BotError
 from bot.messages import render_plain
 from bot.services.people import link_chat_identity
 from models import Occurrence, OccurrenceStatus, Person, Platform, Role, Task
@@ -135,9 +135,11 @@ def test_bad_ids_get_friendly_answers(
         assert "No controls matching" in out
 
 
-def test_commands_of_later_releases_say_so(sqlite_db: Database, people: dict[str, Actor]) -> None:
-    with pytest.raises(InvalidInput, match="not available in this version"):
-        ask(sqlite_db, people["ana"], "training")
+def test_training_without_an_open_round_says_there_is_nothing_to_do(
+    sqlite_db: Database, people: dict[str, Actor]
+) -> None:
+    out = ask(sqlite_db, people["ana"], "training")
+    assert "You have no training rounds. Nothing to do." in out
 
 
 def test_digest_is_for_leadership_and_admins(sqlite_db: Database, people: dict[str, Actor]) -> None:

@@ -64,8 +64,11 @@ class Plan:
 def plan_clock(now: dt.datetime, *, lasting: dt.timedelta) -> Plan:
     """Zones where it is a working day inside the send window for the whole test.
 
-    Real time works unless it is a weekend everywhere (Saturday noon to Sunday evening,
-    UTC); then the replicas' clock is shifted forward to the next hour that works.
+    Real time works unless no zone on Earth is inside working hours on a weekday (roughly
+    Saturday 04:00 to Sunday 19:30 UTC). Then the replicas' clock is shifted forward to the
+    next hour that works, through the hidden, test-only `SOC2BOT_TEST_CLOCK_OFFSET_SECONDS`
+    (refused when SOC2BOT_ENV=production): nothing else could make a reminder due on a
+    weekend, because the policy never sends on one.
     """
     for hours in range(0, 72):
         offset = dt.timedelta(hours=hours)

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 
 from bot.db import Database
-from bot.messages import Image, Message
+from bot.messages import Image, Message, message_from_payload
 from bot.metrics import Metrics
 from bot.services.inbound import find_message
 from bot.services.outbox_delivery import claim_batch
@@ -157,6 +157,25 @@ def test_a_row_whose_claimer_crashed_is_reclaimed_after_the_lease_and_sent_once(
     sent = row(db, row_id)
     assert sent.status == OutboxStatus.SENT and sent.claimed_by == "w1"
     assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_send_that_landed_before_its_claimer_crashed_is_not_sent_again(
+    db: Database, slack: FakeSlack, clock: FakeClock
+) -> None:
+    [row_id] = queue(db, ["URAJ"])
+    lease = dt.timedelta(seconds=60)
+    with db.transaction() as s:  # a sender claimed the row, posted it, and died before recording
+        [claimed] = claim_batch(session=s, worker="crashed", now=T0, limit=10, lease=lease)
+    message = message_from_payload(claimed.payload)
+    asyncio.run(slack_port(slack).send("URAJ", message, key=claimed.idempotency_key))
+    clock.advance(61)
+    assert asyncio.run(make_sender(db, slack, clock, lease=lease).run_once()) == 1
+    recovered = row(db, row_id)
+    assert recovered.status == OutboxStatus.SENT
+    assert len(slack.calls_to("chat.postMessage")) == 1  # found in the DM's history instead
+    [history] = slack.calls_to("conversations.history")
+    assert history.args["channel"] == "DURAJ"
+    assert recovered.platform_message_id == "1700000000.000100"  # the fake's first message
 
 
 def test_fifty_posts_to_one_channel_go_out_a_second_apart(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import itertools
@@ -22,7 +23,7 @@ Responder = Payload | Callable[["Call"], Payload]
 TEAM_ID, BOT_USER, BOT_ID, APP_ID = "T1", "UBOT", "BBOT", "A1"
 # slack_sdk form-encodes these as JSON strings; tests want the structures back.
 JSON_ARGS = frozenset({"attachments", "blocks", "files", "metadata", "profile", "view"})
-MESSAGE_KEYS = frozenset({"text", "blocks", "attachments", "thread_ts"})
+MESSAGE_KEYS = frozenset({"text", "blocks", "attachments", "thread_ts", "metadata"})
 FILE_PATH = re.compile(r"^/files-pri/[^/]+?-(F[^/]+)/(?:download/)?[^/]+$")
 UPLOAD_PATH = re.compile(r"^/upload/v1/(F[^/]+)/([^/]+)$")
 CHUNK = 64 * 1024
@@ -53,6 +54,7 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         self._failures: dict[str, tuple[int, int, int]] = {}
         self._lock = threading.Lock()  # for lists and counters; single dict reads/writes are atomic
         self._ids, self._ts = itertools.count(1), itertools.count(0)
+        self._history: dict[str, list[Payload]] = {}  # posted messages per channel, oldest first
         handler = type("FakeSlackHandler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -119,6 +121,18 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         user = {**who, "real_name": real_name, **flags, "profile": profile}
         self._users[user_id] = user
         return user
+
+    def _users_page(self, args: Payload) -> Payload:
+        """users.list as Slack pages it: `limit` members after the opaque `cursor`."""
+        users = list(self._users.values())
+        start = (
+            int(base64.b64decode(args["cursor"]).decode().partition(":")[2])
+            if args.get("cursor")
+            else 0
+        )
+        end = start + (int(args.get("limit") or 0) or len(users))
+        more = base64.b64encode(f"offset:{end}".encode()).decode() if end < len(users) else ""
+        return _ok(members=users[start:end], response_metadata={"next_cursor": more})
 
     def _user(self, key: str, value: Any, error: str) -> Payload:
         users = list(self._users.values())
@@ -189,6 +203,28 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         message = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts, **given}
         return _ok(channel=channel, ts=ts, message=message)
 
+    def _post(self, args: Payload) -> Payload:
+        """chat.postMessage: the message lands in the channel's history (a DM for a user id)."""
+        channel = self._dm(args.get("channel"))
+        answer = self._message(args, channel, self.new_ts())
+        with self._lock:  # the fake's ts are counters: history filters on the real time of posting
+            self._history.setdefault(channel, []).append({**answer["message"], "_at": time.time()})
+        return answer
+
+    def _conversation_history(self, args: Payload) -> Payload:
+        """Newest first, from `oldest` on; metadata only with include_all_metadata, as Slack."""
+        oldest = float(args.get("oldest") or 0)
+        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        with self._lock:
+            posted = list(self._history.get(str(args.get("channel")), []))
+        hidden = {"_at"} if with_metadata else {"_at", "metadata"}
+        found = [
+            {k: v for k, v in m.items() if k not in hidden}
+            for m in reversed(posted)
+            if m["_at"] >= oldest
+        ]
+        return _ok(messages=found[: int(args.get("limit") or 100)], has_more=False, **NO_MORE)
+
     def _permalink(self, args: Payload) -> Payload:
         ts = str(args.get("message_ts", "")).replace(".", "")
         link = f"https://acme.slack.com/archives/{args.get('channel')}/p{ts}"
@@ -223,7 +259,8 @@ AUTH = {"url": "https://acme.slack.com/", "team": "Acme", "user": "soc2bot", "te
 # What Slack answers by default, per method; any other method gets {"ok": true}.
 ANSWERS: dict[str, Callable[[FakeSlack, Payload], Payload]] = {
     "auth.test": lambda f, a: _ok(**AUTH, user_id=BOT_USER, bot_id=BOT_ID),
-    "chat.postMessage": lambda f, a: f._message(a, f._dm(a.get("channel")), f.new_ts()),
+    "chat.postMessage": FakeSlack._post,
+    "conversations.history": FakeSlack._conversation_history,
     "chat.update": lambda f, a: f._message(a, a.get("channel"), str(a.get("ts"))),
     "chat.postEphemeral": lambda f, a: _ok(message_ts=f.new_ts()),
     "chat.getPermalink": FakeSlack._permalink,
@@ -231,7 +268,7 @@ ANSWERS: dict[str, Callable[[FakeSlack, Payload], Payload]] = {
     "conversations.open": lambda f, a: _ok(channel={"id": f._dm(a.get("users"))}),
     "users.info": lambda f, a: f._user("id", a.get("user"), "user_not_found"),
     "users.lookupByEmail": lambda f, a: f._user("email", a.get("email"), "users_not_found"),
-    "users.list": lambda f, a: _ok(members=list(f._users.values()), **NO_MORE),
+    "users.list": FakeSlack._users_page,
     "files.info": FakeSlack._files_info,
     "files.getUploadURLExternal": FakeSlack._upload_url,
     "files.completeUploadExternal": FakeSlack._complete_upload,

@@ -113,7 +113,7 @@ def test_review_start_opens_the_review_modal(slack: SlackScenario) -> None:
         ("control NOPE-9", "There is no control"),
         ("audit 999999", "#999999"),
         ("export 2026-05-01 2026-01-01", "export"),
-        ("training", "not available in this version"),
+        ("ack travel", "You have no policy acknowledgements matching “travel”"),
     ],
 )
 def test_mistakes_get_a_short_friendly_answer(

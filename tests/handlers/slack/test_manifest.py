@@ -11,10 +11,12 @@ from typer.testing import CliRunner
 
 from bot.command_refs import USAGE
 from bot.messages import Message
+from bot.services.campaign_cards import CampaignCard
 from bot.services.occurrences import State
 from bot.services.review_completion import ReviewItemRow, ReviewProgress
 from bot.services.work import WorkItem
 from bot.views import my_work_view, task_card_view
+from bot.views_campaign import campaign_card_view
 from bot.views_reminders import ReminderNote, reminder_view
 from bot.views_review import follow_ups_section, review_prompt_view
 from handlers.cli import app
@@ -22,7 +24,7 @@ from handlers.slack.actions import ACTIONS
 from handlers.slack.blocks import render_blocks
 from handlers.slack.manifest import BOT_EVENTS, manifest_yaml, slack_manifest
 from handlers.slack.snooze import SNOOZE_ACTION
-from models import Campaign, CampaignItem, CampaignKind, FollowUp
+from models import Campaign, CampaignItem, CampaignKind, CampaignStatus, FollowUp, ItemDecision
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -74,7 +76,32 @@ def _sample_action_ids() -> set[str]:
     blocks = render_blocks(my_work_view([item] * 1)) + render_blocks(task_card_view(item))
     blocks += render_blocks(reminder_view(note))
     ids = {e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
-    return ids | _review_action_ids()
+    return ids | _review_action_ids() | _campaign_action_ids()
+
+
+def _campaign_action_ids() -> set[str]:
+    cards = [
+        CampaignCard(
+            3,
+            9,
+            kind,
+            "Acceptable Use",
+            "2.0",
+            "acceptable-use",
+            "I have read…",
+            None,
+            None,
+            None,
+            dt.date(2026, 1, 15),
+            ItemDecision.PENDING,
+            None,
+            CampaignStatus.OPEN,
+            "Raj",
+        )  # fmt: skip
+        for kind in (CampaignKind.POLICY_ACK, CampaignKind.TRAINING)
+    ]
+    blocks = [b for card in cards for b in render_blocks(campaign_card_view(card))]
+    return {e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
 
 
 def _review_action_ids() -> set[str]:

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 Payload = dict[str, Any]
 Answer = tuple[int, Any, dict[str, str]]  # status, JSON body (None: empty), extra headers
@@ -147,6 +147,12 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
             self._members[user_id] = self._members[aad_object_id] = member
         return dict(member)
 
+    def remove_member(self, user_id: str) -> None:
+        """Take a member out of the roster (they left the team or the company)."""
+        with self._lock:
+            member = self._members.pop(user_id)
+            self._members.pop(member["aadObjectId"], None)
+
     def add_file(
         self, content: bytes, *, name: str = "evidence.pdf", file_type: str = "pdf"
     ) -> Payload:
@@ -182,10 +188,10 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         return given == f"Bearer {self.token}"
 
     def handle(
-        self, method: str, path: str, body: Payload | None, headers: dict[str, str]
+        self, method: str, path: str, body: Payload | None, headers: dict[str, str], query: str = ""
     ) -> Answer:
         """Pick the answer, then record the call with its status."""
-        answer = self._failure(method, path) or self._answer(method, path, body, headers)
+        answer = self._failure(method, path) or self._answer(method, path, body, headers, query)
         status, payload, extra = answer
         with self._lock:
             self.calls.append(Call(method, path, body, headers, status))
@@ -204,7 +210,7 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         return status, error(status, message="Injected by FakeConnector.fail_next"), extra
 
     def _answer(
-        self, method: str, path: str, body: Payload | None, headers: dict[str, str]
+        self, method: str, path: str, body: Payload | None, headers: dict[str, str], query: str
     ) -> Answer:
         if self.token is not None and not self.authorized(headers):
             return 401, {"message": "Authorization has been denied for this request."}, {}
@@ -226,8 +232,9 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
             return 200, dict(member), {}
         if method == "GET" and (match := MEMBERS.match(path)):
             members = list({m["id"]: m for m in self._members.values()}.values())
-            paged = path.endswith("/pagedmembers")
-            return 200, {"members": members, "continuationToken": None} if paged else members, {}
+            if path.endswith("/pagedmembers"):
+                return 200, _page(members, parse_qs(query)), {}
+            return 200, members, {}
         return 404, error(404, message=f"No route for {method} {path}"), {}
 
     def download(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, str]:
@@ -245,6 +252,17 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         return 200, found[0], found[1]
 
 
+def _page(members: list[Payload], query: dict[str, list[str]]) -> Payload:
+    """One page of /pagedmembers: `pageSize` members from `continuationToken` (an offset)."""
+    start = int((query.get("continuationToken") or ["0"])[0])
+    size = int((query.get("pageSize") or [str(len(members) or 1)])[0])
+    end = start + size
+    return {
+        "members": members[start:end],
+        "continuationToken": str(end) if end < len(members) else None,
+    }
+
+
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeConnector  # set on a subclass per fake
 
@@ -253,7 +271,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self) -> None:
         # Split before decoding: conversation ids carry ':', '@' and ';' (clients quote them).
-        raw_path = urlsplit(self.path).path
+        raw_path, query = urlsplit(self.path).path, urlsplit(self.path).query
         path = "/".join(unquote(part) for part in raw_path.split("/"))
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {k.lower(): v for k, v in self.headers.items()}
@@ -265,7 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
                     400, json.dumps(error(400, message="Bad JSON")).encode(), "application/json"
                 )
                 return
-            status, payload, extra = self.fake.handle(self.command, path, body, headers)
+            status, payload, extra = self.fake.handle(self.command, path, body, headers, query)
             data = b"" if payload is None else json.dumps(payload).encode()
             self._send(status, data, "application/json; charset=utf-8", extra)
             return

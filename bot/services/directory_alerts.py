@@ -1,0 +1,68 @@
+"""When people leave: tell the admins at once what they held, and let campaigns drop them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlmodel import Session
+
+from bot.actor import Actor
+from bot.services.directory_owners import OwnedWork, owned_work
+from bot.services.occurrences import program_today
+from bot.services.outbox import Outgoing, channel_target, enqueue_message
+from bot.views_directory import reassignment_alert
+from models import Program
+
+log = logging.getLogger(__name__)
+
+
+class DeactivationHook(Protocol):
+    def __call__(
+        self, *, session: Session, actor: Actor, person_ids: Sequence[int], now: dt.datetime
+    ) -> None: ...
+
+
+_HOOKS: list[DeactivationHook] = []
+
+
+def on_people_deactivated(hook: DeactivationHook) -> DeactivationHook:
+    """Run `hook` in the transaction of every sync that deactivates people (campaigns use it)."""
+    if hook not in _HOOKS:
+        _HOOKS.append(hook)
+    return hook
+
+
+def report_deactivated(
+    *, session: Session, actor: Actor, person_ids: Sequence[int], source: str, now: dt.datetime
+) -> tuple[list[OwnedWork], int]:
+    """Queue one alert per newly inactive holder of work, run the hooks; (work, alerts queued).
+
+    The alert goes to the compliance channel through the outbox, keyed per person and day, so
+    a re-run of the same sync never repeats it.
+    """
+    if not person_ids:
+        return [], 0
+    held = owned_work(session=session, person_ids=person_ids)
+    program = session.get(Program, 1)
+    target = channel_target(program.compliance_channel if program else None)
+    today = program_today(program, now) if program else now.date()
+    queued = 0
+    for work in held:
+        if target is None:
+            log.warning("%s holds work and no compliance channel is set", work.email)
+            continue
+        outgoing = Outgoing(
+            key=f"deactivated-owner:{work.person_id}:{today.isoformat()}",
+            platform=target[0],
+            recipient=target[1],
+            message=reassignment_alert(work, source),
+            kind="alert",
+            meta={"deactivated_person_id": work.person_id},
+        )
+        queued += enqueue_message(session=session, outgoing=outgoing) is not None
+    for hook in _HOOKS:
+        hook(session=session, actor=actor, person_ids=person_ids, now=now)
+    return held, queued

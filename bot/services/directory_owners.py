@@ -1,0 +1,98 @@
+"""Work held by people who are no longer active: controls, tasks and pending occurrences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from models import Control, Occurrence, OccurrenceStatus, Person, Task
+
+
+@dataclass(frozen=True)
+class OwnedControl:
+    key: str
+    title: str
+    relation: str  # "owner" or "backup owner"
+
+
+@dataclass(frozen=True)
+class OwnedTask:
+    key: str
+    title: str
+    control_key: str
+
+
+@dataclass
+class OwnedWork:
+    """What one person holds that someone else must take over."""
+
+    person_id: int
+    email: str
+    name: str
+    controls: list[OwnedControl] = field(default_factory=list)
+    tasks: list[OwnedTask] = field(default_factory=list)
+    pending: int = 0  # pending occurrences assigned to them
+
+    @property
+    def empty(self) -> bool:
+        return not (self.controls or self.tasks or self.pending)
+
+
+def owned_work(*, session: Session, person_ids: Iterable[int]) -> list[OwnedWork]:
+    """The live controls, tasks and pending occurrences these people hold (holders only)."""
+    ids = sorted(set(person_ids))
+    return _collect(session, col(Person.id).in_(ids)) if ids else []
+
+
+def work_needing_new_owner(*, session: Session) -> list[OwnedWork]:
+    """What inactive people still hold, by person email: for `status` and the admins."""
+    return _collect(session, sa.not_(col(Person.active)))
+
+
+def _collect(session: Session, who: Any) -> list[OwnedWork]:
+    """Each query joins the holder's person row and filters it by `who`."""
+    holders: dict[int, OwnedWork] = {}
+
+    def holder(person_id: int | None, email: str, name: str) -> OwnedWork:
+        key = person_id or 0
+        if key not in holders:
+            holders[key] = OwnedWork(person_id=key, email=email, name=name)
+        return holders[key]
+
+    live = col(Control.retired_at).is_(None)
+    person = (col(Person.id), col(Person.email), col(Person.name))
+    roles = ((Control.owner_id, "owner"), (Control.backup_owner_id, "backup owner"))
+    for column, relation in roles:
+        rows = session.execute(
+            sa.select(*person, col(Control.key), col(Control.title))
+            .join(Control, col(column) == Person.id)
+            .where(live, who)
+            .order_by(col(Control.key))
+        ).all()
+        for person_id, email, name, key, title in rows:
+            holder(person_id, email, name).controls.append(OwnedControl(key, title, relation))
+    tasks = session.execute(
+        sa.select(*person, col(Task.key), col(Task.title), col(Control.key))
+        .join(Task, col(Task.assignee_id) == Person.id)
+        .join(Control, col(Control.id) == Task.control_id)
+        .where(col(Task.retired_at).is_(None), live, who)
+        .order_by(col(Task.key))
+    ).all()
+    for person_id, email, name, key, title, control_key in tasks:
+        holder(person_id, email, name).tasks.append(OwnedTask(key, title, control_key))
+    pending = session.execute(
+        sa.select(*person, sa.func.count())
+        .join(Occurrence, col(Occurrence.assignee_id) == Person.id)
+        .join(Control, col(Control.id) == Occurrence.control_id)
+        .where(col(Occurrence.status) == OccurrenceStatus.PENDING, live, who)
+        .group_by(*person)
+    ).all()
+    for person_id, email, name, count in pending:
+        holder(person_id, email, name).pending = int(count)
+    for work in holders.values():
+        work.controls.sort(key=lambda c: (c.key, c.relation))
+    return sorted(holders.values(), key=lambda w: w.email)

@@ -1,0 +1,161 @@
+"""`soc2bot campaign …`: start policy acknowledgement and training rounds, list and refresh them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated
+
+import typer
+
+from bot.actor import Actor
+from bot.command_refs import parse_campaign_ref
+from bot.messages import render_plain
+from bot.services.campaign_audience import refresh_campaign_audiences
+from bot.services.campaign_progress import get_round_detail, list_round_progress
+from bot.services.campaigns import RoundStart, start_policy_campaign, start_training_round
+from bot.services.history import get_history
+from bot.views_campaign import round_audit_view, round_line
+from models import utcnow
+
+campaign_app = typer.Typer(
+    help="Policy acknowledgement and security training rounds.", no_args_is_help=True
+)
+GROUP_HELP = "Who: all, role:<role>, department:<name> or manager:<email> (their team)."
+
+
+def _cli() -> ModuleType:
+    """The main CLI module, for its settings, database and error helpers (imported late:
+    it registers this sub-app)."""
+    from handlers import cli
+
+    return cli
+
+
+@campaign_app.command("policy")
+def campaign_policy(
+    title: Annotated[str, typer.Option(help="The policy's title.")],
+    version: Annotated[str, typer.Option(help="The version people accept, e.g. 2.1.")],
+    link: Annotated[str | None, typer.Option(help="Where to read it (https://…).")] = None,
+    file: Annotated[
+        Path | None, typer.Option(help="The policy as a PDF, kept in the evidence store.")
+    ] = None,
+    summary: Annotated[str | None, typer.Option(help="A few lines shown in the DM.")] = None,
+    group: Annotated[str, typer.Option(help=GROUP_HELP)] = "all",
+    due: Annotated[str, typer.Option(help="Time to accept, e.g. 14d, 2w, 10bd.")] = "14d",
+) -> None:
+    """Ask everyone (or a group) to accept this version of a policy; a new version starts a new
+    round and the previous one stops counting."""
+    cli = _cli()
+    settings = cli._settings()
+    with cli._friendly():
+        db = cli._database(settings)
+        document = None
+        if file is not None:
+            from bot.evidence_store import open_evidence_store
+
+            if not file.is_file():
+                raise typer.BadParameter(f"{file} is not a file", param_hint="--file")
+            with file.open("rb") as stream:
+                document = open_evidence_store(settings).put(
+                    stream, original_name=file.name, media_type="application/pdf"
+                )
+        with db.transaction() as session:
+            started = start_policy_campaign(
+                session=session, actor=Actor.cli(), title=title, version=version,
+                now=utcnow(), link=link, document=document, summary=summary,
+                audience=group, due=due,
+            )  # fmt: skip
+        _say_started(started)
+
+
+@campaign_app.command("training")
+def campaign_training(
+    title: Annotated[str, typer.Option(help="The training, e.g. 'Security awareness'.")],
+    round_: Annotated[
+        str | None, typer.Option("--round", help="The round's label (default: this year).")
+    ] = None,
+    link: Annotated[str | None, typer.Option(help="Where to take it (https://…).")] = None,
+    summary: Annotated[str | None, typer.Option(help="A few lines shown in the DM.")] = None,
+    group: Annotated[str, typer.Option(help=GROUP_HELP)] = "all",
+    due: Annotated[str, typer.Option(help="Time to complete it, e.g. 30d.")] = "30d",
+    every: Annotated[str, typer.Option(help="When the next round starts by itself.")] = "12m",
+) -> None:
+    """Ask everyone (or a group) to confirm a training round (annual by default); a certificate
+    sent in chat is kept as evidence."""
+    cli = _cli()
+    settings = cli._settings()
+    with cli._friendly():
+        db = cli._database(settings)
+        with db.transaction() as session:
+            started = start_training_round(
+                session=session, actor=Actor.cli(), title=title, now=utcnow(),
+                round_label=round_, summary=summary, link=link, audience=group, due=due,
+                every=every,
+            )  # fmt: skip
+        _say_started(started)
+
+
+def _say_started(started: RoundStart) -> None:
+    out = _cli().out
+    campaign = started.campaign
+    out.print(
+        f"Started camp-{campaign.id}: {campaign.name} — {started.enrolled} people, "
+        f"{started.queued} DMs queued.",
+        markup=False,
+    )
+    if started.superseded:
+        out.print(
+            f"camp-{started.superseded} is superseded: its answers do not count for this one."
+        )
+    if started.unreachable:
+        out.print(
+            f"{len(started.unreachable)} without a linked Slack or Teams account get it once "
+            f"they are linked: {', '.join(started.unreachable)}",
+            markup=False,
+        )
+
+
+@campaign_app.command("list")
+def campaign_list() -> None:
+    """The open rounds and their progress."""
+    cli = _cli()
+    settings = cli._settings()
+    with cli._friendly():
+        db = cli._database(settings)
+        with db.session() as session:
+            rounds = list_round_progress(session=session, now=utcnow())
+    if not rounds:
+        cli.out.print("No policy or training round is open.")
+    for line in (round_line(p) for p in rounds):
+        cli.out.print(f"{line.text}\n  {line.detail}", markup=False)
+
+
+@campaign_app.command("show")
+def campaign_show(ref: Annotated[str, typer.Argument(help="The round, e.g. camp-12.")]) -> None:
+    """Who has answered a round, who has not, and its audit trail."""
+    cli = _cli()
+    settings = cli._settings()
+    with cli._friendly():
+        campaign_id = parse_campaign_ref(ref)
+        db = cli._database(settings)
+        now = utcnow()
+        with db.session() as session:
+            detail = get_round_detail(session=session, campaign_id=campaign_id, now=now)
+            events = get_history(session=session, campaign_id=campaign_id).events
+        cli.out.print(render_plain(round_audit_view(detail, events)), markup=False)
+
+
+@campaign_app.command("refresh")
+def campaign_refresh() -> None:
+    """Enroll new people and withdraw deactivated ones now (the scheduler does it daily)."""
+    cli = _cli()
+    settings = cli._settings()
+    with cli._friendly():
+        db = cli._database(settings)
+        with db.transaction() as session:
+            change = refresh_campaign_audiences(session=session, now=utcnow())
+    cli.out.print(
+        f"Enrolled {change.enrolled}, withdrew {change.withdrawn}, "
+        f"renewed {change.renewed} training round(s)."
+    )

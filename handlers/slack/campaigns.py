@@ -1,0 +1,130 @@
+"""Policy and training buttons, and certificates posted under a round's DM or with `camp-N`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.actor import Actor
+from bot.campaign_chat import (
+    check_certificate,
+    item_by_reference,
+    item_under_message,
+    press_item,
+    record_certificate,
+)
+from bot.runtime import Runtime, in_thread
+from handlers.slack.blocks import render_blocks, render_text
+from handlers.slack.files import download, precheck
+from handlers.slack.identity import resolve_actor
+from models import Platform
+
+Handler = Callable[..., Awaitable[None]]
+CAMPAIGN_REF = re.compile(r"(?:^|\s)camp(?:aign)?-(\d{1,12})\b", re.IGNORECASE)
+
+
+def _split(action: dict[str, Any]) -> tuple[str, int]:
+    kind, _, ref = action["action_id"].split("#", 1)[0].partition(":")
+    return kind, int(ref)
+
+
+def on_press(deps: Runtime) -> Handler:
+    """`camp_ack:<item>` / `camp_done:<item>`: answer for the clicker; the message updates."""
+
+    async def press(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: Any,
+    ) -> None:
+        await ack()
+        actor = await resolve_actor(deps, client, body["user"]["id"])
+        kind, item_id = _split(action)
+        answered = await in_thread(press_item, deps, actor, kind, item_id)
+        card = answered.card
+        await respond(replace_original=True, text=render_text(card), blocks=render_blocks(card))
+        reply = answered.reply
+        await respond(text=render_text(reply), response_type="ephemeral", replace_original=False)
+
+    return press
+
+
+def on_certificate(deps: Runtime) -> Handler:
+    """`camp_cert:<item>`: say how to send the file (a reply under the round's message)."""
+
+    async def certificate(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: Any,
+    ) -> None:
+        await ack()
+        actor = await resolve_actor(deps, client, body["user"]["id"])
+        card = await in_thread(check_certificate, deps, actor, _split(action)[1])
+        text = (
+            "Reply in the thread of this message with your certificate (PDF or image), or send "
+            f"it to me in a DM with camp-{card.campaign_id} in the message. "
+            "I will store it and answer with its SHA-256."
+        )
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+
+    return certificate
+
+
+async def certificate_target(
+    deps: Runtime, client: AsyncWebClient, event: dict[str, Any]
+) -> tuple[Actor, int] | None:
+    """(sender, item) when a shared file is a training certificate, else None.
+
+    A file in the thread of a round's DM is for the sender's item of that round; in a DM,
+    a file with exactly one `camp-N` in its text is for their item of round N.
+    """
+    thread = event.get("thread_ts")
+    refs = set(CAMPAIGN_REF.findall(event.get("text") or ""))
+    if not thread and not (event.get("channel_type") == "im" and len(refs) == 1):
+        return None
+    actor = await resolve_actor(deps, client, event["user"])
+    item_id = None
+    if thread:
+        item_id = await in_thread(
+            item_under_message,
+            deps,
+            actor,
+            platform=Platform.SLACK.value,
+            channel=event["channel"],
+            message_id=thread,
+        )
+    if item_id is None and event.get("channel_type") == "im" and len(refs) == 1:
+        item_id = await in_thread(item_by_reference, deps, actor, int(refs.pop()))
+    return (actor, item_id) if item_id is not None else None
+
+
+async def store_certificates(
+    deps: Runtime, actor: Actor, item_id: int, files: list[dict[str, Any]]
+) -> str:
+    """Check, download, store and record each file; one answer line per file."""
+    await in_thread(check_certificate, deps, actor, item_id)  # before any download
+    lines = []
+    for file in files:
+        precheck(deps, file)
+        stream = await download(deps, file)
+        try:
+            answered = await in_thread(
+                record_certificate,
+                deps,
+                actor,
+                item_id,
+                stream,
+                name=str(file.get("name") or "file"),
+                media_type=file.get("mimetype"),
+            )
+        finally:
+            stream.close()
+        lines.append(answered.reply.text or "")
+    return "\n".join(lines)
