@@ -126,14 +126,14 @@ def _sync_program(ctx: _Ctx, spec: ProgramSpec) -> Program:
 
 def _sync_person(ctx: _Ctx, spec: PersonSpec) -> None:
     person = ctx.session.exec(select(Person).where(Person.email == spec.email)).first()
-    wanted: dict[str, Any] = {
-        "name": spec.name,
-        "role": Role(spec.role),
-        "timezone": spec.timezone,
-        "placeholder": spec.placeholder,
-    }
+    # The catalog decides roles (managers: `_sync_manager`); names come from the catalog only
+    # when it creates someone, and timezones only when it gives one, so that a directory sync
+    # (HR's names, Slack's timezones) and a catalog sync do not keep undoing each other.
+    wanted: dict[str, Any] = {"role": Role(spec.role), "placeholder": spec.placeholder}
+    if spec.timezone:
+        wanted["timezone"] = spec.timezone
     if person is None:
-        person = Person(email=spec.email, **wanted)
+        person = Person(email=spec.email, name=spec.name, **wanted)
         ctx.session.add(person)
         ctx.session.flush()
         ctx.log("person.created", "person", spec.email, role=spec.role)

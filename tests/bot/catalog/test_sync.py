@@ -149,3 +149,19 @@ def test_failure_half_way_rolls_back_the_whole_sync(db: Database) -> None:
     with pytest.raises(sa.exc.NoResultFound):
         apply_catalog(db, spec, actor=Actor.cli(), now=NOW, horizon_days=90)
     assert count(db, Program) == 0 and count(db, Person) == 0 and count(db, AuditEvent) == 0
+
+
+def test_catalog_sync_keeps_directory_names_and_timezones_it_does_not_set(db: Database) -> None:
+    data = catalog()
+    sync(db, data)
+    email = data["people"][0]["email"]  # type: ignore[index]
+    with db.transaction() as session:  # as a directory sync would: HR's name, Slack's timezone
+        person = session.exec(select(Person).where(Person.email == email)).one()
+        person.name, person.timezone = "Name From HR", "Asia/Kolkata"
+        session.add(person)
+    assert sync(db, data) == []  # nothing to undo, nothing logged
+    with db.session() as session:
+        person = session.exec(select(Person).where(Person.email == email)).one()
+    assert (person.name, person.timezone) == ("Name From HR", "Asia/Kolkata")
+    data["people"][0]["timezone"] = "Europe/Berlin"  # type: ignore[index]
+    assert sync(db, data) == [f"person.updated {email} (timezone)"]  # a timezone it gives wins
