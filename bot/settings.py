@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     test_clock_offset_seconds: float = Field(
         0, validation_alias="SOC2BOT_TEST_CLOCK_OFFSET_SECONDS"
     )
+    # Where bundles asked for in chat are built (default: the system temp area), and the
+    # largest one sent as a file in chat; a larger one is fetched from the server.
+    export_dir: Path | None = Field(None, validation_alias="SOC2BOT_EXPORT_DIR")
+    export_upload_max_bytes: int = Field(
+        250 * 1024 * 1024, gt=0, validation_alias="SOC2BOT_EXPORT_UPLOAD_MAX_BYTES"
+    )
     horizon_days: int = Field(120, ge=7, le=3660, validation_alias="SOC2BOT_HORIZON_DAYS")
     evidence_max_bytes: int = Field(
         25 * 1024 * 1024, gt=0, validation_alias="SOC2BOT_EVIDENCE_MAX_BYTES"

@@ -20,6 +20,7 @@ from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
 from bot.services.work import WorkItem, get_work_item
 from bot.views import task_card_view
 from handlers.slack.blocks import render_blocks, render_text
+from handlers.slack.exports import start_export, started_text
 from handlers.slack.identity import resolve_actor
 from handlers.slack.modals import evidence_modal, review_start_modal
 from handlers.slack.port import SlackChatPort
@@ -67,6 +68,9 @@ def _on_soc2(deps: Runtime) -> Callable[..., Awaitable[None]]:
             await open_evidence_modal(deps, client, actor, intent.occurrence_id, command)
             await ack()
             await post_task_card(deps, client, command["user_id"], intent.occurrence_id)
+        elif isinstance(intent, c.Export):
+            start_export(deps, client, actor, intent, command["user_id"])
+            await ack(response_type="ephemeral", text=started_text(intent))
         elif isinstance(intent, c.StartReview):
             channel = intent.channel.slack_id if intent.channel else command.get("channel_id")
             modal = review_start_modal(name=intent.name, channel_id=channel)

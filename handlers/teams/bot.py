@@ -7,12 +7,13 @@ import re
 from botbuilder.core import ActivityHandler, TurnContext
 
 from bot.actor import Actor
-from bot.commands import StartReview, parse_command
+from bot.commands import Export, StartReview, parse_command
 from bot.runtime import Runtime, in_thread
 from bot.services.conversations import save_reference
 from bot.services.inbound import claim_event
 from handlers.teams.actions import handle_card_action
 from handlers.teams.campaigns import handle_certificates
+from handlers.teams.exports import start_export
 from handlers.teams.files import file_attachments, handle_files
 from handlers.teams.identity import resolve_actor, teams_user_id
 from handlers.teams.replies import card_activity, run_intent
@@ -66,6 +67,9 @@ class Soc2TeamsBot(ActivityHandler):  # type: ignore[misc]
         intent = parse_command(text)
         if isinstance(intent, StartReview):  # the accounts come in a form, as in Slack's modal
             await send_review_form(turn_context, intent)
+            return
+        if isinstance(intent, Export):  # minutes of work: answered now, delivered later
+            await start_export(self.runtime, turn_context, actor, intent)
             return
         message = await run_intent(self.runtime, actor, intent)
         await turn_context.send_activity(card_activity(message, text=text))
