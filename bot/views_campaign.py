@@ -86,9 +86,9 @@ def _state(card: CampaignCard) -> str | None:
 
 def _ask(card: CampaignCard) -> str:
     if _is_policy(card.kind):
-        return f"Pressing the button records this statement, word for word:\n> {card.statement}"
+        return f"Pressing the button records this statement, word for word:\n“{card.statement}”"
     return (
-        f"Pressing the button records this statement, word for word:\n> {card.statement}\n"
+        f"Pressing the button records this statement, word for word:\n“{card.statement}”\n"
         "Have a certificate? Reply to this message with the file (Slack), or press "
         "Attach certificate and send it (Teams)."
     )

@@ -10,7 +10,9 @@ so a manager of ten late people gets one note, not ten.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -75,7 +77,8 @@ def decide_campaign_reminders(*, session: Session, now: dt.datetime) -> list[Out
     for item, campaign in rows:
         planner.plan(item, campaign)
     queued = queued_keys(session=session, keys=[*planner.singles, *planner.groups])
-    messages = [m for key, m in planner.singles.items() if key not in queued]
+    # Messages are built for new keys only: most ticks find every due step queued already.
+    messages = [build() for key, build in planner.singles.items() if key not in queued]
     messages += [
         planner.escalation(key, g) for key, g in planner.groups.items() if key not in queued
     ]
@@ -98,6 +101,19 @@ def _pending(session: Session) -> list[tuple[CampaignItem, Campaign]]:
     return [(item, campaign) for item, campaign in session.exec(query).all()]
 
 
+def _invite(card: Callable[[], CampaignCard], to: Address) -> Outgoing:
+    return invite_outgoing(card(), to)
+
+
+def _reminder(
+    key: str, card: Callable[[], CampaignCard], to: Address, text: str, step: str
+) -> Outgoing:
+    shown = card()
+    message = campaign_card_view(shown, reminder=text)
+    meta = campaign_meta(shown, step=step, audience=ASSIGNEE)
+    return Outgoing(key, to.platform, to.recipient, message, kind="reminder", meta=meta)
+
+
 class _Planner:
     def __init__(
         self,
@@ -111,8 +127,16 @@ class _Planner:
         self.program_tz = zone(program.timezone)
         target = channel_target(program.compliance_channel)
         self.channel = Address(*target) if target else None
-        self.singles: dict[str, Outgoing] = {}
+        self.singles: dict[str, Callable[[], Outgoing]] = {}
         self.groups: dict[str, _Group] = {}
+        # Steps depend only on the dates, the stream and the timezone: a round's items share them.
+        self._steps: dict[tuple[Due, str, str], Step | None] = {}
+
+    def _step(self, due: Due, stream: str, tz: ZoneInfo) -> Step | None:
+        key = (due, stream, tz.key)
+        if key not in self._steps:
+            self._steps[key] = due_step(self.policy, due, stream=stream, tz=tz, now=self.now)
+        return self._steps[key]
 
     def plan(self, item: CampaignItem, campaign: Campaign) -> None:
         person = self.people.get(item.person_id or 0)
@@ -120,35 +144,37 @@ class _Planner:
             return
         enrolled = dt.date.fromisoformat(item.details.get("enrolled_on") or item.due_on.isoformat())
         due = Due(min(enrolled, item.due_on), item.due_on, item.due_at)
-        card = card_for(campaign, item, person.name)
         address = self.addresses.get(person.id or 0) if person.active else None
         if address is not None:
-            self.singles.setdefault(invite_key(card.item_id), invite_outgoing(card, address))
-            self._remind(card, address, due, person, enrolled)
+            card = partial(card_for, campaign, item, person.name)
+            self.singles[invite_key(item.id or 0)] = partial(_invite, card, address)
+            self._remind(card, item.id or 0, address, due, person, enrolled)
         for stream in self.policy.streams()[1:]:
             self._escalate(stream, campaign, person, due)
 
     def _remind(
-        self, card: CampaignCard, to: Address, due: Due, person: Person, enrolled: dt.date
+        self,
+        card: Callable[[], CampaignCard],
+        item_id: int,
+        to: Address,
+        due: Due,
+        person: Person,
+        enrolled: dt.date,
     ) -> None:
         tz = zone(person.timezone) if person.timezone else self.program_tz
-        step = due_step(self.policy, due, stream=ASSIGNEE, tz=tz, now=self.now)
+        step = self._step(due, ASSIGNEE, tz)
         if step is None or (not step.overdue and step.day <= enrolled):
             return  # the invitation went out that day: no "due soon" on top of it
-        key = f"campaign:{card.item_id}:{step.name}:{step.day.isoformat()}"
+        key = f"campaign:{item_id}:{step.name}:{step.day.isoformat()}"
         text = reminder_text(due.due_on, self.now.astimezone(tz).date(), overdue=step.overdue)
-        message = campaign_card_view(card, reminder=text)
-        meta = campaign_meta(card, step=step.name, audience=ASSIGNEE)
-        self.singles[key] = Outgoing(
-            key, to.platform, to.recipient, message, kind="reminder", meta=meta
-        )
+        self.singles[key] = partial(_reminder, key, card, to, text, step.name)
 
     def _escalate(self, stream: str, campaign: Campaign, person: Person, due: Due) -> None:
         found = self._recipient(stream, campaign, person)
         if found is None:
             return
         to, tz, who = found
-        step: Step | None = due_step(self.policy, due, stream=stream, tz=tz, now=self.now)
+        step = self._step(due, stream, tz)
         if step is None:
             return
         key = f"campaign-escalate:{campaign.id}:{stream}:{who}:{step.name}:{step.day.isoformat()}"

@@ -1,4 +1,4 @@
-"""`soc2bot campaign …`: start a policy round with its PDF, a training round, list, show, refresh."""
+"""`soc2bot campaign …`: a policy round with its PDF, a training round, list, show, refresh."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_a_policy_round_starts_with_its_pdf_kept_as_evidence(env: Path, tmp_path
     pdf = tmp_path / "aup.pdf"
     pdf.write_bytes(PDF)
     code, out = run("campaign", "policy", "--title", "Acceptable Use Policy", "--version", "3",
-                    "--file", str(pdf), "--summary", "Be kind to laptops.", "--due", "10bd")  # fmt: skip
+                    "--file", str(pdf), "--summary", "Be kind.", "--due", "10bd")  # fmt: skip
     assert code == 0, out
     assert "Started camp-1: Acceptable Use Policy, version 3 — 2 people, 0 DMs queued." in out
     assert "ana@acme.test, raj@acme.test" in out  # nobody is linked to chat yet
