@@ -138,8 +138,10 @@ CAMPAIGN_HEADER = (
 
 
 def _campaigns(window: Window) -> Any:
+    # Withdrawn items (people who left) are listed in the campaign's own CSV, never counted.
     items = select(sa.func.count(col(CampaignItem.id))).where(
-        CampaignItem.campaign_id == Campaign.id
+        CampaignItem.campaign_id == Campaign.id,
+        col(CampaignItem.decision) != ItemDecision.WITHDRAWN,
     )
     decided = items.where(col(CampaignItem.decision) != ItemDecision.PENDING)
     return (
