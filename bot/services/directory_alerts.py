@@ -1,15 +1,15 @@
-"""When people leave: tell the admins at once what they held, and let campaigns drop them."""
+"""When people leave: tell the admins at once what they held, and take them out of campaigns."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from typing import Protocol
 
 from sqlmodel import Session
 
 from bot.actor import Actor
+from bot.services.campaign_audience import withdraw_person
 from bot.services.directory_owners import OwnedWork, owned_work
 from bot.services.occurrences import program_today
 from bot.services.outbox import Outgoing, channel_target, enqueue_message
@@ -19,26 +19,11 @@ from models import Program
 log = logging.getLogger(__name__)
 
 
-class DeactivationHook(Protocol):
-    def __call__(
-        self, *, session: Session, actor: Actor, person_ids: Sequence[int], now: dt.datetime
-    ) -> None: ...
-
-
-_HOOKS: list[DeactivationHook] = []
-
-
-def on_people_deactivated(hook: DeactivationHook) -> DeactivationHook:
-    """Run `hook` in the transaction of every sync that deactivates people (campaigns use it)."""
-    if hook not in _HOOKS:
-        _HOOKS.append(hook)
-    return hook
-
-
 def report_deactivated(
     *, session: Session, actor: Actor, person_ids: Sequence[int], source: str, now: dt.datetime
 ) -> tuple[list[OwnedWork], int]:
-    """Queue one alert per newly inactive holder of work, run the hooks; (work, alerts queued).
+    """Queue one alert per newly inactive holder of work, withdraw them from open campaigns;
+    (work, alerts queued).
 
     The alert goes to the compliance channel through the outbox, keyed per person and day, so
     a re-run of the same sync never repeats it.
@@ -63,6 +48,8 @@ def report_deactivated(
             meta={"deactivated_person_id": work.person_id},
         )
         queued += enqueue_message(session=session, outgoing=outgoing) is not None
-    for hook in _HOOKS:
-        hook(session=session, actor=actor, person_ids=person_ids, now=now)
+    for person_id in person_ids:  # in this transaction: no round keeps asking a leaver
+        withdraw_person(
+            session=session, actor=actor, person_id=person_id, now=now, reason=f"left ({source})"
+        )
     return held, queued

@@ -14,11 +14,20 @@ from bot.actor import Actor
 from bot.db import Database
 from bot.errors import PermissionDenied
 from bot.messages import render_plain
-from bot.services import directory_alerts
+from bot.services.campaigns import start_policy_campaign
 from bot.services.directory import DirectoryEntry, DirectorySyncReport, sync_directory
 from bot.services.status import get_status_summary
 from bot.views import status_view
-from models import AuditEvent, ChatIdentity, OutboxMessage, Person, Platform, Role
+from models import (
+    AuditEvent,
+    CampaignItem,
+    ChatIdentity,
+    ItemDecision,
+    OutboxMessage,
+    Person,
+    Platform,
+    Role,
+)
 from tests.factories import generate, make_control, make_person, make_program, make_task
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
@@ -253,20 +262,25 @@ def test_only_an_admin_may_sync(company: Database) -> None:
         )
 
 
-def test_campaigns_can_hook_into_deactivations(
-    company: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen: list[Sequence[int]] = []
-
-    def drop(
-        *, session: Session, actor: Actor, person_ids: Sequence[int], now: dt.datetime
-    ) -> None:
-        seen.append(person_ids)
-
-    monkeypatch.setattr(directory_alerts, "_HOOKS", [])
-    directory_alerts.on_people_deactivated(drop)
-    report = sync(company, [entry("raj@acme.test", "Raj Iyer", "URAJ", active=False)])
-    assert seen == [report.people_deactivated]
+def test_a_leaver_is_withdrawn_from_open_campaigns_in_the_same_sync(company: Database) -> None:
+    with company.transaction() as s:
+        started = start_policy_campaign(
+            session=s,
+            actor=Actor.cli(),
+            title="Acceptable Use",
+            version="1",
+            now=NOW,
+            link="https://wiki.acme.test/aup",
+        )
+        raj = person(s, "raj@acme.test")
+    sync(company, [entry("raj@acme.test", "Raj Iyer", "URAJ", active=False)])
+    with company.session() as s:
+        item = s.exec(
+            select(CampaignItem).where(
+                CampaignItem.campaign_id == started.campaign.id, CampaignItem.person_id == raj.id
+            )
+        ).one()
+    assert item.decision == ItemDecision.WITHDRAWN
 
 
 def test_overlong_directory_values_are_cut_to_fit(company: Database) -> None:
