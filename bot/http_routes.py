@@ -7,7 +7,7 @@ import re
 import time
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -15,8 +15,11 @@ from bot import __version__
 from bot.db import Database
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SoC2BotError
 from bot.evidence_store import EvidenceStoreUnavailable
+from bot.export_links import resolve_export_link
 from bot.logs import correlation_id, new_correlation_id
 from bot.metrics import CONTENT_TYPE, Metrics
+from bot.settings import Settings
+from models import utcnow
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -51,6 +54,25 @@ def readyz(request: Request) -> JSONResponse:
             {"status": "unavailable", "reason": "database unreachable"}, status_code=503
         )
     return JSONResponse({"status": "ready"})
+
+
+@router.get("/exports/{name}")
+def export_download(name: str, expires: int, sig: str, request: Request) -> FileResponse:
+    """A bundle built on request from chat, for whoever holds its signed, unexpired link."""
+    settings: Settings = request.app.state.settings
+    links = settings.export_links
+    if links is None:
+        raise NotFound("Download links are not enabled on this server.")
+    path = resolve_export_link(
+        folder=settings.exports_folder,
+        key=links[1],
+        name=name,
+        expires=expires,
+        signature=sig,
+        now=utcnow(),
+    )
+    log.info("Evidence bundle %s downloaded by link", path.name)
+    return FileResponse(path, media_type="application/zip", filename=path.name)
 
 
 @router.get("/metrics")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -81,6 +82,10 @@ class Settings(BaseSettings):
     # Where bundles asked for in chat are built (default: the system temp area), and the
     # largest one sent as a file in chat; a larger one is fetched from the server.
     export_dir: Path | None = Field(None, validation_alias="SOC2BOT_EXPORT_DIR")
+    # With both set, chat exports also come as a signed link, valid 24 hours, served at
+    # GET /exports/… by this service (so SOC2BOT_EXPORT_DIR must be shared by all replicas).
+    public_url: str | None = Field(None, validation_alias="SOC2BOT_PUBLIC_URL")
+    secret_key: SecretStr | None = Field(None, validation_alias="SOC2BOT_SECRET_KEY")
     export_upload_max_bytes: int = Field(
         250 * 1024 * 1024, gt=0, validation_alias="SOC2BOT_EXPORT_UPLOAD_MAX_BYTES"
     )
@@ -157,12 +162,26 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SOC2BOT_TEST_CLOCK_OFFSET_SECONDS is refused when SOC2BOT_ENV=production"
             )
+        if self.secret_key is not None and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("SOC2BOT_SECRET_KEY must be at least 32 characters")
         if self.microsoft_app_id and not self.microsoft_app_password:
             raise ValueError("MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is not")
         single = self.microsoft_app_type == "SingleTenant" and self.microsoft_app_id
         if single and not self.microsoft_app_tenant_id:
             raise ValueError("MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID")
         return self
+
+    @property
+    def export_links(self) -> tuple[str, bytes] | None:
+        """(public base URL, signing key) when chat exports may be handed out as links."""
+        if self.public_url and self.secret_key:
+            return self.public_url, self.secret_key.get_secret_value().encode()
+        return None
+
+    @property
+    def exports_folder(self) -> Path:
+        """Where chat exports are built and served from."""
+        return self.export_dir or Path(tempfile.gettempdir()) / "soc2bot-exports"
 
     @property
     def slack_enabled(self) -> bool:

@@ -33,8 +33,8 @@ def export_lines(summary: BundleSummary) -> list[tuple[str, str]]:
     ]
 
 
-def export_view(summary: BundleSummary) -> Message:
-    """The answer to `export`: what the bundle holds and how to check it."""
+def export_view(summary: BundleSummary, *, link: str | None = None) -> Message:
+    """The answer to `export`: what the bundle holds, where to get it and how to check it."""
     warning = (
         f"Warning: the audit chain is broken ({summary.chain_problem}); the bundle's "
         "verify.py will say so. Run `soc2bot audit verify` on the server."
@@ -42,6 +42,8 @@ def export_view(summary: BundleSummary) -> Message:
         else None
     )
     where = f"Saved on the server as {summary.path}. " if summary.path else ""
+    if link:
+        where = f"Download it (link valid 24 hours): {link} . " + where
     return Message(
         title=f"Evidence bundle ready: {summary.start} to {summary.end}",
         text=warning,

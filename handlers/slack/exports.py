@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import commands as c
 from bot.actor import Actor
 from bot.export import BundleSummary, export_to_folder
+from bot.export_links import bundle_link
 from bot.messages import Message
 from bot.permissions import Action, require
 from bot.runtime import Runtime, in_thread
@@ -48,7 +49,7 @@ async def _deliver(
     except Exception as error:  # the person waits for an answer: the funnel's words, in a DM
         await client.chat_postMessage(channel=user_id, text=user_text(error))
         return
-    message = export_view(summary)
+    message = export_view(summary, link=bundle_link(deps.settings, summary.path, deps.clock()))
     posted = await client.chat_postMessage(
         channel=user_id, text=render_text(message), blocks=render_blocks(message)
     )
@@ -57,9 +58,10 @@ async def _deliver(
         return
     limit = deps.settings.export_upload_max_bytes
     if summary.size > limit:
+        where = "use the download link above" if deps.settings.export_links else f"it is at {path}"
         note = Message(
-            text=f"The bundle is {summary.size / 2**20:,.0f} MB, more than the "
-            f"{limit / 2**20:,.0f} MB sent in chat: fetch it from the server ({path})."
+            text=f"The bundle ({_size(summary.size)}) is larger than this server sends in "
+            f"chat ({_size(limit)}), so it stays on the server: {where}."
         )
         await client.chat_postMessage(channel=str(posted["channel"]), text=render_text(note))
         return
@@ -74,6 +76,10 @@ async def _upload(client: AsyncWebClient, channel: str, path: Path) -> None:
         await client.chat_postMessage(channel=channel, text=user_text(error))
 
 
+def _size(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB" if n >= 2**20 else f"{max(1, n // 1024):,} KB"
+
+
 def _build(deps: Runtime, actor: Actor, intent: c.Export) -> BundleSummary:
     return export_to_folder(
         db=deps.db,
@@ -82,5 +88,5 @@ def _build(deps: Runtime, actor: Actor, intent: c.Export) -> BundleSummary:
         end=intent.end,
         actor=actor,
         now=deps.clock(),
-        folder=deps.settings.export_dir,
+        folder=deps.settings.exports_folder,
     )

@@ -1,7 +1,8 @@
 """`export` in Teams: answer at once, build the bundle in the background, then say where it is.
 
 Teams lets a bot hand over a file only through a consent card and the person's OneDrive, so
-the answer is the bundle's summary and its place on the server (Slack gets the file itself).
+the answer is the bundle's summary with a signed download link (when SOC2BOT_PUBLIC_URL and
+SOC2BOT_SECRET_KEY are set) and its place on the server; Slack gets the file itself.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from botbuilder.core import TurnContext
 from bot import commands as c
 from bot.actor import Actor
 from bot.export import BundleSummary, export_to_folder
+from bot.export_links import bundle_link
 from bot.permissions import Action, require
 from bot.runtime import Runtime, in_thread
 from bot.views_export import export_view
@@ -38,7 +40,8 @@ async def start_export(
     async def deliver() -> None:
         try:
             summary = await in_thread(_build, runtime, actor, intent)
-            activity = card_activity(export_view(summary))
+            link = bundle_link(runtime.settings, summary.path, runtime.clock())
+            activity = card_activity(export_view(summary, link=link))
         except Exception as error:  # the person waits for an answer: the funnel's words
             text = user_text(error)
 
@@ -66,5 +69,5 @@ def _build(runtime: Runtime, actor: Actor, intent: c.Export) -> BundleSummary:
         end=intent.end,
         actor=actor,
         now=runtime.clock(),
-        folder=runtime.settings.export_dir,
+        folder=runtime.settings.exports_folder,
     )

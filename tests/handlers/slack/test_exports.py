@@ -62,6 +62,7 @@ def test_a_bundle_too_large_for_chat_is_left_on_the_server(
     slack = make_scenario(export_dir=tmp_path / "exports", export_upload_max_bytes=100)
     slack.command(f"export {WINDOW}", user="UANA")
     posts = slack.wait_for("chat.postMessage", 2, timeout=30)
-    assert "fetch it from the server" in posts[-1].args["text"]
+    text = posts[-1].args["text"]
+    assert "stays on the server: it is at" in text and "(1 KB)" in text
     assert slack.fake.calls_to("files.getUploadURLExternal") == []
     assert len(list((tmp_path / "exports").glob("*.zip"))) == 1

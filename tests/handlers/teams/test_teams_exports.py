@@ -45,3 +45,24 @@ def test_a_member_is_refused_and_nothing_is_built(
     teams.say(f"export {WINDOW}", who="eve")
     assert "Building" not in teams.last_text()
     assert not (tmp_path / "exports").exists()
+
+
+def test_with_links_enabled_the_summary_carries_a_download_link_that_serves_the_bundle(
+    make_teams: Callable[..., TeamsScenario], tmp_path: Path
+) -> None:
+    teams = make_teams(
+        export_dir=tmp_path / "exports",
+        public_url="https://soc2.acme.test",
+        secret_key="s" * 40,
+    )
+    teams.say(f"export {WINDOW}", who="audrey")
+    summary = wait_for_card(teams, "Evidence bundle ready")
+    [link] = [w for w in summary.split() if w.startswith("https://soc2.acme.test/exports/")]
+    [bundle] = (tmp_path / "exports").glob("*.zip")
+    path = link.removeprefix("https://soc2.acme.test")
+    fetched = teams.client.get(path)
+    assert fetched.status_code == 200 and fetched.content == bundle.read_bytes()
+    assert fetched.headers["content-type"] == "application/zip"
+    forged = teams.client.get(path.replace("sig=", "sig=0"))
+    assert forged.status_code == 404 and "not valid" in forged.text
+    assert teams.client.get(f"/exports/{bundle.name}?expires=1&sig=x").status_code == 404
