@@ -14,7 +14,7 @@ from bot.services import digest_queries as q
 from bot.services.campaign_progress import TeamRate, completion_by_manager
 from bot.services.digest_queries import CampaignProgress, Completed, OwnerOverdue, WeekTrend
 from bot.services.occurrences import get_program_or_raise, program_today
-from bot.services.outbox import Outgoing, enqueue_message
+from bot.services.outbox import Outgoing, channel_target, enqueue_message
 from bot.services.status import CriterionCount, get_status_summary
 from bot.services.work import WorkItem
 from bot.views_digest import digest_view
@@ -29,7 +29,6 @@ __all__ = [
     "compose_digest",
     "digest_key",
     "digest_send_time",
-    "leadership_target",
     "queue_weekly_digest",
 ]
 
@@ -159,19 +158,6 @@ def digest_key(program: Program, now: dt.datetime) -> str:
     return f"digest:{iso.year}-W{iso.week:02d}"
 
 
-def leadership_target(channel: str | None) -> tuple[str, str] | None:
-    """(platform, recipient) for the leadership channel; `teams:conv:<id>` means Teams.
-
-    Teams is reached through the conversation reference its front end stores under that key
-    when the bot is @mentioned in a conversation: a group chat, or the channel thread it was
-    mentioned in (a channel's id there carries `;messageid=…`). Anything else is Slack.
-    """
-    channel = (channel or "").strip()
-    if not channel:
-        return None
-    return ("teams", channel) if channel.startswith("teams:") else ("slack", channel)
-
-
 def queue_weekly_digest(*, session: Session, now: dt.datetime) -> bool:
     """Queue this week's digest for the leadership channel once it is due; whether it queued.
 
@@ -179,7 +165,7 @@ def queue_weekly_digest(*, session: Session, now: dt.datetime) -> bool:
     the idempotency key makes it happen once per week, however late the first call is.
     """
     program = get_program_or_raise(session=session)
-    target = leadership_target(program.leadership_channel)
+    target = channel_target(program.leadership_channel)
     if target is None or now < digest_send_time(program, now):
         return False
     key = digest_key(program, now)

@@ -112,7 +112,12 @@ def _lookup(session: Session, keys: list[str]) -> set[str]:
 
 
 def channel_target(channel: str | None) -> tuple[str, str] | None:
-    """(platform, recipient) for a program channel: `teams:conv:<id>` is Teams, else Slack."""
+    """(platform, recipient) for a program channel: `teams:conv:<id>` is Teams, else Slack.
+
+    Teams is reached through the conversation reference its front end stores under that key
+    when the bot is @mentioned in a conversation: a group chat, or the channel thread it was
+    mentioned in (a channel's id there carries `;messageid=…`).
+    """
     channel = (channel or "").strip()
     if not channel:
         return None

@@ -14,10 +14,11 @@ from bot.actor import Actor
 from bot.db import Database
 from bot.evidence_store import LocalEvidenceStore
 from bot.messages import message_from_payload
-from bot.services.digest import compose_digest, digest_key, leadership_target, queue_weekly_digest
+from bot.services.digest import compose_digest, digest_key, queue_weekly_digest
 from bot.services.digest_queries import count_controls_overdue
 from bot.services.evidence import attach_file_evidence, complete_by_attestation
 from bot.services.occurrences import get_program_or_raise, skip_occurrence
+from bot.services.outbox import channel_target
 from bot.services.status import get_status_summary
 from bot.settings import DEFAULT_ALLOWED_TYPES
 from models import (
@@ -215,13 +216,13 @@ def test_campaigns_in_progress_show_their_progress(db: Database) -> None:
 
 
 def test_leadership_channel_picks_the_platform() -> None:
-    assert leadership_target("#leadership") == ("slack", "#leadership")
-    assert leadership_target("C0123") == ("slack", "C0123")
-    assert leadership_target("teams:conv:19:abc@thread.tacv2") == (
+    assert channel_target("#leadership") == ("slack", "#leadership")
+    assert channel_target("C0123") == ("slack", "C0123")
+    assert channel_target("teams:conv:19:abc@thread.tacv2") == (
         "teams",
         "teams:conv:19:abc@thread.tacv2",
     )
-    assert leadership_target(None) is None and leadership_target("  ") is None
+    assert channel_target(None) is None and channel_target("  ") is None
 
 
 def queue(db: Database, now: dt.datetime) -> bool:
