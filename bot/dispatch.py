@@ -22,6 +22,7 @@ from bot.export import export_to_folder
 from bot.messages import Message
 from bot.permissions import Action, require
 from bot.services import controls, evidence, history, occurrences, people, reviews, status, work
+from bot.services.campaign_cards import ROUND_KINDS
 from bot.services.campaign_items import list_my_rounds
 from bot.services.campaign_progress import find_round_detail
 from bot.services.digest import compose_digest
@@ -68,7 +69,13 @@ def _mine(_: Any, ctx: CommandContext) -> Message:
     with ctx.db.session() as session:
         items = work.get_my_work(session=session, person_id=person_id, now=ctx.now)
         follow_ups = reviews.list_open_follow_ups(session=session, person_id=person_id)
-    return views.my_work_view(items, follow_ups)
+        rounds = [
+            card
+            for kind in ROUND_KINDS
+            for card in list_my_rounds(session=session, person_id=person_id, kind=kind)
+            if card.pending
+        ]
+    return views.my_work_view(items, follow_ups, rounds)
 
 
 def _person_id(actor: Actor) -> int:

@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Sequence
 
 from bot.messages import Button, Confirm, Field, ListItem, Message, Section
+from bot.services.campaign_cards import CampaignCard
 from bot.services.controls import ControlDetail, ControlRow
 from bot.services.evidence import default_statement
 from bot.services.history import History
 from bot.services.occurrences import State
 from bot.services.status import StatusSummary
 from bot.services.work import WorkItem
-from bot.views_campaign import rounds_section
+from bot.views_campaign import pending_rounds_section, rounds_section
 from bot.views_directory import reassignment_items
 from bot.views_review import follow_ups_section
 from models import AuditEvent, ChatIdentity, Evidence, FollowUp, Person
@@ -110,14 +111,18 @@ def _coverage_text(summary: StatusSummary, window: str) -> str:
     )
 
 
-def my_work_view(items: list[WorkItem], follow_ups: Sequence[FollowUp] = ()) -> Message:
-    extra = follow_ups_section(follow_ups)
-    sections = (extra,) if extra else ()
+def my_work_view(
+    items: list[WorkItem],
+    follow_ups: Sequence[FollowUp] = (),
+    rounds: Sequence[CampaignCard] = (),
+) -> Message:
+    extras = (pending_rounds_section(rounds), follow_ups_section(follow_ups))
+    sections = tuple(s for s in extras if s is not None)
     if not items and not sections:
         return Message(title="Your work", text="Nothing open or coming up for you. Nice.")
     # Every item goes in; each front end pages long lists its own way.
     return Message(
-        title=f"Your work ({len(items) + len(follow_ups)})",
+        title=f"Your work ({len(items) + len(follow_ups) + len(rounds)})",
         sections=sections,
         items=tuple(work_item(i, actions=True) for i in items),
     )

@@ -148,6 +148,19 @@ def my_rounds_view(
     return Message(title=f"Your {noun} ({len(pending)} to do)", items=items)
 
 
+def pending_rounds_section(cards: Sequence[CampaignCard]) -> Section | None:
+    """`mine`'s part for policies to accept and training to confirm, with their buttons."""
+    if not cards:
+        return None
+    items = tuple(
+        ListItem(
+            text=_title(c), detail=f"{_due(c)} · records “{c.statement}”", buttons=card_buttons(c)
+        )
+        for c in cards
+    )
+    return Section(heading="Policies and training", items=items)
+
+
 def _due(card: CampaignCard) -> str:
     return f"to do · due {_day(card.due_on)}" if card.due_on else "to do"
 

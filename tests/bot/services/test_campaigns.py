@@ -278,3 +278,20 @@ def test_my_rounds_lists_only_open_rounds_of_the_kind(db: Database, company: Com
                          now=START)  # fmt: skip
     with db.session() as session:
         assert session.exec(select(Campaign)).one().kind is CampaignKind.POLICY_ACK
+
+
+def test_mine_lists_a_pending_acknowledgement_with_its_button_until_it_is_accepted(
+    db: Database, company: Company
+) -> None:
+    campaign_id = start_policy(db).campaign.id or 0
+    person = company.employees[3]
+    item = item_of(db, campaign_id, person)
+    mine = run_command(parse_command("mine"), CommandContext(db, actor(db, person), START))
+    [section] = [s for s in mine.sections if s.heading == "Policies and training"]
+    [entry] = section.items
+    assert "Acceptable Use Policy, version 1.0" in entry.text
+    assert "I have read and accept Acceptable Use Policy, version 1.0." in (entry.detail or "")
+    assert [b.action_id for b in entry.buttons] == [f"camp_ack:{item.id}"]
+    accept(db, person, item.id or 0)
+    mine = run_command(parse_command("mine"), CommandContext(db, actor(db, person), START))
+    assert all(s.heading != "Policies and training" for s in mine.sections)
