@@ -38,8 +38,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP)
-	@echo "No benchmarks yet: they arrive with the benchmark issue (see bench/README.md)."
+bench: $(STAMP) ## a quick run of every benchmark (bench/README.md; full figures: docs/performance.md)
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage

@@ -57,6 +57,9 @@ _OCCURRENCE = re.compile(r"(?:#|occ-?)?([0-9]{1,18})", re.I | re.A)
 _CAMPAIGN = re.compile(r"(?:camp|campaign)-?([0-9]{1,18})", re.I | re.A)
 _CONTROL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", re.A)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.A)
+_RECORD_ID = re.compile(r"[0-9]{1,18}", re.A)
+MAX_PAGE = 10_000
+STALE_BUTTON = "That button is out of date; run the command again."
 
 
 class UsageError(InvalidInput):
@@ -200,6 +203,31 @@ def parse_occurrence_ref(token: str) -> int:
             f"{shown(token)} is not an occurrence reference — use the number shown as #1234."
         )
     return int(m.group(1))
+
+
+def parse_record_id(value: object) -> int:
+    """An id carried by a button or form, which anyone can edit: 1 to 18 digits, else refused.
+
+    Bounded so that no database sees an integer wider than its column (SQLite and PostgreSQL
+    both fail on those instead of finding nothing).
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    if not _RECORD_ID.fullmatch(text) or int(text) == 0:
+        raise InvalidInput(STALE_BUTTON)
+    return int(text)
+
+
+def parse_page(value: object) -> int:
+    """A page number from a button (0 when absent); anything else is a stale or edited button."""
+    if value is None or value == "":
+        return 0
+    plain = isinstance(value, str | int) and not isinstance(value, bool)
+    text = str(value).strip() if plain else ""
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_PAGE:
+        raise InvalidInput(STALE_BUTTON)
+    return int(text)
 
 
 def parse_campaign_ref(token: str) -> int:

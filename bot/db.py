@@ -18,6 +18,26 @@ import models  # noqa: F401  (registers every table on the metadata)
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+DATABASE_UNAVAILABLE = (
+    "The database is not reachable right now, so nothing was changed. Please try again in a minute."
+)
+# Errors that mean "could not talk to the database" (down, restarting, connection dropped,
+# pool exhausted, SQLite locked), as opposed to a query that is wrong.
+_OUTAGES = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+
+
+def is_database_outage(error: BaseException) -> bool:
+    """Whether `error` (or what caused it) says the database was unreachable, not wrong."""
+    seen: BaseException | None = error
+    for _ in range(5):  # the cause chain, briefly: errors may be re-raised from an outage
+        if seen is None:
+            return False
+        if isinstance(seen, _OUTAGES) or (
+            isinstance(seen, sa.exc.DBAPIError) and seen.connection_invalidated
+        ):
+            return True
+        seen = seen.__cause__ or (None if seen.__suppress_context__ else seen.__context__)
+    return False
 
 
 class Database:
@@ -68,9 +88,12 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine with the SQLite settings the app relies on (FKs, WAL, autobegin off)."""
     if not url.startswith("sqlite"):
         # A bounded connect timeout keeps /readyz and requests from hanging on a dead host.
-        return sa.create_engine(
+        engine = sa.create_engine(
             url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5}
         )
+        if engine.dialect.name == "postgresql":
+            sa.event.listen(engine, "connect", _postgres_on_connect)
+        return engine
     _ensure_sqlite_dir(url)
     engine = sa.create_engine(
         url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
@@ -95,6 +118,18 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _postgres_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # PostgreSQL JIT-compiles any plan it estimates as costly, which the status and digest
+    # aggregates over the Type II window are: 15-30 ms of compiling per query for work that
+    # takes 40 ms (docs/performance.md). A SET, not a startup option, so poolers that refuse
+    # startup options still connect.
+    autocommit = dbapi_conn.autocommit
+    dbapi_conn.autocommit = True
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET jit = off")
+    dbapi_conn.autocommit = autocommit
 
 
 def _sqlite_on_begin(conn: sa.Connection) -> None:

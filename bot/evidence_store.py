@@ -176,6 +176,9 @@ class UploadPolicy:
         if not head:
             raise EvidenceRejected(f"{name} is empty")
         sniff(name, head)
+        if _is_text_type(resolved) and b"\x00" in head:
+            # A zip (or any binary) named .csv/.txt: text never holds NUL bytes.
+            raise EvidenceRejected(f"{name} is declared as {_label(resolved)} but is not text")
         digest, size = hashlib.sha256(), 0
         for chunk in itertools.chain([head], chunks):
             size += len(chunk)
@@ -185,6 +188,10 @@ class UploadPolicy:
             sink.write(chunk)
         sha = digest.hexdigest()
         return StoredFile(content_key(sha), sha, size, resolved, name)
+
+
+def _is_text_type(media_type: str) -> bool:
+    return media_type.startswith("text/") or media_type == "application/json"
 
 
 def _chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:

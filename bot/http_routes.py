@@ -12,7 +12,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import __version__
-from bot.db import Database
+from bot.db import DATABASE_UNAVAILABLE, Database, is_database_outage
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SoC2BotError
 from bot.evidence_store import EvidenceStoreUnavailable
 from bot.export_links import resolve_export_link
@@ -92,6 +92,12 @@ def error_response(request: Request, exc: Exception) -> JSONResponse:
         else:
             log.info("%s refused: %s", where, type(exc).__name__)
         return JSONResponse({"error": exc.message}, status_code=status)
+    if is_database_outage(exc):
+        log.warning("%s %s: database unreachable (%s)", request.method, route_label(request.scope),
+                    type(exc).__name__)  # fmt: skip
+        return JSONResponse(
+            {"error": DATABASE_UNAVAILABLE}, status_code=503, headers={"Retry-After": "30"}
+        )
     reference = correlation_id.get() or new_correlation_id()
     log.error("Unhandled error on %s %s", request.method, route_label(request.scope), exc_info=exc)
     return JSONResponse(

@@ -16,13 +16,15 @@ from rich.table import Table
 from bot import __version__, bootstrap
 from bot.actor import Actor
 from bot.audit import event_as_dict, list_events, verify_chain
+from bot.audit_chain import ChainReport
 from bot.catalog.validate import validate_catalog_text
 from bot.command_refs import classify_audit_ref, parse_iso_date
 from bot.commands import parse_command
-from bot.db import Database
+from bot.db import DATABASE_UNAVAILABLE, Database, is_database_outage
 from bot.digest_chart import render_digest_chart
 from bot.dispatch import CommandContext, run_command
 from bot.errors import InvalidInput, SoC2BotError
+from bot.evidence_check import EvidenceReport, verify_evidence_files
 from bot.export import build_bundle, verify_bundle
 from bot.export.verify import describe
 from bot.logs import configure_logging, new_correlation_id
@@ -74,7 +76,10 @@ def _friendly() -> Iterator[None]:
         raise typer.Exit(1) from None
     except (typer.Exit, KeyboardInterrupt):
         raise
-    except Exception:
+    except Exception as exc:
+        if is_database_outage(exc):
+            err.print(DATABASE_UNAVAILABLE, style="red", markup=False)
+            raise typer.Exit(75) from None  # EX_TEMPFAIL: try again later
         reference = new_correlation_id()
         log.exception("command failed", extra={"correlation_id": reference})
         err.print(
@@ -214,23 +219,68 @@ def audit_verify(
     head: Annotated[
         str | None, typer.Option(help="With a bundle: fail unless its chain ends at this hash.")
     ] = None,
+    files: Annotated[
+        bool,
+        typer.Option(
+            "--files/--no-files",
+            help="Also re-hash every evidence file against its recorded SHA-256 (default).",
+        ),
+    ] = True,
 ) -> None:
-    """Re-hash the audit chain (or a bundle's files and chain); exit 1 naming what is wrong."""
+    """Re-hash the audit chain and the evidence files (or a bundle); exit 1 naming what is wrong."""
     if bundle is not None:
         _verify_bundle(bundle, head)
         return
+    from bot.evidence_store import open_evidence_store
+
     with _friendly():
-        db = _database(_settings(), prepared=False)
+        settings = _settings()
+        db = _database(settings, prepared=False)
         with db.session() as session:
             report = verify_chain(session=session)
+            stored = (
+                verify_evidence_files(session=session, store=open_evidence_store(settings))
+                if files
+                else None
+            )
+    chain_ok = _print_chain_report(report)
+    if (stored is None or _print_evidence_report(stored)) and chain_ok:
+        return
+    raise typer.Exit(1)
+
+
+def _print_chain_report(report: ChainReport) -> bool:
     if report.ok:
         out.print(
             f"Audit chain intact: {report.checked} events, head #{report.head_seq} "
             f"{report.head_hash[:16]}…"
         )
-        return
-    err.print(f"[red]Audit chain BROKEN at event {report.broken_seq}: {report.problem}[/red]")
-    raise typer.Exit(1)
+        return True
+    err.print(
+        f"Audit chain BROKEN at event {report.broken_seq}: {report.problem}",
+        style="red",
+        markup=False,
+    )
+    return False
+
+
+def _print_evidence_report(report: EvidenceReport) -> bool:
+    if report.ok:
+        out.print(f"Evidence files intact: {report.checked} file(s) re-hashed.")
+        return True
+    for problem in report.problems:
+        err.print(
+            f"Evidence #{problem.evidence_id} ({problem.name}): {problem.problem}",
+            style="red",
+            markup=False,
+        )
+    if report.broken > len(report.problems):
+        err.print(f"…and {report.broken - len(report.problems)} more.", style="red")
+    err.print(
+        f"Evidence files BROKEN: {report.broken} of {report.checked} file(s) missing or altered.",
+        style="red",
+    )
+    return False
 
 
 def _verify_bundle(bundle: Path, head: str | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.base import enum_column, ts_field
@@ -24,6 +25,17 @@ class Platform(enum.StrEnum):
 
 class Evidence(SQLModel, table=True):
     """Never overwritten or deleted; superseded evidence keeps its row and gains a reason."""
+
+    # "Does this occurrence have accepted evidence?" is asked per occurrence by coverage and
+    # gap counts: answered from this partial index alone.
+    __table_args__ = (
+        sa.Index(
+            "ix_evidence_accepted",
+            "occurrence_id",
+            sqlite_where=sa.text("superseded_at IS NULL"),
+            postgresql_where=sa.text("superseded_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     occurrence_id: int | None = Field(default=None, foreign_key="occurrence.id", index=True)

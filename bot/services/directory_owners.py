@@ -84,11 +84,19 @@ def _collect(session: Session, who: Any) -> list[OwnedWork]:
     ).all()
     for person_id, email, name, key, title, control_key in tasks:
         holder(person_id, email, name).tasks.append(OwnedTask(key, title, control_key))
+    # From the (few) people matching `who` into ix_occurrence_assignee_status: joined the
+    # other way round, SQLite walks every pending occurrence first.
+    holders_of_work = sa.select(col(Person.id)).where(who)
     pending = session.execute(
         sa.select(*person, sa.func.count())
         .join(Occurrence, col(Occurrence.assignee_id) == Person.id)
         .join(Control, col(Control.id) == Occurrence.control_id)
-        .where(col(Occurrence.status) == OccurrenceStatus.PENDING, live, who)
+        .where(
+            col(Occurrence.assignee_id).in_(holders_of_work),
+            col(Occurrence.status) == OccurrenceStatus.PENDING,
+            live,
+            who,
+        )
         .group_by(*person)
     ).all()
     for person_id, email, name, count in pending:

@@ -100,7 +100,8 @@ def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -
         col(Occurrence.due_at) > now, col(Occurrence.due_at) <= now + _days(DUE_SOON_DAYS)
     )
     overdue_q = col(Occurrence.due_at) <= now
-    coverage = _coverage(session, program.window_start, program.window_end, now)
+    window = (program.window_start, program.window_end)
+    coverage, unproven = _coverage(session, *window, now)
     return StatusSummary(
         program=program.name,
         today=today,
@@ -115,7 +116,7 @@ def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -
         due_soon=work_items(session, soon, now, today, limit=limit),
         criteria=_criteria_counts(session, per_control),
         coverage=coverage,
-        gaps=_gap_items(session, program.window_start, program.window_end, now, today, limit),
+        gaps=_gap_items(session, window, now, today, limit, unproven),
         placeholder_owners=count_placeholder_owned(session=session),
         needs_new_owner=tuple(work_needing_new_owner(session=session)),
         rounds=tuple(list_round_progress(session=session, now=now)),
@@ -188,35 +189,67 @@ def _in_window(start: dt.date, end: dt.date, now: dt.datetime) -> Any:
     )
 
 
-def _coverage(session: Session, start: dt.date, end: dt.date, now: dt.datetime) -> list[Coverage]:
-    evidenced = sa.and_(col(Occurrence.status) == OccurrenceStatus.DONE, _has_accepted_evidence())
+def _coverage(
+    session: Session, start: dt.date, end: dt.date, now: dt.datetime
+) -> tuple[list[Coverage], list[int]]:
+    """Coverage per in-scope control (by key), and the controls with done but unproven work.
+
+    Grouped by control id over ix_occurrence_window alone (the controls' keys and titles are
+    read once, not joined to every row); evidence is probed in ix_evidence_accepted.
+    """
+    done = col(Occurrence.status) == OccurrenceStatus.DONE
+    evidenced = sa.and_(done, _has_accepted_evidence())
     skipped = col(Occurrence.status) == OccurrenceStatus.SKIPPED
+    active = sa.select(col(Control.id)).where(active_controls())
     rows = session.execute(
         sa.select(
-            col(Control.key),
-            col(Control.title),
+            col(Occurrence.control_id),
             sa.func.count(),
             sa.func.sum(sa.case((evidenced, 1), else_=0)),
             sa.func.sum(sa.case((skipped, 1), else_=0)),
+            sa.func.sum(sa.case((done, 1), else_=0)),
         )
-        .select_from(Occurrence)
-        .join(Control, col(Control.id) == Occurrence.control_id)
-        .where(_in_window(start, end, now), active_controls())
-        .group_by(col(Control.key), col(Control.title))
-        .order_by(col(Control.key))
+        .where(_in_window(start, end, now), col(Occurrence.control_id).in_(active))
+        .group_by(col(Occurrence.control_id))
     ).all()
-    return [Coverage(k, t, int(n), int(e or 0), int(s or 0)) for k, t, n, e, s in rows]
+    named = sa.select(col(Control.id), col(Control.key), col(Control.title))
+    names = {
+        cid: (key, title)
+        for cid, key, title in session.execute(named.where(col(Control.id).in_(r[0] for r in rows)))
+    }
+    coverage = [Coverage(*names[c], int(n), int(e or 0), int(s or 0)) for c, n, e, s, _ in rows]
+    unproven = [c for c, _, e, _, d in rows if int(d or 0) > int(e or 0)]
+    return sorted(coverage, key=lambda c: c.control_key), unproven
 
 
 def _gap_items(
-    session: Session, start: dt.date, end: dt.date, now: dt.datetime, today: dt.date, limit: int
+    session: Session,
+    window: tuple[dt.date, dt.date],
+    now: dt.datetime,
+    today: dt.date,
+    limit: int,
+    unproven: list[int],
 ) -> list[WorkItem]:
-    gap = sa.and_(
-        _in_window(start, end, now),
-        col(Occurrence.status) != OccurrenceStatus.SKIPPED,
-        sa.not_(sa.and_(col(Occurrence.status) == OccurrenceStatus.DONE, _has_accepted_evidence())),
+    """The first gaps by due time: work due in the window that is neither proven nor skipped.
+
+    That is overdue pending work (read in due order from its index), plus done work without
+    accepted evidence, which is looked for only in the controls the coverage counts show
+    to have some.
+    """
+    in_window = sa.and_(
+        col(Occurrence.period_start) >= window[0], col(Occurrence.period_start) <= window[1]
     )
-    return work_items(session, gap, now, today, limit=limit, pending_only=False)
+    overdue = sa.and_(in_window, col(Occurrence.due_at) <= now)
+    items = work_items(session, overdue, now, today, limit=limit)
+    if unproven:
+        lacking = sa.and_(
+            in_window,
+            col(Occurrence.status) == OccurrenceStatus.DONE,
+            sa.not_(_has_accepted_evidence()),
+            col(Occurrence.control_id).in_(unproven),
+        )
+        items += work_items(session, lacking, now, today, limit=limit, pending_only=False)
+    return sorted(items, key=lambda i: (i.due_on, i.occurrence_id))[:limit]
 
 
 def count_placeholder_owned(*, session: Session) -> int:

@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import Actor
+from bot.command_refs import STALE_BUTTON, parse_page
 from bot.errors import InvalidInput
 from bot.runtime import Runtime, in_thread
 from bot.services.evidence import complete_by_attestation
@@ -29,6 +30,17 @@ Handler = Callable[..., Awaitable[None]]
 def register(app: AsyncApp, deps: Runtime) -> None:
     for pattern, factory in ACTIONS.items():
         app.action(re.compile(pattern))(factory(deps))
+
+
+def register_fallback(app: AsyncApp) -> None:
+    """Last of all listeners: a click on a button no listener knows (an old message, a forged
+    or mangled payload) is answered, not left to Bolt's 404 and Slack's error triangle."""
+    app.action(re.compile(".*"))(_on_unknown_button)
+
+
+async def _on_unknown_button(ack: AsyncAck) -> None:
+    await ack()
+    raise InvalidInput(STALE_BUTTON)
 
 
 def _number(action: dict[str, Any], position: int = 1) -> int:
@@ -151,9 +163,9 @@ def _on_more(deps: Runtime) -> Handler:
         await ack()
         try:
             request = json.loads(action.get("value") or "")
-            text, page = str(request["t"]), int(request["p"])
+            text, page = str(request["t"]), parse_page(request["p"])
         except (ValueError, KeyError, TypeError):
-            raise InvalidInput("That button is out of date; run the command again.") from None
+            raise InvalidInput(STALE_BUTTON) from None
         actor = await _clicker(deps, client, body)
         message = await run_text(deps, actor, text)
         await respond(replace_original=True, **answer(message, text=text, page=page))
@@ -186,12 +198,14 @@ def _follow_up_done(deps: Runtime, actor: Actor, follow_up_id: int) -> None:
 
 # Every action id the views produce, and the listener that handles it (a test checks both ways).
 ACTIONS: dict[str, Callable[[Runtime], Handler]] = {
-    r"^occ_done:\d+(#\d+)?$": _on_done,
-    r"^occ_attach:\d+(#\d+)?$": _on_attach,
-    r"^review_(keep|revoke):\d+(#\d+)?$": _on_review_decision,
-    r"^review_page:\d+:\d+(#\d+)?$": _on_review_page,
+    # Ids are at most 18 digits (they must fit a BIGINT); anything else is a mangled button
+    # and goes to the fallback listener.
+    r"^occ_done:\d{1,18}(#\d+)?$": _on_done,
+    r"^occ_attach:\d{1,18}(#\d+)?$": _on_attach,
+    r"^review_(keep|revoke):\d{1,18}(#\d+)?$": _on_review_decision,
+    r"^review_page:\d{1,18}:\d{1,5}(#\d+)?$": _on_review_page,
     r"^page_more(#\d+)?$": _on_more,
-    r"^fu_done:\d+(#\d+)?$": _on_follow_up_done,
-    r"^camp_(ack|done):\d+(#\d+)?$": on_press,
-    r"^camp_cert:\d+(#\d+)?$": on_certificate,
+    r"^fu_done:\d{1,18}(#\d+)?$": _on_follow_up_done,
+    r"^camp_(ack|done):\d{1,18}(#\d+)?$": on_press,
+    r"^camp_cert:\d{1,18}(#\d+)?$": on_certificate,
 }

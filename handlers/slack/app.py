@@ -46,6 +46,7 @@ def build_slack_app(deps: Runtime) -> AsyncApp:
     )
     for module in (commands, actions, views, events, snooze):
         module.register(app, deps)
+    actions.register_fallback(app)  # after every other action listener: Bolt takes the first match
     app.error(on_error)
     return app
 
@@ -59,7 +60,17 @@ def slack_router() -> APIRouter:
         handler: AsyncSlackRequestHandler | None = getattr(request.app.state, "slack", None)
         if handler is None:
             return Response(status_code=503, content="Slack is starting")
-        return await handler.handle(request)
+        if not request.headers.get("X-Slack-Request-Timestamp", "").isdigit():
+            # Bolt's verifier would raise on a non-numeric timestamp and answer 200 with an
+            # error; an unsigned request is refused here as Bolt refuses the other forgeries.
+            return Response(status_code=401, content="invalid request")
+        try:
+            return await handler.handle(request)
+        except Exception as exc:  # noqa: BLE001
+            # Listener errors never get here (Bolt hands them to `on_error`); what does is Bolt
+            # itself failing on a body of the wrong shape, e.g. `"event": null`.
+            log.warning("Malformed Slack request refused (%s)", type(exc).__name__, exc_info=exc)
+            return Response(status_code=400, content="malformed Slack request")
 
     return router
 

@@ -46,7 +46,9 @@ _ALT = BLOCK_LIMITS.alt_text
 
 def escape_mrkdwn(text: str) -> str:
     """Escape `&`, `<` and `>` so Slack shows the text as typed (mentions included)."""
-    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+    # Three replaces (the & first), not a join over characters: this runs on every text of
+    # every answer, and is ten times faster (docs/performance.md).
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def truncate(text: str, limit: int, *, mrkdwn: bool = True) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.db import DATABASE_UNAVAILABLE, is_database_outage
 from bot.errors import SoC2BotError
 from bot.logs import new_correlation_id
 from bot.messages import error_message
@@ -28,6 +29,9 @@ def user_text(error: Exception) -> str:
     """What the person is told; unknown errors are logged with a reference they can quote."""
     if isinstance(error, SoC2BotError):
         return error.user_text()
+    if is_database_outage(error):  # a restart or failover: asking again shortly will work
+        log.warning("Database unreachable during a Slack request (%s)", type(error).__name__)
+        return DATABASE_UNAVAILABLE
     reference = new_correlation_id()
     log.error("Slack listener failed", exc_info=error, extra={"correlation_id": reference})
     return f"Sorry, something went wrong on our side. Reference: {reference}"
@@ -44,11 +48,31 @@ async def on_error(
     if kind == "view_submission":
         block = MODAL_ERROR_BLOCK.get(body.get("view", {}).get("callback_id", ""), "")
         return _json({"response_action": "errors", "errors": {block: text[:1000]}})
-    if kind == "block_actions" and respond is not None:
-        await respond(text=text, response_type="ephemeral", replace_original=False)
-    elif kind == "event_callback":
-        await _reply_in_place(client, body.get("event") or {}, text)
+    try:
+        if kind == "block_actions":
+            await _tell_clicker(client, body, respond, text)
+        elif kind == "event_callback":
+            await _reply_in_place(client, _dict(body.get("event")), text)
+    except Exception as failure:  # telling them failed too (Slack down, a forged payload)
+        log.warning("Could not tell the person about an error (%s)", type(failure).__name__)
     return BoltResponse(status=200, body="")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+async def _tell_clicker(
+    client: AsyncWebClient, body: dict[str, Any], respond: Any, text: str
+) -> None:
+    """Ephemeral, through the click's response_url; without one, to the clicker in the channel."""
+    if respond is not None and body.get("response_url"):
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+        return
+    channel = _dict(body.get("container")).get("channel_id") or _dict(body.get("channel")).get("id")
+    user = _dict(body.get("user")).get("id")
+    if isinstance(channel, str) and isinstance(user, str):
+        await client.chat_postEphemeral(channel=channel, user=user, text=text)
 
 
 def _blocks(error: Exception, text: str) -> list[dict[str, Any]]:
@@ -59,9 +83,10 @@ def _blocks(error: Exception, text: str) -> list[dict[str, Any]]:
 
 async def _reply_in_place(client: AsyncWebClient, event: dict[str, Any], text: str) -> None:
     channel = event.get("channel")
-    if not channel:
+    if not channel or not isinstance(channel, str):
         return
     thread = event.get("thread_ts") or event.get("ts")
+    thread = thread if isinstance(thread, str) else None
     await client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
 
 

@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import Actor
+from bot.command_refs import parse_record_id
 from bot.errors import InvalidInput
 from bot.runtime import Runtime, in_thread
 from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
@@ -21,7 +22,7 @@ from handlers.slack.identity import resolve_actor
 from handlers.slack.modals import modal, modal_input, parse_view_values, text_input
 
 SNOOZE_CALLBACK_ID = "snooze_submit"
-SNOOZE_ACTION = r"^occ_snooze:\d+(#\d+)?$"
+SNOOZE_ACTION = r"^occ_snooze:\d{1,18}(#\d+)?$"
 Handler = Callable[..., Awaitable[None]]
 
 
@@ -69,9 +70,10 @@ def _on_snooze_submit(deps: Runtime) -> Handler:
     async def on_submit(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         values = parse_view_values(body["view"])
         try:
-            occurrence_id = int(json.loads(body["view"].get("private_metadata") or "{}")["occ"])
+            meta = json.loads(body["view"].get("private_metadata") or "{}")
+            occurrence_id = parse_record_id(meta["occ"])
             days = int(values.get("days") or 0)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, InvalidInput):
             raise InvalidInput("This form is out of date; press Snooze again.") from None
         user_id = body["user"]["id"]
         actor = await resolve_actor(deps, client, user_id)

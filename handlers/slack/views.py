@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.command_refs import parse_record_id
 from bot.errors import InvalidInput
 from bot.review_csv import parse_accounts_csv
 from bot.runtime import Runtime, in_thread
@@ -61,7 +62,7 @@ def _store_evidence(deps: Runtime) -> Handler:
             actor = await resolve_actor(deps, client, user_id)
             for file in values.get("files") or []:
                 ev = await attach_slack_file(
-                    deps, actor, int(meta["occurrence"]), file, values.get("note")
+                    deps, actor, parse_record_id(meta.get("occurrence")), file, values.get("note")
                 )
                 lines.append(f"• {ev.original_name}: SHA-256 `{ev.sha256}`")
             text = f"Evidence stored for #{meta['occurrence']}:\n" + "\n".join(lines)

@@ -8,6 +8,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from bot.actor import Actor
+from bot.command_refs import STALE_BUTTON, parse_page, parse_record_id
 from bot.errors import InvalidInput
 from bot.messages import Message
 from bot.runtime import Runtime, in_thread
@@ -33,7 +34,7 @@ async def handle_card_action(
     kind, _, rest = action_id.partition(":")
     handler = _HANDLERS.get(kind)
     if handler is None:
-        raise InvalidInput("That button is out of date; run the command again.")
+        raise InvalidInput(STALE_BUTTON)
     await handler(runtime, context, actor, rest, data)
 
 
@@ -46,12 +47,15 @@ async def _done(runtime: Runtime, context: TurnContext, actor: Actor, ref: str, 
     def attest() -> Any:
         with runtime.db.transaction() as session:
             return complete_by_attestation(
-                session=session, actor=actor, occurrence_id=int(ref), now=runtime.clock()
+                session=session,
+                actor=actor,
+                occurrence_id=parse_record_id(ref),
+                now=runtime.clock(),
             )
 
     evidence = await in_thread(attest)
     await _redraw_mine(runtime, context, actor)
-    recorded = evidence_recorded_view(evidence, int(ref), done=True)
+    recorded = evidence_recorded_view(evidence, parse_record_id(ref), done=True)
     await context.send_activity(recorded.text or "")
 
 
@@ -62,12 +66,12 @@ async def _redraw_mine(runtime: Runtime, context: TurnContext, actor: Actor) -> 
 async def _attach(runtime: Runtime, context: TurnContext, actor: Actor, ref: str, _: Any) -> None:
     def expect() -> None:
         with runtime.db.transaction() as session:
-            occ = get_occurrence_or_raise(session=session, occurrence_id=int(ref))
+            occ = get_occurrence_or_raise(session=session, occurrence_id=parse_record_id(ref))
             check_can_complete(session, actor, occ, now=runtime.clock())
             await_file(
                 session=session,
                 conversation=str(context.activity.conversation.id),
-                occurrence_id=int(ref),
+                occurrence_id=parse_record_id(ref),
                 person_id=actor.person_id or 0,
                 now=runtime.clock(),
             )
@@ -89,7 +93,7 @@ async def _decide(
             outcome = decide_review_item(
                 session=session,
                 actor=actor,
-                item_id=int(ref),
+                item_id=parse_record_id(ref),
                 decision=decision,  # type: ignore[arg-type]
                 now=runtime.clock(),
                 store=runtime.store,
@@ -97,7 +101,7 @@ async def _decide(
             return outcome.campaign.id or 0
 
     campaign_id = await in_thread(decide)
-    await _redraw_review(runtime, context, campaign_id, int(data.get("page") or 0))
+    await _redraw_review(runtime, context, campaign_id, parse_page(data.get("page")))
 
 
 async def _redraw_review(
@@ -113,13 +117,13 @@ async def _redraw_review(
 
 async def _page(runtime: Runtime, context: TurnContext, _: Actor, ref: str, __: Any) -> None:
     campaign, _sep, page = ref.partition(":")
-    await _redraw_review(runtime, context, int(campaign), int(page or 0))
+    await _redraw_review(runtime, context, parse_record_id(campaign), parse_page(page))
 
 
 async def _more(
     runtime: Runtime, context: TurnContext, actor: Actor, _: str, data: dict[str, Any]
 ) -> None:
-    text, page = str(data.get("value") or ""), int(data.get("page") or 0)
+    text, page = str(data.get("value") or ""), parse_page(data.get("page"))
     await _replace_card(context, await run_text(runtime, actor, text), text=text, page=page)
 
 
@@ -129,7 +133,7 @@ async def _follow_up(
     def done() -> None:
         with runtime.db.transaction() as session:
             complete_follow_up(
-                session=session, actor=actor, follow_up_id=int(ref), now=runtime.clock()
+                session=session, actor=actor, follow_up_id=parse_record_id(ref), now=runtime.clock()
             )
 
     await in_thread(done)

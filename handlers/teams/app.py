@@ -64,16 +64,32 @@ class TeamsEndpoint:
             return JSONResponse({"error": "expected application/json"}, status_code=415)
         try:
             body: Any = await request.json()
-            activity = Activity().deserialize(body)
+            activity = Activity().deserialize(body) if isinstance(body, dict) else None
         except (ValueError, TypeError, AttributeError):
+            activity = None
+        if activity is None:  # `null`, a list, a string: botbuilder would crash on them later
             return JSONResponse({"error": "not a Bot Framework activity"}, status_code=400)
         auth_header = request.headers.get("Authorization", "")
         if self.authenticated and not auth_header.startswith("Bearer "):
             # botbuilder's parameterized mode crashes on a missing token instead of refusing it.
             return JSONResponse({"error": "unauthorized"}, status_code=401)
+        started = False
+
+        async def turn(context: Any) -> None:
+            nonlocal started
+            started = True
+            await self.bot.on_turn(context)
+
         try:
-            invoke = await self.adapter.process_activity(auth_header, activity, self.bot.on_turn)
+            invoke = await self.adapter.process_activity(auth_header, activity, turn)
         except (PermissionError, jwt.PyJWTError):  # missing, malformed or invalid token
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
+        except Exception as exc:
+            if started or not self.authenticated:
+                raise
+            # botbuilder fails in its own ways on some bad tokens (a token without `iss` is a
+            # KeyError): whatever breaks before the turn starts is a refused token.
+            log.warning("Token refused (%s)", type(exc).__name__)
             return JSONResponse({"error": "unauthorized"}, status_code=401)
         if invoke is not None:
             return JSONResponse(invoke.body, status_code=invoke.status)

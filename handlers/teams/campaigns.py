@@ -16,6 +16,7 @@ from bot.campaign_chat import (
     press_item,
     record_certificate,
 )
+from bot.command_refs import parse_record_id
 from bot.runtime import Runtime, in_thread
 from handlers.teams.errors import user_text
 from handlers.teams.files import download_attachment, file_attachments
@@ -29,7 +30,7 @@ async def press(
 ) -> None:
     """`camp_ack:<item>` / `camp_done:<item>`: answer for the sender; the card updates in place."""
     kind = str(data.get("action_id") or "").split(":", 1)[0]
-    answered = await in_thread(press_item, runtime, actor, kind, int(ref))
+    answered = await in_thread(press_item, runtime, actor, kind, parse_record_id(ref))
     await replace_card(context, card_activity(answered.card))
     await context.send_activity(answered.reply.text or "")
 
@@ -39,7 +40,7 @@ async def ask_certificate(
 ) -> None:
     """`camp_cert:<item>`: the next file the person sends here is their certificate."""
     conversation = str(context.activity.conversation.id)
-    card = await in_thread(expect_certificate, runtime, actor, int(ref), conversation)
+    card = await in_thread(expect_certificate, runtime, actor, parse_record_id(ref), conversation)
     await context.send_activity(
         f"Send your certificate for {card.title} ({card.version}) here in this chat (within "
         "30 minutes); I will store it and answer with its SHA-256."

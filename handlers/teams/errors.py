@@ -6,6 +6,7 @@ import logging
 
 from botbuilder.core import TurnContext
 
+from bot.db import DATABASE_UNAVAILABLE, is_database_outage
 from bot.errors import SoC2BotError
 from bot.logs import new_correlation_id
 
@@ -16,6 +17,9 @@ def user_text(error: Exception) -> str:
     """What the person is told; unknown errors are logged with a reference they can quote."""
     if isinstance(error, SoC2BotError):
         return error.user_text()
+    if is_database_outage(error):  # a restart or failover: asking again shortly will work
+        log.warning("Database unreachable during a Teams request (%s)", type(error).__name__)
+        return DATABASE_UNAVAILABLE
     reference = new_correlation_id()
     log.error("Teams turn failed", exc_info=error, extra={"correlation_id": reference})
     return f"Sorry, something went wrong on our side. Reference: {reference}"

@@ -7,6 +7,7 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 
 from bot.actor import Actor
+from bot.command_refs import parse_record_id
 from bot.errors import InvalidInput
 from bot.messages import Message
 from bot.runtime import Runtime, in_thread
@@ -48,11 +49,12 @@ async def ask_snooze(
 
     def check() -> None:
         with runtime.db.session() as session:
-            occ = get_occurrence_or_raise(session=session, occurrence_id=int(ref))
+            occ = get_occurrence_or_raise(session=session, occurrence_id=parse_record_id(ref))
             check_can_complete(session, actor, occ, now=runtime.clock())
 
     await in_thread(check)
-    await context.send_activity(MessageFactory.attachment(card_attachment(snooze_card(int(ref)))))
+    card = snooze_card(parse_record_id(ref))
+    await context.send_activity(MessageFactory.attachment(card_attachment(card)))
 
 
 async def snooze(
@@ -69,7 +71,7 @@ async def snooze(
             occ = snooze_occurrence(
                 session=session,
                 actor=actor,
-                occurrence_id=int(ref),
+                occurrence_id=parse_record_id(ref),
                 days=days,
                 reason=str(data.get("snooze_reason") or ""),
                 now=runtime.clock(),

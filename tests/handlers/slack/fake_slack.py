@@ -150,7 +150,7 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
     ) -> Payload:
         """Register a file as Slack describes it; its URLs serve `content` to the bot token."""
         file_id = file_id or self.new_id("F")
-        base, quoted = f"{self.url}/files-pri/{TEAM_ID}-{file_id}", quote(name)
+        base, quoted = f"{self.url}/files-pri/{TEAM_ID}-{file_id}", quote(name, safe="")
         filetype = name.rpartition(".")[2].lower() if "." in name else "binary"
         what = {"id": file_id, "name": name, "title": name, "mimetype": mimetype}
         about = {"filetype": filetype, "size": len(content), "user": user, "user_team": TEAM_ID}

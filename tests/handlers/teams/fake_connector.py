@@ -19,7 +19,7 @@ FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 ACTIVITY = re.compile(r"^/v3/conversations/([^/]+)/activities(?:/([^/]+))?$")
 MEMBER = re.compile(r"^/v3/conversations/([^/]+)/members/([^/]+)$")
 MEMBERS = re.compile(r"^/v3/conversations/([^/]+)/(?:paged)?members$")
-DOWNLOAD = re.compile(r"^/(files|inline)/([^/]+)(?:/[^/]+)?$")
+DOWNLOAD = re.compile(r"^/(files|inline)/([^/]+)(?:/.+)?$", re.S)  # a file name may hold "/"
 ERROR_CODES = {
     400: "BadArgument",
     401: "Unauthorized",
@@ -160,7 +160,7 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         unique_id = str(uuid.uuid4()).upper()
         with self._lock:
             self._files[f"files/{unique_id}"] = (content, "application/octet-stream")
-        download = f"{self.url}/files/{unique_id}/{quote(name)}"
+        download = f"{self.url}/files/{unique_id}/{quote(name, safe='')}"
         return {
             "contentType": FILE_INFO,
             # Only downloadUrl works for the bot; contentUrl is SharePoint's (answered 401).

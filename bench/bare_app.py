@@ -1,0 +1,53 @@
+"""The ceiling for slash commands: a bare FastAPI endpoint that checks Slack's signature.
+
+Served by `bench/slash_load.py` through uvicorn with the settings `soc2bot serve` uses
+(factory, `log_config=None`, `proxy_headers=True`, uvloop and httptools when installed):
+
+    SLACK_SIGNING_SECRET=… .venv/bin/python bench/bare_app.py --port 8100
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from slack_sdk.signature import SignatureVerifier
+
+
+def create_app() -> FastAPI:
+    """POST /slack/events: 200 for a request Slack signed, 401 otherwise; nothing else."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    verifier = SignatureVerifier(os.environ["SLACK_SIGNING_SECRET"])
+
+    @app.post("/slack/events")
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        if not verifier.is_valid_request(body, dict(request.headers)):
+            return Response(status_code=401)
+        return Response(status_code=200)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8100)
+    args = parser.parse_args()
+    uvicorn.run(
+        "bare_app:create_app",
+        factory=True,
+        host="127.0.0.1",
+        port=args.port,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
