@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated
 
 import typer
@@ -16,20 +15,13 @@ from bot.services.campaign_progress import get_round_detail, list_round_progress
 from bot.services.campaigns import RoundStart, start_policy_campaign, start_training_round
 from bot.services.history import get_history
 from bot.views_campaign import round_audit_view, round_line
+from handlers.cli_support import friendly, load_settings_or_exit, open_database, out
 from models import utcnow
 
 campaign_app = typer.Typer(
     help="Policy acknowledgement and security training rounds.", no_args_is_help=True
 )
 GROUP_HELP = "Who: all, role:<role>, department:<name> or manager:<email> (their team)."
-
-
-def _cli() -> ModuleType:
-    """The main CLI module, for its settings, database and error helpers (imported late:
-    it registers this sub-app)."""
-    from handlers import cli
-
-    return cli
 
 
 @campaign_app.command("policy")
@@ -46,10 +38,9 @@ def campaign_policy(
 ) -> None:
     """Ask everyone (or a group) to accept this version of a policy; a new version starts a new
     round and the previous one stops counting."""
-    cli = _cli()
-    settings = cli._settings()
-    with cli._friendly():
-        db = cli._database(settings)
+    settings = load_settings_or_exit()
+    with friendly():
+        db = open_database(settings)
         document = None
         if file is not None:
             from bot.evidence_store import open_evidence_store
@@ -83,10 +74,9 @@ def campaign_training(
 ) -> None:
     """Ask everyone (or a group) to confirm a training round (annual by default); a certificate
     sent in chat is kept as evidence."""
-    cli = _cli()
-    settings = cli._settings()
-    with cli._friendly():
-        db = cli._database(settings)
+    settings = load_settings_or_exit()
+    with friendly():
+        db = open_database(settings)
         with db.transaction() as session:
             started = start_training_round(
                 session=session, actor=Actor.cli(), title=title, now=utcnow(),
@@ -97,7 +87,6 @@ def campaign_training(
 
 
 def _say_started(started: RoundStart) -> None:
-    out = _cli().out
     campaign = started.campaign
     out.print(
         f"Started camp-{campaign.id}: {campaign.name} — {started.enrolled} people, "
@@ -119,43 +108,40 @@ def _say_started(started: RoundStart) -> None:
 @campaign_app.command("list")
 def campaign_list() -> None:
     """The open rounds and their progress."""
-    cli = _cli()
-    settings = cli._settings()
-    with cli._friendly():
-        db = cli._database(settings)
+    settings = load_settings_or_exit()
+    with friendly():
+        db = open_database(settings)
         with db.session() as session:
             rounds = list_round_progress(session=session, now=utcnow())
     if not rounds:
-        cli.out.print("No policy or training round is open.")
+        out.print("No policy or training round is open.")
     for line in (round_line(p) for p in rounds):
-        cli.out.print(f"{line.text}\n  {line.detail}", markup=False)
+        out.print(f"{line.text}\n  {line.detail}", markup=False)
 
 
 @campaign_app.command("show")
 def campaign_show(ref: Annotated[str, typer.Argument(help="The round, e.g. camp-12.")]) -> None:
     """Who has answered a round, who has not, and its audit trail."""
-    cli = _cli()
-    settings = cli._settings()
-    with cli._friendly():
+    settings = load_settings_or_exit()
+    with friendly():
         campaign_id = parse_campaign_ref(ref)
-        db = cli._database(settings)
+        db = open_database(settings)
         now = utcnow()
         with db.session() as session:
             detail = get_round_detail(session=session, campaign_id=campaign_id, now=now)
             events = get_history(session=session, campaign_id=campaign_id).events
-        cli.out.print(render_plain(round_audit_view(detail, events)), markup=False)
+        out.print(render_plain(round_audit_view(detail, events)), markup=False)
 
 
 @campaign_app.command("refresh")
 def campaign_refresh() -> None:
     """Enroll new people and withdraw deactivated ones now (the scheduler does it daily)."""
-    cli = _cli()
-    settings = cli._settings()
-    with cli._friendly():
-        db = cli._database(settings)
+    settings = load_settings_or_exit()
+    with friendly():
+        db = open_database(settings)
         with db.transaction() as session:
             change = refresh_campaign_audiences(session=session, now=utcnow())
-    cli.out.print(
+    out.print(
         f"Enrolled {change.enrolled}, withdrew {change.withdrawn}, "
         f"renewed {change.renewed} training round(s)."
     )

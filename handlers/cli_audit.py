@@ -1,0 +1,191 @@
+"""`soc2bot audit verify|log` and `soc2bot export`: the trail, bundles and their checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from bot.actor import Actor
+from bot.audit import event_as_dict, list_events, verify_chain
+from bot.audit_chain import ChainReport
+from bot.command_refs import classify_audit_ref, parse_iso_date
+from bot.errors import InvalidInput
+from bot.evidence_check import EvidenceReport, verify_evidence_files
+from bot.export import build_bundle, verify_bundle
+from bot.export.verify import describe
+from bot.services.history import get_history
+from bot.views_export import export_lines
+from handlers.cli_support import err, friendly, load_settings_or_exit, open_database, out
+from models import AuditEvent, utcnow
+
+audit_app = typer.Typer(help="Check and read the audit trail.", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    bundle: Annotated[
+        Path | None,
+        typer.Argument(
+            help="An export bundle (zip or extracted folder); without it, the database."
+        ),
+    ] = None,
+    head: Annotated[
+        str | None, typer.Option(help="With a bundle: fail unless its chain ends at this hash.")
+    ] = None,
+    files: Annotated[
+        bool,
+        typer.Option(
+            "--files/--no-files",
+            help="Also re-hash every evidence file against its recorded SHA-256 (default).",
+        ),
+    ] = True,
+) -> None:
+    """Re-hash the audit chain and the evidence files (or a bundle); exit 1 naming what is wrong."""
+    if bundle is not None:
+        _verify_bundle(bundle, head)
+        return
+    from bot.evidence_store import open_evidence_store
+
+    with friendly():
+        settings = load_settings_or_exit()
+        db = open_database(settings, prepared=False)
+        with db.session() as session:
+            report = verify_chain(session=session)
+            stored = (
+                verify_evidence_files(session=session, store=open_evidence_store(settings))
+                if files
+                else None
+            )
+    chain_ok = _print_chain_report(report)
+    if (stored is None or _print_evidence_report(stored)) and chain_ok:
+        return
+    raise typer.Exit(1)
+
+
+def _print_chain_report(report: ChainReport) -> bool:
+    if report.ok:
+        out.print(
+            f"Audit chain intact: {report.checked} events, head #{report.head_seq} "
+            f"{report.head_hash[:16]}…"
+        )
+        return True
+    err.print(
+        f"Audit chain BROKEN at event {report.broken_seq}: {report.problem}",
+        style="red",
+        markup=False,
+    )
+    return False
+
+
+def _print_evidence_report(report: EvidenceReport) -> bool:
+    if report.ok:
+        out.print(f"Evidence files intact: {report.checked} file(s) re-hashed.")
+        return True
+    for problem in report.problems:
+        err.print(
+            f"Evidence #{problem.evidence_id} ({problem.name}): {problem.problem}",
+            style="red",
+            markup=False,
+        )
+    if report.broken > len(report.problems):
+        err.print(f"…and {report.broken - len(report.problems)} more.", style="red")
+    err.print(
+        f"Evidence files BROKEN: {report.broken} of {report.checked} file(s) missing or altered.",
+        style="red",
+    )
+    return False
+
+
+def _verify_bundle(bundle: Path, head: str | None) -> None:
+    report = verify_bundle(bundle, expected_head=head)
+    lines = describe(report, bundle)
+    for line in lines[:-1]:
+        err.print(line, style="red", markup=False)
+    (out if report.ok else err).print(lines[-1], markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def export(
+    start: Annotated[str, typer.Option("--from", help="First day of the window (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day of the window, included.")],
+    out_file: Annotated[Path, typer.Option("--out", help="The zip file to write.")],
+) -> None:
+    """Build the auditor's evidence bundle for a window; print what it holds and its SHA-256."""
+    from bot.evidence_store import open_evidence_store
+
+    settings = load_settings_or_exit()
+    with friendly():
+        first, last = parse_iso_date(start), parse_iso_date(end)
+        if first > last:
+            raise InvalidInput(f"--from {first} is after --to {last}.")
+        if not out_file.parent.is_dir():
+            raise InvalidInput(f"Cannot write {out_file}: the folder {out_file.parent} is missing.")
+        db = open_database(settings)
+        summary = build_bundle(
+            db=db,
+            store=open_evidence_store(settings),
+            start=first,
+            end=last,
+            out=out_file,
+            actor=Actor.cli(),
+            now=utcnow(),
+        )
+    out.print(f"Wrote {out_file}", markup=False)
+    for label, value in export_lines(summary):
+        out.print(f"  {label}: {value}", markup=False)
+    if summary.chain_problem:
+        err.print(f"Warning: the audit chain is broken: {summary.chain_problem}", style="red")
+
+
+@audit_app.command("log")
+def audit_log(
+    subject: Annotated[
+        str | None, typer.Option(help="A control id, occurrence (#123) or campaign (camp-1).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Show the newest audit events, optionally for one subject."""
+    with friendly():
+        db = open_database(load_settings_or_exit(), prepared=False)
+        with db.session() as session:
+            events = _events(session, subject, limit)
+    if as_json:
+        for event in events:
+            out.print(json.dumps(event_as_dict(event), ensure_ascii=False), markup=False)
+        return
+    table = Table("seq", "when (UTC)", "actor", "action", "subject", "details")
+    for e in events:
+        table.add_row(
+            str(e.seq),
+            f"{e.occurred_at:%Y-%m-%d %H:%M:%S}",
+            e.actor,
+            e.action,
+            f"{e.subject_type} {e.subject_id}",
+            _short(e.details),
+        )
+    out.print(table)
+
+
+def _events(session: Any, subject: str | None, limit: int) -> list[AuditEvent]:
+    if subject is None:
+        return list(list_events(session=session, limit=limit))
+    kind, ref = classify_audit_ref(subject)
+    found = get_history(
+        session=session,
+        control_key=str(ref) if kind == "control" else None,
+        occurrence_id=int(ref) if kind == "occurrence" else None,
+        campaign_id=int(ref) if kind == "campaign" else None,
+        limit=limit,
+    )
+    return found.events
+
+
+def _short(details: dict[str, Any]) -> str:
+    text = json.dumps(details, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:79] + "…"

@@ -1,0 +1,60 @@
+"""What every `soc2bot` command shares: consoles, settings, the database, friendly errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from bot import bootstrap
+from bot.db import DATABASE_UNAVAILABLE, Database, is_database_outage
+from bot.errors import SoC2BotError
+from bot.logs import new_correlation_id
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("soc2bot.cli")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+def load_settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def friendly() -> Iterator[None]:
+    """Show a user error as one clear line, never a traceback."""
+    try:
+        yield
+    except SoC2BotError as exc:
+        err.print(exc.user_text(), style="red", markup=False)
+        raise typer.Exit(1) from None
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if is_database_outage(exc):
+            err.print(DATABASE_UNAVAILABLE, style="red", markup=False)
+            raise typer.Exit(75) from None  # EX_TEMPFAIL: try again later
+        reference = new_correlation_id()
+        log.exception("command failed", extra={"correlation_id": reference})
+        err.print(
+            f"Something went wrong on our side (reference {reference}); the log has details.",
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(70) from None
+
+
+def open_database(settings: Settings, *, prepared: bool = True) -> Database:
+    db = Database(settings.database_url)
+    db.upgrade()
+    if prepared and not bootstrap.has_program(db):
+        bootstrap.prepare(settings, db)
+    return db
