@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+# Appended, not prepended: PYTHONPATH=<another checkout> measures that code ("before" runs).
 if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+    sys.path.append(str(REPO))
 
 import sqlalchemy as sa  # noqa: E402
 
@@ -72,9 +73,9 @@ def database_exists(kind: str, name: str) -> bool:
     return exists
 
 
-def seeded_name(occurrences: int) -> str:
+def seeded_name(occurrences: int, label: str = "") -> str:
     """The conventional bench database name of a seeded program of this size."""
-    return f"{PREFIX}{_short(occurrences)}"
+    return f"{PREFIX}{label + '_' if label else ''}{_short(occurrences)}"
 
 
 def _short(n: int) -> str:

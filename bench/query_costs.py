@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for kind in args.db.split(","):
         for size in [int(s) for s in args.sizes.split(",")]:
-            meta = seeded(kind, size)
+            meta = seeded(kind, size, args.label)
             db = Database(meta["url"])
             if args.explain:
                 print(f"--- {kind} {size}: the queries of `status`")
@@ -130,7 +130,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 print(f"{kind:<8} {size:>7} {name:<18} median {row['median_ms']:>8.1f} ms  "
                       f"p95 {row['p95_ms']:>8.1f} ms  load {row['load']}", flush=True)  # fmt: skip
             db.dispose()
-    return {"runs": args.runs, "rows": rows, "growth": growth(rows)}
+    code = str(Path(c.__file__).resolve().parents[1])
+    return {"runs": args.runs, "code": code, "rows": rows, "growth": growth(rows)}
 
 
 def growth(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -162,6 +163,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--label", default="", help="own databases (bench_<label>_100k), e.g. for a 'before' run"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = run(args)

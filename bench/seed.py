@@ -694,6 +694,7 @@ def main() -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--occurrences", type=int, default=FULL)
     parser.add_argument("--name", help="database name (default bench_<N/1000>k)")
+    parser.add_argument("--label", default="", help="name it bench_<label>_<N/1000>k")
     for count in ("people", "controls", "evidence", "audit-events"):
         parser.add_argument(f"--{count}", type=int, help=f"{count} (default: scaled with N)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -702,7 +703,7 @@ def main() -> int:
         args.occurrences, people=args.people, controls=args.controls, evidence=args.evidence,
         audit_events=args.audit_events,
     )  # fmt: skip
-    name = args.name or benchlib.seeded_name(args.occurrences)
+    name = args.name or benchlib.seeded_name(args.occurrences, args.label)
     meta = seed(args.db, name, scale)
     benchlib.report("seed", {"scale": scale.__dict__, **meta}, as_json=args.json)
     return 0

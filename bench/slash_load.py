@@ -35,9 +35,9 @@ TARGET_P99_MS = 100.0
 TARGET_SHARE = 0.5
 
 
-def seeded(kind: str, occurrences: int) -> dict[str, Any]:
+def seeded(kind: str, occurrences: int, label: str = "") -> dict[str, Any]:
     """The seed's description of the bench database of this size (seeding it if missing)."""
-    name = benchlib.seeded_name(occurrences)
+    name = benchlib.seeded_name(occurrences, label)
     meta = benchlib.DATA / f"{name}-{kind}.json"
     if not meta.is_file() or not benchlib.database_exists(kind, name):
         import seed

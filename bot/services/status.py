@@ -194,11 +194,19 @@ def _coverage(
 ) -> tuple[list[Coverage], list[int]]:
     """Coverage per in-scope control (by key), and the controls with done but unproven work.
 
-    Grouped by control id over ix_occurrence_window alone (the controls' keys and titles are
-    read once, not joined to every row); evidence is probed in ix_evidence_accepted.
+    Grouped by control over ix_occurrence_control_window alone (the controls' keys and titles
+    are read once, not joined to every row); accepted evidence is read from
+    ix_evidence_accepted.
     """
     done = col(Occurrence.status) == OccurrenceStatus.DONE
     evidenced = sa.and_(done, _has_accepted_evidence())
+    if session.get_bind().dialect.name == "postgresql":
+        # IN (the proven occurrences) rather than a correlated EXISTS: PostgreSQL hashes the
+        # set once instead of probing it for each of the window's rows, 43 ms instead of 68
+        # at 100k occurrences; on SQLite EXISTS is the faster, 23 ms against 26
+        # (docs/performance.md).
+        proven = sa.select(col(Evidence.occurrence_id)).where(col(Evidence.superseded_at).is_(None))
+        evidenced = sa.and_(done, col(Occurrence.id).in_(proven))
     skipped = col(Occurrence.status) == OccurrenceStatus.SKIPPED
     active = sa.select(col(Control.id)).where(active_controls())
     rows = session.execute(

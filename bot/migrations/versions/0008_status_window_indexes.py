@@ -1,7 +1,8 @@
 """status window indexes
 
-A covering index for the Type II window aggregates (it replaces the plain period_start
-index, its prefix) and a partial index of accepted evidence per occurrence.
+A covering index per control for the Type II window aggregates of `status` and the digest
+(it replaces the plain control_id index, its prefix), and a partial index of accepted
+evidence per occurrence (docs/performance.md).
 
 Revision ID: 0008
 Revises: 0007
@@ -25,11 +26,11 @@ ACCEPTED = sa.text("superseded_at IS NULL")
 def upgrade() -> None:
     with op.batch_alter_table("occurrence", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_occurrence_window",
-            ["period_start", "control_id", "status", "due_at"],
+            "ix_occurrence_control_window",
+            ["control_id", "period_start", "status", "due_at"],
             unique=False,
         )
-        batch_op.drop_index("ix_occurrence_period_start")
+        batch_op.drop_index("ix_occurrence_control_id")
     with op.batch_alter_table("evidence", schema=None) as batch_op:
         batch_op.create_index(
             "ix_evidence_accepted",
@@ -44,5 +45,5 @@ def downgrade() -> None:
     with op.batch_alter_table("evidence", schema=None) as batch_op:
         batch_op.drop_index("ix_evidence_accepted")
     with op.batch_alter_table("occurrence", schema=None) as batch_op:
-        batch_op.create_index("ix_occurrence_period_start", ["period_start"], unique=False)
-        batch_op.drop_index("ix_occurrence_window")
+        batch_op.create_index("ix_occurrence_control_id", ["control_id"], unique=False)
+        batch_op.drop_index("ix_occurrence_control_window")
