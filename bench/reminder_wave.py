@@ -6,7 +6,9 @@
 A program whose `--occurrences` tasks (one occurrence each) are all due on the same working
 day, assigned to `--people` people (every one linked to Slack, so each gets several DMs).
 On that day at 12:00 in their timezone, `queue_due_reminders` decides and queues the wave
-in one transaction (target under 5 s; timed twice: the second tick must queue nothing).
+in one transaction (target under 5 s); then the next ticks, which must queue nothing: one
+at once, one after the outbox's statistics are refreshed (PostgreSQL: ANALYZE, as autovacuum
+does within a minute of such an insert).
 Then `schedules.sender.OutboxSender` delivers it through `SlackChatPort` to a fake Slack in
 its own process that enforces Slack's limit per channel (1 message/s, answering 429 with
 Retry-After over it) and answers after `--latency-ms`; the sender is driven like the outbox
@@ -97,6 +99,9 @@ def seed_wave(kind: str, occurrences: int, people: int) -> Database:
             "completed_by_id": None, "skip_reason": None, "snoozed_until": None,
             "snooze_reason": None, "created_at": now,
         } for n in range(1, occurrences + 1)))  # fmt: skip
+    if kind == "postgres":  # as autovacuum would have long before the day the wave is due
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
     return db
 
 
@@ -158,18 +163,26 @@ def run_one(kind: str, args: argparse.Namespace, slack_url: str) -> dict[str, An
     seeded = time.perf_counter() - seed_started
     now = dt.datetime.combine(DUE, dt.time(12), dt.UTC)
     queued, first = decide(db, now)
-    again, second = decide(db, now + dt.timedelta(minutes=5))
-    print(f"{kind}: queued {queued} reminders in {first:.2f} s (next tick: {again} in "
-          f"{second:.2f} s); load {benchlib.load()}", flush=True)  # fmt: skip
+    again, second = decide(db, now + dt.timedelta(minutes=1))
+    if kind == "postgres":  # what autovacuum does within a minute of a 10,000-row insert
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE outboxmessage")
+    later, steady = decide(db, now + dt.timedelta(minutes=5))
+    print(f"{kind}: queued {queued} reminders in {first:.2f} s (next ticks: {again} in "
+          f"{second:.2f} s at once, {later} in {steady:.2f} s once the outbox is analysed); "
+          f"load {benchlib.load()}", flush=True)  # fmt: skip
     procs.slack_stats(slack_url, reset=True)
-    delivery = asyncio.run(deliver(db, slack_url, args.limit_seconds))
+    delivery: dict[str, Any] = {"sent": 0, "seconds": 0.0, "rate_per_s": 0.0, "outcomes": {}}
+    if not args.decide_only:
+        delivery = asyncio.run(deliver(db, slack_url, args.limit_seconds))
     fake = procs.slack_stats(slack_url)
     db.dispose()
     result = {"db": kind, "seed_s": round(seeded, 1), "queued": queued,
-              "decide_and_queue_s": round(first, 2), "next_tick_queued": again,
-              "next_tick_s": round(second, 2), **delivery, "slack": fake,
+              "decide_and_queue_s": round(first, 2), "next_tick_queued": again + later,
+              "next_tick_s": round(second, 2), "steady_tick_s": round(steady, 2),
+              **delivery, "slack": fake,
               "load": benchlib.load(),
-              "decide_met": first < 5.0 and again == 0,
+              "decide_met": first < 5.0 and again + later == 0,
               "no_429_storm": fake["rate_limited"] <= max(5, queued // 1000)}  # fmt: skip
     print(f"{kind}: delivered {delivery['sent']} in {delivery['seconds']} s "
           f"({delivery['rate_per_s']}/s), 429s {fake['rate_limited']}, outcomes "
@@ -184,6 +197,7 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--latency-ms", type=float, default=50.0, help="the fake Slack's")
     parser.add_argument("--limit-seconds", type=float, default=900.0, help="stop delivering")
+    parser.add_argument("--decide-only", action="store_true", help="queue, do not deliver")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results = []
