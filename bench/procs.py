@@ -123,11 +123,15 @@ def bot_server(meta: dict[str, Any], *, slack_url: str) -> Iterator[tuple[int, i
 
 
 @contextlib.contextmanager
-def bare_server() -> Iterator[tuple[int, int]]:
-    """The bare signed endpoint (bench/bare_app.py): (port, pid)."""
+def bare_server(*, bolt_slack_url: str | None = None) -> Iterator[tuple[int, int]]:
+    """The bare signed endpoint (bench/bare_app.py): (port, pid); through Bolt with a URL."""
     port = free_port()
     cmd = [sys.executable, str(REPO / "bench" / "bare_app.py"), "--port", str(port)]
     env = {"SLACK_SIGNING_SECRET": SECRET}
-    with running(cmd, log="bare.log", env=env, cwd=REPO / "bench") as process:
+    if bolt_slack_url:
+        cmd.append("--bolt")
+        env["SLACK_API_URL"] = bolt_slack_url
+    log = "bolt.log" if bolt_slack_url else "bare.log"
+    with running(cmd, log=log, env=env, cwd=REPO / "bench") as process:
         wait_http(f"http://127.0.0.1:{port}/healthz", process)
         yield port, process.pid

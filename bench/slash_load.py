@@ -3,14 +3,15 @@
     .venv/bin/python bench/slash_load.py --db sqlite,postgres          # 50 clients, 30 s each
     .venv/bin/python bench/slash_load.py --db sqlite --seconds 5 --occurrences 10000
 
-In one run: the bare endpoint (bench/bare_app.py: verify the signature, answer 200), then
-for each database `soc2bot serve` on the seeded program (seeded first if missing) with
-`status` and `mine` from Slack users picked among the people who hold work, then the bare
-endpoint again. Every phase is `--clients` keep-alive connections for `--seconds` after a
-warm-up, from this process (the servers run in their own). Slack is a local fake with the
-scheduler off; the fake counts Web API calls, which the command path should not make (all
-people are linked). Reported: p50/p95/p99, requests/s, errors, the server's CPU time per
-request, and the throughput as a share of the bare ceiling (the higher of its two runs).
+In one run: the bare endpoint (bench/bare_app.py: verify the signature, answer 200), a Bolt
+app whose `/soc2` only acknowledges (the floor the Slack framework sets), then for each
+database `soc2bot serve` on the seeded program (seeded first if missing) with `status` and
+`mine` from Slack users picked among the people who hold work, then the bare endpoint
+again. Every phase is `--clients` keep-alive connections for `--seconds` after a warm-up,
+from this process (the servers run in their own). Slack is a local fake with the scheduler
+off; the fake counts Web API calls, which the command path should not make (all people are
+linked). Reported: p50/p95/p99, requests/s, errors, the server's CPU time per request, and
+the throughput as a share of the bare ceiling (the higher of its two runs).
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with procs.fake_slack() as slack_url, procs.bare_server() as (bare_port, bare_pid):
         users = ["U00000001"]
         phases.append(phase("bare", bare_port, bare_pid, "status", users, args))
+        with procs.bare_server(bolt_slack_url=slack_url) as (bolt_port, bolt_pid):
+            phases.append(phase("Bolt, no-op", bolt_port, bolt_pid, "status", users, args))
         for kind, meta in metas.items():
             users = workers(meta["url"])
             with procs.bot_server(meta, slack_url=slack_url) as (port, pid):
@@ -115,7 +118,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ceiling = max(p["rps"] for p in phases if p["phase"].startswith("bare"))
     for p in phases:
         p["share_of_bare"] = round(p["rps"] / ceiling, 3) if ceiling else None
-        if not p["phase"].startswith("bare"):
+        if not p["phase"].startswith(("bare", "Bolt")):
             p["p99_met"] = p["p99_ms"] < TARGET_P99_MS and not p["errors"]
             p["share_met"] = p["share_of_bare"] >= TARGET_SHARE
     return {"clients": args.clients, "seconds": args.seconds, "occurrences": args.occurrences,

@@ -21,11 +21,12 @@ from bot.evidence_store import EvidenceStore
 from bot.export import export_to_folder
 from bot.messages import Message
 from bot.permissions import Action, require
-from bot.services import controls, evidence, history, occurrences, people, reviews, status, work
+from bot.services import controls, evidence, history, occurrences, people, reviews, work
 from bot.services.campaign_cards import ROUND_KINDS
 from bot.services.campaign_items import list_my_rounds
 from bot.services.campaign_progress import find_round_detail
 from bot.services.digest import compose_digest
+from bot.services.status_cache import get_cached_status_summary
 from bot.views_export import export_view
 from models import CampaignKind, Person, Platform
 
@@ -60,7 +61,7 @@ def _help(intent: Any, ctx: CommandContext) -> Message:
 def _status(_: Any, ctx: CommandContext) -> Message:
     require(ctx.actor, Action.VIEW)
     with ctx.db.session() as session:
-        return views.status_view(status.get_status_summary(session=session, now=ctx.now))
+        return views.status_view(get_cached_status_summary(session=session, now=ctx.now))
 
 
 def _mine(_: Any, ctx: CommandContext) -> Message:

@@ -62,6 +62,10 @@ def truncate(text: str, limit: int, *, mrkdwn: bool = True) -> str:
 
 def _cut(text: str, budget: int, mrkdwn: bool = True) -> tuple[str, str]:
     """Split `text` after its longest prefix whose rendered length is within `budget`."""
+    if not mrkdwn:
+        return text[:budget], text[budget:]
+    if len(text) <= budget and len(escape_mrkdwn(text)) <= budget:
+        return text, ""  # the common case, without a walk over every character
     used = 0
     for index, ch in enumerate(text):
         used += len(_ESCAPES.get(ch, ch)) if mrkdwn else 1

@@ -17,6 +17,7 @@ from bot.permissions import Action, is_allowed
 from bot.runtime import Runtime, in_thread
 from bot.services.inbound import remember_message
 from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
+from bot.services.people import actor_for_chat_user
 from bot.services.work import WorkItem, get_work_item
 from bot.views import task_card_view
 from handlers.slack.blocks import render_blocks, render_text
@@ -27,6 +28,8 @@ from handlers.slack.port import SlackChatPort
 from models import Platform
 
 MAX_BUTTON_VALUE = 2000
+# Commands that talk to Slack (modals, mentions to link, uploads) besides answering.
+_NEEDS_SLACK = (c.Evidence, c.Export, c.StartReview, c.Assign)
 
 
 def more_value(text: str) -> Callable[[int], str] | None:
@@ -60,6 +63,11 @@ def _on_soc2(deps: Runtime) -> Callable[..., Awaitable[None]]:
     async def on_soc2(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
         text = command.get("text") or ""
         intent = c.parse_command(text)
+        if not isinstance(intent, _NEEDS_SLACK):
+            message = await run_for_user(deps, client, command["user_id"], text)
+            await ack(**answer(message, text=text))
+            await share_pictures(client, command["user_id"], message)
+            return
         actor = await resolve_actor(deps, client, command["user_id"])
         mentioned = intent.user.slack_id if isinstance(intent, c.Assign) else None
         if mentioned and is_allowed(actor, Action.ASSIGN_OWNER):
@@ -79,9 +87,29 @@ def _on_soc2(deps: Runtime) -> Callable[..., Awaitable[None]]:
         else:
             message = await run_text(deps, actor, text)
             await ack(**answer(message, text=text))
-            await share_pictures(client, command["user_id"], message)
 
     return on_soc2
+
+
+async def run_for_user(deps: Runtime, client: AsyncWebClient, user_id: str, text: str) -> Message:
+    """Resolve a linked caller and run the command in one trip to a worker thread.
+
+    This is the path of nearly every command; a caller seen for the first time is linked by
+    email through Slack first.
+    """
+    message = await in_thread(_run_if_linked, deps, user_id, text)
+    if message is None:
+        message = await run_text(deps, await resolve_actor(deps, client, user_id), text)
+    return message
+
+
+def _run_if_linked(deps: Runtime, user_id: str, text: str) -> Message | None:
+    with deps.db.session() as session:
+        actor = actor_for_chat_user(session=session, platform=Platform.SLACK, external_id=user_id)
+    if actor is None:
+        return None
+    context = CommandContext(db=deps.db, actor=actor, now=deps.clock(), store=deps.store)
+    return run_command(c.parse_command(text), context)
 
 
 async def share_pictures(client: AsyncWebClient, user_id: str, message: Message) -> None:

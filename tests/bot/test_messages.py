@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +21,8 @@ from bot.messages import (
     error_message,
     info_message,
     message_for_error,
+    message_from_payload,
+    message_to_payload,
     render_plain,
 )
 
@@ -177,3 +180,28 @@ def test_plain_renderer_handles_any_text_and_width(
 def test_plain_renderer_keeps_a_long_field_label_readable() -> None:
     out = render_plain(Message(fields=(Field("A very long label indeed", "value"),)), width=30)
     assert out.startswith("A very long label indeed: value")
+
+
+def test_payload_round_trips_every_part_through_json() -> None:
+    message = dataclasses.replace(
+        full_message(),
+        images=(
+            Image("chart.png", "trend", b"\x89PNG\x00\xff"),
+            Image("https://x.test/a.png", "a"),
+        ),
+        ephemeral=False,
+    )
+    stored = json.loads(json.dumps(message_to_payload(message)))
+    assert message_from_payload(stored) == message
+
+
+def test_payload_holds_every_field_of_the_model() -> None:
+    # a field added to the model but not to the payload would vanish in the outbox
+    payload = message_to_payload(full_message())
+    expected = {f.name for f in dataclasses.fields(Message)}
+    assert set(payload) == expected
+    assert set(payload["buttons"][1]["confirm"]) == {f.name for f in dataclasses.fields(Confirm)}
+    assert set(payload["buttons"][0]) == {f.name for f in dataclasses.fields(Button)}
+    assert set(payload["items"][0]) == {f.name for f in dataclasses.fields(ListItem)}
+    assert set(payload["sections"][0]) == {f.name for f in dataclasses.fields(Section)}
+    assert set(payload["images"][0]) == {"url_or_path", "alt_text", "data_b64"}

@@ -8,8 +8,16 @@ import pytest
 from sqlmodel import select
 
 from bot.db import Database
+from bot.messages import Message
 from bot.services.inbound import find_message
-from bot.services.outbox import ALERT_PREFIX, channel_target, outbox_depth
+from bot.services.outbox import (
+    ALERT_PREFIX,
+    Outgoing,
+    channel_target,
+    enqueue_messages,
+    outbox_depth,
+    queued_keys,
+)
 from bot.services.outbox_delivery import (
     BACKOFF_BASE_SECONDS,
     claim_batch,
@@ -211,3 +219,23 @@ def test_a_program_channel_names_its_platform() -> None:
         "teams:conv:19:abc@thread.tacv2",
     )
     assert channel_target("  ") is None and channel_target(None) is None
+
+
+def test_queuing_skips_keys_already_queued_across_lookup_chunks(db: Database) -> None:
+    seed_program(db)
+
+    def wave(keys: range) -> list[Outgoing]:
+        return [Outgoing(f"k{n}", "slack", f"U{n}", Message(text=f"m{n}")) for n in keys]
+
+    with db.transaction() as s:
+        assert len(enqueue_messages(session=s, messages=wave(range(0, 700)))) == 700
+    # 1,200 keys are looked up in three chunks (the same statement, prepared on PostgreSQL)
+    for _ in range(6):
+        with db.transaction() as s:
+            assert queued_keys(session=s, keys=[f"k{n}" for n in range(500, 1700)]) == {
+                f"k{n}" for n in range(500, 700)
+            }
+    with db.transaction() as s:
+        assert len(enqueue_messages(session=s, messages=wave(range(600, 900)))) == 200
+    with db.session() as s:
+        assert outbox_depth(session=s)["pending"] == 900
