@@ -359,7 +359,7 @@ def occurrence_row(
         "id": oid, "task_id": task["id"], "control_id": task["control_id"],
         "assignee_id": assignee, "period_key": period.key, "period_start": period.start,
         "period_end": period.end, "due_on": period.due_on, "due_at": period.due_at,
-        "status": status, "completed_at": completed_at,
+        "status": status, "completed_at": completed_at, "proven": False,
         "completed_by_id": assignee if completed_at else None, "skip_reason": skip_reason,
         "snoozed_until": None, "snooze_reason": None,
         "created_at": ms(dt.datetime.combine(period.start, dt.time(5), dt.UTC)),
@@ -391,6 +391,7 @@ def seed_evidence(p: World, done: list[dict[str, Any]], tasks: dict[int, Any]) -
                 row.update(superseded_at=at + dt.timedelta(seconds=30), superseded_by_id=7,
                            supersede_reason="Wrong quarter's export attached")  # fmt: skip
             p.add("evidence", row)
+            occ["proven"] = occ["proven"] or row.get("superseded_at") is None
             details = {"occurrence": occ["id"], "kind": row["kind"].value}
             details |= {k: row[k] for k in ("sha256", "original_name", "size") if row[k]}
             p.event(row["submitted_at"], who, "evidence.submitted", ("occurrence", occ["id"]),

@@ -107,16 +107,16 @@ def event_as_dict(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def iter_events(session: Session, *, batch: int = 5000) -> Iterator[dict[str, Any]]:
-    """Every event in sequence order, fetched in batches (keyset paging, flat memory)."""
-    after = 0
-    while True:
-        rows = session.exec(
-            select(AuditEvent)
-            .where(AuditEvent.seq > after)
-            .order_by(col(AuditEvent.seq))
-            .limit(batch)
-        ).all()
+def iter_events(
+    session: Session, *, after: int = 0, until: int | None = None, batch: int = 5000
+) -> Iterator[dict[str, Any]]:
+    """Events after `after` (up to `until`) in sequence order, fetched in batches (keyset
+    paging, flat memory); by default every event."""
+    while until is None or after < until:
+        query = select(AuditEvent).where(col(AuditEvent.seq) > after)
+        if until is not None:
+            query = query.where(col(AuditEvent.seq) <= until)
+        rows = session.exec(query.order_by(col(AuditEvent.seq)).limit(batch)).all()
         if not rows:
             return
         for row in rows:

@@ -26,7 +26,14 @@ class Occurrence(SQLModel, table=True):
         sa.Index("ix_occurrence_assignee_status", "assignee_id", "status", "due_at"),
         # Per control, its periods and what the Type II window aggregates count: coverage
         # reads this index alone, already grouped by control (docs/performance.md).
-        sa.Index("ix_occurrence_control_window", "control_id", "period_start", "status", "due_at"),
+        sa.Index(
+            "ix_occurrence_control_window",
+            "control_id",
+            "period_start",
+            "status",
+            "due_at",
+            "proven",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -47,6 +54,10 @@ class Occurrence(SQLModel, table=True):
     completed_at: dt.datetime | None = ts_field(nullable=True, index=True)
     completed_by_id: int | None = Field(default=None, foreign_key="person.id")
     skip_reason: str | None = None
+    # Whether accepted (not superseded) evidence exists: kept by the evidence service in the
+    # same transaction as the evidence, so that window coverage is counted from an index
+    # instead of probing the evidence of every occurrence (docs/performance.md).
+    proven: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # Reminders and escalations pause until this instant (a snooze with a reason, audited).
     snoozed_until: dt.datetime | None = ts_field(nullable=True)
     snooze_reason: str | None = Field(default=None, max_length=500)

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.audit import event_as_dict
+from bot.audit import iter_events
 from bot.audit_chain import GENESIS_HASH, canonical_json, verify_events
 from bot.errors import Conflict
 from bot.export.window import Window
@@ -17,7 +17,6 @@ from bot.export.zipout import BundleZip
 from models import AuditChainHead, AuditEvent
 
 AUDIT_LOG = "audit_log.jsonl"
-_PAGE = 5000
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ def write_audit_log(session: Session, bundle: BundleZip, window: Window) -> Segm
     with bundle.entry(AUDIT_LOG) as entry:
         entry.write_text(canonical_json({"anchor": {"seq": anchor_seq, "hash": anchor_hash}}))
         entry.write_text("\n")
-        written = _written(_events(session, anchor_seq, head_seq), entry.write_text)
+        written = _written(iter_events(session, after=anchor_seq, until=head_seq), entry.write_text)
         report = verify_events(written, start_seq=anchor_seq + 1, anchor_hash=anchor_hash)
         for _ in written:  # a broken chain is still exported in full; verify names the break
             pass
@@ -93,23 +92,6 @@ def _anchor_hash(session: Session, anchor_seq: int, head_seq: int, head_hash: st
             "run `soc2bot audit verify`."
         )
     return found
-
-
-def _events(session: Session, after: int, last: int) -> Iterator[dict[str, Any]]:
-    """Events after..last in order, a page at a time (keyset paging, flat memory)."""
-    while after < last:
-        rows = session.exec(
-            select(AuditEvent)
-            .where(col(AuditEvent.seq) > after, col(AuditEvent.seq) <= last)
-            .order_by(col(AuditEvent.seq))
-            .limit(_PAGE)
-        ).all()
-        if not rows:
-            return
-        for row in rows:
-            yield event_as_dict(row)
-        after = rows[-1].seq
-        session.expunge_all()
 
 
 def _written(events: Iterator[dict[str, Any]], write: Any) -> Iterator[dict[str, Any]]:

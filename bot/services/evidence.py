@@ -154,9 +154,9 @@ def accepted_evidence(*, session: Session, occurrence_id: int) -> list[Evidence]
 
 def _reopen_if_unproven(session: Session, actor: Actor, occurrence_id: int) -> None:
     occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
-    if occ.status is not OccurrenceStatus.DONE:
-        return
-    if accepted_evidence(session=session, occurrence_id=occurrence_id):
+    occ.proven = bool(accepted_evidence(session=session, occurrence_id=occurrence_id))
+    session.add(occ)
+    if occ.proven or occ.status is not OccurrenceStatus.DONE:
         return
     occ.status, occ.completed_at, occ.completed_by_id = OccurrenceStatus.PENDING, None, None
     session.add(occ)
@@ -185,7 +185,8 @@ def _note(note: str | None) -> str | None:
 
 
 def _record(session: Session, actor: Actor, occ: Occurrence, evidence: Evidence) -> None:
-    session.add(evidence)
+    occ.proven = True
+    session.add_all([occ, evidence])
     session.flush()
     details = {
         "occurrence": occ.id,

@@ -167,7 +167,8 @@ def _prove_occurrence(
     if occ is None or occ.status is not OccurrenceStatus.PENDING:
         return None
     evidence = file_evidence(stored, actor, now, occurrence_id=occ.id)
-    session.add(evidence)
+    occ.proven = True
+    session.add_all([occ, evidence])
     session.flush()
     record_event(
         session=session,

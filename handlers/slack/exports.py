@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
@@ -10,18 +9,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands as c
 from bot.actor import Actor
-from bot.export import BundleSummary, export_to_folder
+from bot.export_jobs import build_requested_bundle, run_in_background
 from bot.export_links import bundle_link
 from bot.messages import Message
 from bot.permissions import Action, require
-from bot.runtime import Runtime, in_thread
+from bot.runtime import Runtime
 from bot.views_export import export_view
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.errors import user_text
 
 log = logging.getLogger("soc2bot.slack")
-# Background builds are referenced here until they finish (asyncio keeps only weak refs).
-_RUNNING: set[asyncio.Task[None]] = set()
 
 
 def started_text(intent: c.Export) -> str:
@@ -36,16 +33,14 @@ def start_export(
 ) -> None:
     """Check the permission now (the answer says no at once), then build in the background."""
     require(actor, Action.EXPORT)
-    task = asyncio.create_task(_deliver(deps, client, actor, intent, user_id))
-    _RUNNING.add(task)
-    task.add_done_callback(_RUNNING.discard)
+    run_in_background(_deliver(deps, client, actor, intent, user_id))
 
 
 async def _deliver(
     deps: Runtime, client: AsyncWebClient, actor: Actor, intent: c.Export, user_id: str
 ) -> None:
     try:
-        summary = await in_thread(_build, deps, actor, intent)
+        summary = await build_requested_bundle(deps, actor, intent)
     except Exception as error:  # the person waits for an answer: the funnel's words, in a DM
         await client.chat_postMessage(channel=user_id, text=user_text(error))
         return
@@ -78,15 +73,3 @@ async def _upload(client: AsyncWebClient, channel: str, path: Path) -> None:
 
 def _size(n: int) -> str:
     return f"{n / 2**20:,.1f} MB" if n >= 2**20 else f"{max(1, n // 1024):,} KB"
-
-
-def _build(deps: Runtime, actor: Actor, intent: c.Export) -> BundleSummary:
-    return export_to_folder(
-        db=deps.db,
-        store=deps.store,
-        start=intent.start,
-        end=intent.end,
-        actor=actor,
-        now=deps.clock(),
-        folder=deps.settings.exports_folder,
-    )

@@ -7,22 +7,17 @@ SOC2BOT_SECRET_KEY are set) and its place on the server; Slack gets the file its
 
 from __future__ import annotations
 
-import asyncio
-
 from botbuilder.core import TurnContext
 
 from bot import commands as c
 from bot.actor import Actor
-from bot.export import BundleSummary, export_to_folder
+from bot.export_jobs import build_requested_bundle, run_in_background
 from bot.export_links import bundle_link
 from bot.permissions import Action, require
-from bot.runtime import Runtime, in_thread
+from bot.runtime import Runtime
 from bot.views_export import export_view
 from handlers.teams.errors import user_text
 from handlers.teams.replies import card_activity
-
-# Background builds are referenced here until they finish (asyncio keeps only weak refs).
-_RUNNING: set[asyncio.Task[None]] = set()
 
 
 async def start_export(
@@ -39,7 +34,7 @@ async def start_export(
 
     async def deliver() -> None:
         try:
-            summary = await in_thread(_build, runtime, actor, intent)
+            summary = await build_requested_bundle(runtime, actor, intent)
             link = bundle_link(runtime.settings, summary.path, runtime.clock())
             activity = card_activity(export_view(summary, link=link))
         except Exception as error:  # the person waits for an answer: the funnel's words
@@ -56,18 +51,4 @@ async def start_export(
 
         await context.adapter.continue_conversation(reference, post, app_id)
 
-    task = asyncio.create_task(deliver())
-    _RUNNING.add(task)
-    task.add_done_callback(_RUNNING.discard)
-
-
-def _build(runtime: Runtime, actor: Actor, intent: c.Export) -> BundleSummary:
-    return export_to_folder(
-        db=runtime.db,
-        store=runtime.store,
-        start=intent.start,
-        end=intent.end,
-        actor=actor,
-        now=runtime.clock(),
-        folder=runtime.settings.exports_folder,
-    )
+    run_in_background(deliver())

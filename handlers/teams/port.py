@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -23,6 +24,8 @@ log = logging.getLogger("soc2bot.teams")
 
 # The same request fails again: bad request, bot removed or blocked, no such conversation.
 PERMANENT_STATUSES = frozenset({400, 403, 404, 413})
+# One send (token, then the POST), as Slack's client is given 30 s by default.
+SEND_TIMEOUT_SECONDS = 30.0
 Logic = Callable[[TurnContext], Awaitable[None]]
 
 
@@ -33,10 +36,13 @@ class TeamsChatPort:
     other failures as `DeliveryFailed`, and the outbox sender decides when to try again.
     """
 
-    def __init__(self, runtime: Runtime, adapter: CloudAdapter) -> None:
+    def __init__(
+        self, runtime: Runtime, adapter: CloudAdapter, *, timeout: float = SEND_TIMEOUT_SECONDS
+    ) -> None:
         self.runtime = runtime
         self.adapter = adapter
         self.app_id = runtime.settings.microsoft_app_id or ""
+        self.timeout = timeout
 
     async def send(self, recipient: str, message: Message, *, key: str | None = None) -> Sent:
         activity = card_activity(message)
@@ -77,8 +83,12 @@ class TeamsChatPort:
                 failures.append(exc)
 
         try:
-            await self.adapter.continue_conversation(reference, guarded, self.app_id)
-        except Exception as exc:  # before the turn: token or connector trouble
+            # botbuilder's connector client waits as long as the connection stays open; a
+            # stalled send must free the outbox sender's slot and be retried instead.
+            await asyncio.wait_for(
+                self.adapter.continue_conversation(reference, guarded, self.app_id), self.timeout
+            )
+        except Exception as exc:  # before the turn: token or connector trouble, or a timeout
             raise _failure(exc) from exc
         if failures:
             raise _failure(failures[0]) from failures[0]

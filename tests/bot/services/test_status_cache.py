@@ -1,4 +1,5 @@
-"""The per-process status cache: a change is seen at once, time-driven changes within a minute."""
+"""The per-process status cache (a change is seen at once, time-driven changes within a
+minute) and the `proven` flag that window coverage is counted from."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from sqlmodel import update
+from alembic import command
+from sqlmodel import select, update
 
-from bot.db import Database
-from bot.services.evidence import complete_by_attestation
+from bot.actor import Actor
+from bot.db import Database, alembic_config
+from bot.services.evidence import complete_by_attestation, supersede_evidence
 from bot.services.status_cache import get_cached_status_summary
 from models import Occurrence
 from tests.bot.services.test_status import NOW, occ, raj, seed
@@ -57,3 +60,45 @@ def test_two_databases_in_one_process_do_not_share_answers(
         )
     assert overdue_and_coverage(first, NOW) == (4, 0)
     assert overdue_and_coverage(second, NOW) == (3, 1)
+
+
+def proven_flags(db: Database) -> dict[int, bool]:
+    with db.session() as s:
+        return {o.id or 0: o.proven for o in s.exec(select(Occurrence)) if o.proven}
+
+
+def test_coverage_counts_evidence_until_it_is_superseded(db: Database) -> None:
+    seed(db)
+    q1, q2 = occ(db, "ar", "2026-Q1"), occ(db, "ar", "2026-Q2")
+    with db.transaction() as s:
+        first = complete_by_attestation(session=s, actor=raj(db), occurrence_id=q1, now=NOW)
+        complete_by_attestation(session=s, actor=raj(db), occurrence_id=q2, now=NOW)
+    assert proven_flags(db) == {q1: True, q2: True}
+    assert overdue_and_coverage(db, NOW) == (2, 2)
+    with db.transaction() as s:
+        supersede_evidence(
+            session=s, actor=Actor.cli(), evidence_id=first.id or 0, reason="wrong quarter",
+            now=NOW,
+        )  # fmt: skip
+    # Q1 lost its only evidence: reopened, overdue again, no longer counted as covered
+    assert proven_flags(db) == {q2: True}
+    assert overdue_and_coverage(db, NOW) == (3, 1)
+
+
+def test_the_migration_fills_the_flag_in_from_accepted_evidence(postgres_db: Database) -> None:
+    # PostgreSQL only: going down to 0008 drops the column, which SQLite does by copying the
+    # table, and the copy's DROP TABLE trips the foreign keys of a database holding data.
+    db = postgres_db
+    seed(db)
+    q1, q2 = occ(db, "ar", "2026-Q1"), occ(db, "ar", "2026-Q2")
+    with db.transaction() as s:
+        first = complete_by_attestation(session=s, actor=raj(db), occurrence_id=q1, now=NOW)
+        complete_by_attestation(session=s, actor=raj(db), occurrence_id=q2, now=NOW)
+        supersede_evidence(
+            session=s, actor=Actor.cli(), evidence_id=first.id or 0, reason="wrong quarter",
+            now=NOW,
+        )  # fmt: skip
+    config = alembic_config(db.engine)
+    command.downgrade(config, "0008")
+    command.upgrade(config, "head")
+    assert proven_flags(db) == {q2: True}

@@ -7,6 +7,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,6 +62,7 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         self._members: dict[str, Payload] = {}
         self._files: dict[str, tuple[bytes, str]] = {}
         self._failures: list[list[Any]] = []  # [method, path_prefix, status, retry_after, times]
+        self._stalls: list[list[Any]] = []  # [method, path_prefix, seconds, lands, times]
         self._lock = threading.Lock()
         self._ids, self._conversations = itertools.count(1), itertools.count(1)
         self.issued_ids: list[str] = []  # activity ids handed out, in order
@@ -120,6 +122,14 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         """Answer the next `times` matching calls with `status` (429, 412, 502, 504…)."""
         with self._lock:
             self._failures.append([method.upper(), path_prefix, status, retry_after, times])
+
+    def stall_next(
+        self, method: str, path_prefix: str, *, seconds: float, lands: bool, times: int = 1
+    ) -> None:
+        """Answer the next `times` matching calls only after `seconds`: as a request that
+        Teams accepted (`lands`) or failed with a 504 before it was accepted."""
+        with self._lock:
+            self._stalls.append([method.upper(), path_prefix, seconds, lands, times])
 
     def add_member(
         self,
@@ -191,11 +201,27 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         self, method: str, path: str, body: Payload | None, headers: dict[str, str], query: str = ""
     ) -> Answer:
         """Pick the answer, then record the call with its status."""
+        stall = self._stall(method, path)
+        if stall is not None:
+            time.sleep(stall[0])
+            if not stall[1]:
+                answer: Answer = 504, error(504, message="Injected by stall_next"), {}
+                with self._lock:
+                    self.calls.append(Call(method, path, body, headers, 504))
+                return answer
         answer = self._failure(method, path) or self._answer(method, path, body, headers, query)
         status, payload, extra = answer
         with self._lock:
             self.calls.append(Call(method, path, body, headers, status))
         return status, payload, extra
+
+    def _stall(self, method: str, path: str) -> tuple[float, bool] | None:
+        with self._lock:
+            for stall in self._stalls:
+                if stall[0] == method and path.startswith(stall[1]) and stall[4] > 0:
+                    stall[4] -= 1
+                    return float(stall[2]), bool(stall[3])
+        return None
 
     def _failure(self, method: str, path: str) -> Answer | None:
         with self._lock:
