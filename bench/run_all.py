@@ -34,6 +34,7 @@ def plan(full: bool, databases: str) -> list[list[str]]:
             ["reminder_wave.py", "--db", databases],
             ["evidence_path.py", "--sizes-mb", "100,1024"],
             ["audit_chain.py", "--db", databases],
+            ["export_program.py", "--db", databases],
             ["export_bundle.py", "--total-mb", "2048"],
         ]  # fmt: skip
     return [
@@ -45,6 +46,7 @@ def plan(full: bool, databases: str) -> list[list[str]]:
         ["evidence_path.py", "--sizes-mb", "100"],
         ["audit_chain.py", "--db", databases, "--occurrences", "10000",
          "--events-per-writer", "25"],
+        ["export_program.py", "--db", databases.split(",")[0], "--occurrences", "10000"],
         ["export_bundle.py", "--total-mb", "64", "--file-mb", "8"],
     ]  # fmt: skip
 

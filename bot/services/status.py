@@ -190,29 +190,24 @@ def _coverage(
     occurrence's `proven` flag: no evidence is read, and the controls' keys and titles are
     read once, not joined to every row.
     """
+    done = col(Occurrence.status) == OccurrenceStatus.DONE
+    evidenced = sa.and_(done, col(Occurrence.proven))
+    skipped = col(Occurrence.status) == OccurrenceStatus.SKIPPED
     active = sa.select(col(Control.id)).where(active_controls())
-    # Plain counts per (control, status, proven), added up here: cheaper for the database
-    # than a CASE per row and aggregate (PostgreSQL: 7 ms against 29 ms at 100k).
-    groups = session.execute(
-        sa.select(
-            col(Occurrence.control_id),
-            col(Occurrence.status),
-            col(Occurrence.proven),
-            sa.func.count(),
+    rows = [
+        (control_id, int(n), int(e or 0), int(s or 0), int(d or 0))
+        for control_id, n, e, s, d in session.execute(
+            sa.select(
+                col(Occurrence.control_id),
+                sa.func.count(),
+                sa.func.sum(sa.case((evidenced, 1), else_=0)),
+                sa.func.sum(sa.case((skipped, 1), else_=0)),
+                sa.func.sum(sa.case((done, 1), else_=0)),
+            )
+            .where(_in_window(start, end, now), col(Occurrence.control_id).in_(active))
+            .group_by(col(Occurrence.control_id))
         )
-        .where(_in_window(start, end, now), col(Occurrence.control_id).in_(active))
-        .group_by(col(Occurrence.control_id), col(Occurrence.status), col(Occurrence.proven))
-    ).all()
-    counts: dict[int, list[int]] = {}  # control id → [expected, evidenced, skipped, done]
-    for control_id, status, proven, n in groups:
-        tally = counts.setdefault(control_id, [0, 0, 0, 0])
-        tally[0] += n
-        if status == OccurrenceStatus.DONE:
-            tally[3] += n
-            tally[1] += n if proven else 0
-        elif status == OccurrenceStatus.SKIPPED:
-            tally[2] += n
-    rows = [(c, *tally) for c, tally in counts.items()]
+    ]
     named = sa.select(col(Control.id), col(Control.key), col(Control.title))
     names = {
         cid: (key, title)
