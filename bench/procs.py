@@ -30,12 +30,24 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used (Linux /proc), 0 where unknown."""
+    """User + system CPU time a process and its live children have used (Linux /proc)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(child) for child in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    """Child processes (`serve --workers` runs its workers as children of a supervisor)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 180.0) -> None:
@@ -113,11 +125,14 @@ def bot_env(meta: dict[str, Any], *, port: int, slack_url: str) -> dict[str, str
 
 
 @contextlib.contextmanager
-def bot_server(meta: dict[str, Any], *, slack_url: str) -> Iterator[tuple[int, int]]:
-    """`soc2bot serve` (port, pid), started in data/bench so that no .env is read."""
+def bot_server(
+    meta: dict[str, Any], *, slack_url: str, workers: int = 1
+) -> Iterator[tuple[int, int]]:
+    """`soc2bot serve [--workers N]` (port, pid), started in data/bench so no .env is read."""
     port = free_port()
     env = bot_env(meta, port=port, slack_url=slack_url)
-    with running([str(BIN / "soc2bot"), "serve"], log=f"serve-{meta['db']}.log", env=env) as p:
+    cmd = [str(BIN / "soc2bot"), "serve", "--workers", str(workers)]
+    with running(cmd, log=f"serve-{meta['db']}.log", env=env) as p:
         wait_http(f"http://127.0.0.1:{port}/readyz", p)
         yield port, p.pid
 

@@ -109,10 +109,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             phases.append(phase("Bolt, no-op", bolt_port, bolt_pid, "status", users, args))
         for kind, meta in metas.items():
             users = workers(meta["url"])
-            with procs.bot_server(meta, slack_url=slack_url) as (port, pid):
+            count = args.workers if kind == "postgres" else 1  # SQLite: one process
+            with procs.bot_server(meta, slack_url=slack_url, workers=count) as (port, pid):
                 procs.slack_stats(slack_url, reset=True)
                 for command in args.commands.split(","):
-                    phases.append(phase(f"{kind} {command}", port, pid, command, users, args))
+                    label = f"{kind} {command}" + (f" ×{count}" if count > 1 else "")
+                    phases.append(phase(label, port, pid, command, users, args))
                 phases[-1]["slack_calls"] = procs.slack_stats(slack_url)["calls"]
         phases.append(phase("bare (again)", bare_port, bare_pid, "status", ["U00000001"], args))
     ceiling = max(p["rps"] for p in phases if p["phase"].startswith("bare"))
@@ -131,6 +133,12 @@ def main() -> int:
     parser.add_argument("--occurrences", type=int, default=100_000, help="seeded program size")
     parser.add_argument("--commands", default="status,mine")
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="`serve --workers` on PostgreSQL (server CPU: the supervisor's only)",
+    )
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--json", action="store_true")

@@ -104,6 +104,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if linking is not None:
             linking.cancel()
     finally:
+        app.state.metrics.close()
         db.dispose()
 
 

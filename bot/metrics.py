@@ -1,8 +1,14 @@
-"""Prometheus metrics of one app instance: HTTP traffic and occurrence gauges read per scrape."""
+"""Prometheus metrics of one app instance: HTTP traffic and occurrence gauges read per scrape.
+
+Under `soc2bot serve --workers N` (PROMETHEUS_MULTIPROC_DIR set), each worker writes its
+counters to files in that folder and `/metrics`, whichever worker answers, adds up all of
+them; the database-derived gauges are read once per scrape as always.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
 
 from prometheus_client import (
@@ -14,6 +20,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 from bot.db import Database
 from bot.services.outbox import outbox_depth
@@ -25,6 +32,12 @@ log = logging.getLogger(__name__)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 # Anything else a client sends as a method is one label value, so it cannot grow the series.
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def multiprocess_dir() -> str | None:
+    """The folder the workers share their metrics through, when there are several."""
+    return os.environ.get(MULTIPROCESS_DIR) or None
 
 
 class OccurrenceCollector:
@@ -102,6 +115,7 @@ class Metrics:
 
     def __init__(self, database: Callable[[], Database | None]) -> None:
         self.registry = CollectorRegistry()
+        self._database_collectors = (OccurrenceCollector(database), OutboxCollector(database))
         self.requests = Counter(
             "soc2bot_http_requests",
             "HTTP requests answered, by method, route template and status",
@@ -114,8 +128,8 @@ class Metrics:
             ["method", "route"],
             registry=self.registry,
         )
-        self.registry.register(OccurrenceCollector(database))
-        self.registry.register(OutboxCollector(database))
+        for collector in self._database_collectors:
+            self.registry.register(collector)
         self.outbox_sent = Counter(
             "soc2bot_outbox_sent",
             "Outbox messages delivered, by platform",
@@ -133,11 +147,13 @@ class Metrics:
             "When each scheduler job last completed a run on this replica (Unix time)",
             ["job"],
             registry=self.registry,
+            multiprocess_mode="max",
         )
         self.scheduler_leader = Gauge(
             "soc2bot_scheduler_leader",
             "1 while this replica runs the deciding tickers (reminders, digest, occurrences)",
             registry=self.registry,
+            multiprocess_mode="livesum",
         )
 
     def observe_request(self, *, method: str, route: str, status: int, seconds: float) -> None:
@@ -161,5 +177,17 @@ class Metrics:
             self.outbox_failed.labels(platform, outcome).inc()
 
     def render(self) -> bytes:
-        """Every metric in the Prometheus text format."""
-        return generate_latest(self.registry)
+        """Every metric in the Prometheus text format (every worker's, when there are several)."""
+        folder = multiprocess_dir()
+        if folder is None:
+            return generate_latest(self.registry)
+        combined = CollectorRegistry()
+        MultiProcessCollector(combined, path=folder)  # type: ignore[no-untyped-call]
+        for collector in self._database_collectors:
+            combined.register(collector)
+        return generate_latest(combined)
+
+    def close(self) -> None:
+        """This worker is stopping: its live gauges (the leader flag) stop counting."""
+        if multiprocess_dir() is not None:
+            mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]

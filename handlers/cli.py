@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.engine import make_url
 
 from bot import __version__, bootstrap
 from bot.actor import Actor
@@ -18,6 +20,7 @@ from bot.logs import configure_logging
 from bot.messages import render_plain
 from bot.services.digest import compose_digest
 from bot.services.people import get_person_by_email_or_raise
+from bot.settings import Settings
 from bot.views_digest import digest_view
 from handlers.cli_audit import audit_app, export
 from handlers.cli_campaigns import campaign_app
@@ -63,6 +66,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (SOC2BOT_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (SOC2BOT_PORT).")] = None,
     no_scheduler: Annotated[bool, typer.Option("--no-scheduler", help="Run no tickers.")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Worker processes sharing the port (PostgreSQL only; 1 by default)."
+        ),
+    ] = 1,
 ) -> None:
     """Start the HTTP service (migrates the database and loads the catalog first)."""
     import os
@@ -70,6 +79,7 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    shared = _share_metrics_between(settings) if workers > 1 else None
     if settings.catalog is not None:
         # Check the catalog before the server starts, so a bad one is listed by path here.
         if not settings.catalog.is_file():
@@ -79,14 +89,40 @@ def serve(
             _read_catalog(settings.catalog, _database(settings, prepared=False))
     if no_scheduler:
         os.environ["SOC2BOT_SCHEDULER"] = "false"
-    uvicorn.run(
-        "bot.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        proxy_headers=True,
-    )
+    try:
+        uvicorn.run(
+            "bot.app:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_config=None,
+            proxy_headers=True,
+            workers=workers,
+        )
+    finally:
+        if shared is not None:
+            shutil.rmtree(shared, ignore_errors=True)
+
+
+def _share_metrics_between(settings: Settings) -> Path:
+    """Several workers: refuse SQLite, and give the workers a folder to pool metrics in."""
+    import os
+    import tempfile
+
+    from bot.metrics import MULTIPROCESS_DIR
+
+    if make_url(settings.database_url).get_backend_name() == "sqlite":
+        err.print(
+            "--workers needs PostgreSQL: with SQLite one process serves everything (its "
+            "scheduler and its writes assume it). Leave --workers out, or set DATABASE_URL "
+            "to a PostgreSQL database.",
+            style="red",
+        )
+        raise typer.Exit(2)
+    # A fresh folder per start: files left by an earlier run's workers would be counted.
+    folder = tempfile.mkdtemp(prefix="soc2bot-metrics-")
+    os.environ[MULTIPROCESS_DIR] = folder
+    return Path(folder)
 
 
 @app.command()
