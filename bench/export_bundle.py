@@ -13,7 +13,6 @@ import argparse
 import datetime as dt
 import json
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ from typing import Any, BinaryIO, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchlib import peak_rss_mb, reset_peak_rss  # noqa: E402  (bench/ is the script's folder)
 from sqlmodel import col, select  # noqa: E402
 
 from bot.actor import Actor  # noqa: E402
@@ -57,27 +57,6 @@ class Generated:
             self._offset += len(piece)
         self._left -= n
         return bytes(out)
-
-
-def peak_rss_mb() -> float:
-    """The process's resident-set high-water mark (VmHWM on Linux, else ru_maxrss)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / MB
-
-
-def reset_peak_rss() -> bool:
-    """Restart the high-water mark (Linux), so the build's own peak can be read."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
 
 
 def seed(db: Database, store: LocalEvidenceStore, total_mb: int, file_mb: int) -> int:
