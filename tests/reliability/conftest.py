@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,12 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.settings import load_settings
-from tests.handlers.slack.conftest import SECRET, TOKEN, scenario_catalog
+from tests.handlers.slack.conftest import (
+    SECRET,
+    TOKEN,
+    scenario_catalog,
+    wait_for_owner_linking,
+)
 from tests.handlers.slack.fake_slack import FakeSlack
 from tests.handlers.teams.conftest import assert_all_cards_valid
 from tests.handlers.teams.fake_connector import FakeConnector
@@ -66,7 +70,7 @@ def make_world(
         client = TestClient(create_app(load_settings(**options)))
         client.__enter__()
         clients.append(client)
-        _wait_for_owner_linking(client)
+        wait_for_owner_linking(client)
         world = World(client, slack, connector)
         if link:  # everyone has talked to the bot once, so linking is not a change under test
             for role in PEOPLE:
@@ -79,13 +83,6 @@ def make_world(
     yield make
     for client in clients:
         client.__exit__(None, None, None)
-
-
-def _wait_for_owner_linking(client: TestClient) -> None:
-    task = getattr(client.app.state, "slack_owner_linking", None)  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 5
-    while task is not None and not task.done() and time.monotonic() < deadline:
-        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -140,7 +140,7 @@ class SlackScenario:
         raise AssertionError(f"{method} was called {len(self.fake.calls_to(method))} times")
 
 
-def _wait_for_owner_linking(client: TestClient) -> None:
+def wait_for_owner_linking(client: TestClient) -> None:
     """Start-up links owners in the background; scenarios begin once it has finished."""
     task = getattr(client.app.state, "slack_owner_linking", None)  # type: ignore[attr-defined]
     deadline = time.monotonic() + 5
@@ -177,7 +177,7 @@ def make_scenario(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Callable[..
         client = TestClient(create_app(settings))
         client.__enter__()
         clients.append(client)
-        _wait_for_owner_linking(client)
+        wait_for_owner_linking(client)
         return SlackScenario(client, fake_slack)
 
     yield make
