@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -79,9 +78,21 @@ class Settings(BaseSettings):
     test_clock_offset_seconds: float = Field(
         0, validation_alias="SOC2BOT_TEST_CLOCK_OFFSET_SECONDS"
     )
-    # Where bundles asked for in chat are built (default: the system temp area), and the
-    # largest one sent as a file in chat; a larger one is fetched from the server.
-    export_dir: Path | None = Field(None, validation_alias="SOC2BOT_EXPORT_DIR")
+    # Where every bundle asked for in chat is built (created 0700, owned by the service), and
+    # the largest one sent as a file in chat; a larger one is fetched from the server.
+    export_dir: Path = Field(Path("./data/exports"), validation_alias="SOC2BOT_EXPORT_DIR")
+    # Chat exports built at once; more wait their turn (each holds memory and a core).
+    export_max_concurrent: int = Field(
+        2, ge=1, le=16, validation_alias="SOC2BOT_EXPORT_MAX_CONCURRENT"
+    )
+    # The Ed25519 key that signs bundle manifests and witnessed audit heads: 32 bytes, hex or
+    # base64. Unset: read from (or created once at) SOC2BOT_SIGNING_KEY_FILE.
+    signing_key: SecretStr | None = Field(None, validation_alias="SOC2BOT_SIGNING_KEY")
+    signing_key_file: Path = Field(
+        Path("./data/signing-key"), validation_alias="SOC2BOT_SIGNING_KEY_FILE"
+    )
+    # When set, GET /metrics answers only `Authorization: Bearer <token>`.
+    metrics_token: SecretStr | None = Field(None, validation_alias="SOC2BOT_METRICS_TOKEN")
     # With both set, chat exports also come as a signed link, valid 24 hours, served at
     # GET /exports/… by this service (so SOC2BOT_EXPORT_DIR must be shared by all replicas).
     public_url: str | None = Field(None, validation_alias="SOC2BOT_PUBLIC_URL")
@@ -111,6 +122,10 @@ class Settings(BaseSettings):
     microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
         "MultiTenant", validation_alias="MICROSOFT_APP_TYPE"
     )
+    # Further Teams tenants served by a MultiTenant bot, besides MICROSOFT_APP_TENANT_ID.
+    teams_allowed_tenants: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), validation_alias="SOC2BOT_TEAMS_ALLOWED_TENANTS"
+    )
     teams_allow_unauthenticated: bool = Field(
         False, validation_alias="SOC2BOT_TEAMS_ALLOW_UNAUTHENTICATED"
     )
@@ -120,9 +135,9 @@ class Settings(BaseSettings):
         None, validation_alias="SOC2BOT_TEAMS_OPENID_METADATA_URL"
     )
 
-    @field_validator("evidence_allowed_types", mode="before")
+    @field_validator("evidence_allowed_types", "teams_allowed_tenants", mode="before")
     @classmethod
-    def _split_types(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(t.strip().lower() for t in value.split(",") if t.strip())
         return value
@@ -169,7 +184,22 @@ class Settings(BaseSettings):
         single = self.microsoft_app_type == "SingleTenant" and self.microsoft_app_id
         if single and not self.microsoft_app_tenant_id:
             raise ValueError("MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID")
+        if self.environment == "production" and self.microsoft_app_id and not self.teams_tenants:
+            raise ValueError(
+                "a MultiTenant Teams bot in production needs MICROSOFT_APP_TENANT_ID or "
+                "SOC2BOT_TEAMS_ALLOWED_TENANTS: otherwise any tenant's users could reach it"
+            )
         return self
+
+    @property
+    def teams_tenants(self) -> frozenset[str]:
+        """The home Teams tenants: the only ones served (empty: any, development only)."""
+        tenants = set()
+        if self.microsoft_app_tenant_id:
+            tenants.add(self.microsoft_app_tenant_id.strip().lower())
+        if self.microsoft_app_type == "MultiTenant":
+            tenants.update(self.teams_allowed_tenants)
+        return frozenset(tenants)
 
     @property
     def export_links(self) -> tuple[str, bytes] | None:
@@ -181,7 +211,7 @@ class Settings(BaseSettings):
     @property
     def exports_folder(self) -> Path:
         """Where chat exports are built and served from."""
-        return self.export_dir or Path(tempfile.gettempdir()) / "soc2bot-exports"
+        return self.export_dir
 
     @property
     def slack_enabled(self) -> bool:
