@@ -8,6 +8,24 @@ from models import Person, Platform, Role
 
 
 @dataclass(frozen=True)
+class ChatAccount:
+    """A chat account as its platform describes it, with the adapter's verdict on where it is from.
+
+    `home` is true only for an account of the home Slack workspace (or Grid organisation) or of
+    an allowed Teams tenant; `guest` for guests and Slack Connect (external) people. The core
+    links and serves only home, non-guest accounts (spec §7, Identity and trust).
+    """
+
+    platform: Platform
+    external_id: str
+    email: str | None
+    home: bool
+    guest: bool = False
+    name: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
 class Actor:
     """The caller of a service; `label` is what the audit trail shows (email or system name)."""
 

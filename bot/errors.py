@@ -3,6 +3,7 @@
 SoC2BotError            base: every error a user may see; `message` is safe to show.
 ├── NotFound            an id that does not exist (control, occurrence, person…)
 ├── PermissionDenied    the caller's role does not allow the action (spec §7)
+│   └── NotServed       the caller is not of the home workspace or tenant (a guest, external)
 ├── InvalidInput        bad arguments, bad file, bad catalog; `usage` may hold a hint
 │   └── CatalogInvalid  a catalog with every error listed by path
 └── Conflict            the action clashes with the current state (already done…)
@@ -30,6 +31,17 @@ class NotFound(SoC2BotError):
 
 class PermissionDenied(SoC2BotError):
     """The caller may not do this."""
+
+
+class NotServed(PermissionDenied):
+    """The caller is outside the home workspace or tenant: refused, and nothing recorded."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(
+            f"Sorry, soc2bot only works for members of this organisation's own workspace, "
+            f"and {why}. Nothing was recorded. If you think this is wrong, ask your "
+            f"compliance team."
+        )
 
 
 class InvalidInput(SoC2BotError):

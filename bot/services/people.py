@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, or_, select
 
-from bot.actor import Actor
+from bot.actor import Actor, ChatAccount
 from bot.audit import record_event
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput, NotFound, NotServed
 from models import ChatIdentity, Control, Person, Platform, Role, Task
 
 
@@ -32,17 +32,24 @@ def find_person_by_chat_id(
     ).first()
 
 
-def link_chat_identity(
-    *,
-    session: Session,
-    platform: Platform,
-    external_id: str,
-    email: str,
-    name: str | None = None,
-    timezone: str | None = None,
-) -> Person:
-    """Link a chat account to the person with that email; unknown people become members."""
-    email = email.strip().lower()
+def check_served(account: ChatAccount) -> None:
+    """Refuse accounts from outside the home workspace or tenant, and guests (spec §7).
+
+    Every chat identity is linked through here, so a stranger never becomes a person, is never
+    matched to one by an email they control, and leaves no record behind.
+    """
+    if not account.home:
+        raise NotServed("your account belongs to another workspace or organisation")
+    if account.guest:
+        raise NotServed("guest and external accounts can't use it")
+
+
+def link_chat_identity(*, session: Session, account: ChatAccount) -> Person:
+    """Link a home chat account to the person with its email; unknown people become members."""
+    check_served(account)
+    platform, external_id = account.platform, account.external_id
+    name, timezone = account.name, account.timezone
+    email = (account.email or "").strip().lower()
     if "@" not in email:
         raise InvalidInput(f"{email!r} is not an email address.")
     person = get_person_by_email(session=session, email=email)

@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.actor import Actor
+from bot.actor import Actor, ChatAccount
 from bot.errors import InvalidInput
 from bot.runtime import Runtime, in_thread
 from bot.services.people import (
@@ -44,14 +44,15 @@ def _linked(deps: Runtime, user_id: str) -> Actor | None:
 def _link(deps: Runtime, user_id: str, user: dict[str, Any], email: str) -> Actor:
     name = (user.get("profile") or {}).get("real_name") or user.get("real_name") or user.get("name")
     with deps.db.transaction() as session:
-        person = link_chat_identity(
-            session=session,
+        account = ChatAccount(
             platform=Platform.SLACK,
             external_id=user_id,
             email=email,
+            home=True,  # TODO(issue 12): the workspace verdict
             name=name,
             timezone=user.get("tz"),
         )
+        person = link_chat_identity(session=session, account=account)
         return Actor.for_person(person, platform=Platform.SLACK, platform_id=user_id)
 
 

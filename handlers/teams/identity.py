@@ -5,7 +5,7 @@ from __future__ import annotations
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
-from bot.actor import Actor
+from bot.actor import Actor, ChatAccount
 from bot.errors import InvalidInput
 from bot.runtime import Runtime, in_thread
 from bot.services.people import actor_for_chat_user, link_chat_identity
@@ -40,12 +40,13 @@ def _link(
     runtime: Runtime, user_id: str, email: str, name: str | None, timezone: str | None
 ) -> Actor:
     with runtime.db.transaction() as session:
-        person = link_chat_identity(
-            session=session,
+        account = ChatAccount(
             platform=Platform.TEAMS,
             external_id=user_id,
             email=email,
+            home=True,  # TODO(issue 12): the tenant verdict
             name=name,
             timezone=timezone,
         )
+        person = link_chat_identity(session=session, account=account)
         return Actor.for_person(person, platform=Platform.TEAMS, platform_id=user_id)

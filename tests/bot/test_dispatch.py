@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from bot.actor import Actor
+from bot.actor import Actor, ChatAccount
 from bot.bootstrap import apply_catalog
 from bot.catalog.validate import validate_catalog_text
 from bot.commands import parse_command
@@ -103,9 +103,8 @@ def test_assign_by_email_and_by_linked_slack_mention(
         sqlite_db, people["ana"], "assign CC6.1-AR ana@acme.test"
     )
     with sqlite_db.transaction() as s:
-        link_chat_identity(
-            session=s, platform=Platform.SLACK, external_id="U0RAJ", email="raj@acme.test"
-        )
+        account = ChatAccount(Platform.SLACK, "U0RAJ", "raj@acme.test", home=True)
+        link_chat_identity(session=s, account=account)
     assert "Raj Iyer now owns CC6.1-AR" in ask(
         sqlite_db, people["ana"], "assign CC6.1-AR <@U0RAJ|raj>"
     )

@@ -1,29 +1,28 @@
-"""People: chat identities are linked by email on first contact; unknown people are members."""
+"""People: home chat accounts are linked by email on first contact; strangers never are."""
 
 from __future__ import annotations
 
 import pytest
 from sqlmodel import select
 
+from bot.actor import ChatAccount
 from bot.db import Database
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotServed
 from bot.services.people import actor_for_chat_user, find_person_by_chat_id, link_chat_identity
-from models import AuditEvent, ChatIdentity, Platform, Role
+from models import AuditEvent, ChatIdentity, Person, Platform, Role
 from tests.factories import make_person
+
+
+def home(platform: Platform, external_id: str, email: str, **more: str) -> ChatAccount:
+    return ChatAccount(platform, external_id, email, home=True, **more)  # type: ignore[arg-type]
 
 
 def test_first_contact_links_the_known_person_by_email(db: Database) -> None:
     with db.transaction() as s:
         make_person(s, "raj@acme.test", role=Role.ADMIN)
+    account = home(Platform.SLACK, "U123", "Raj@Acme.test", name="raj", timezone="Asia/Kolkata")
     with db.transaction() as s:
-        person = link_chat_identity(
-            session=s,
-            platform=Platform.SLACK,
-            external_id="U123",
-            email="Raj@Acme.test",
-            name="raj",
-            timezone="Asia/Kolkata",
-        )
+        person = link_chat_identity(session=s, account=account)
     with db.session() as s:
         found = find_person_by_chat_id(session=s, platform=Platform.SLACK, external_id="U123")
         actor = actor_for_chat_user(session=s, platform=Platform.SLACK, external_id="U123")
@@ -36,7 +35,7 @@ def test_first_contact_links_the_known_person_by_email(db: Database) -> None:
 def test_unknown_person_becomes_a_member(db: Database) -> None:
     with db.transaction() as s:
         person = link_chat_identity(
-            session=s, platform=Platform.TEAMS, external_id="29:abc", email="new@acme.test"
+            session=s, account=home(Platform.TEAMS, "29:abc", "new@acme.test")
         )
     assert person.role is Role.MEMBER
 
@@ -44,9 +43,7 @@ def test_unknown_person_becomes_a_member(db: Database) -> None:
 def test_linking_again_changes_nothing(db: Database) -> None:
     for _ in range(2):
         with db.transaction() as s:
-            link_chat_identity(
-                session=s, platform=Platform.SLACK, external_id="U9", email="a@acme.test"
-            )
+            link_chat_identity(session=s, account=home(Platform.SLACK, "U9", "a@acme.test"))
     with db.session() as s:
         assert len(s.exec(select(ChatIdentity)).all()) == 1
         assert len(s.exec(select(AuditEvent)).all()) == 2  # created + linked, once
@@ -54,6 +51,25 @@ def test_linking_again_changes_nothing(db: Database) -> None:
 
 def test_not_an_email_is_refused(db: Database) -> None:
     with pytest.raises(InvalidInput), db.transaction() as s:
-        link_chat_identity(session=s, platform=Platform.SLACK, external_id="U1", email="nope")
+        link_chat_identity(session=s, account=home(Platform.SLACK, "U1", "nope"))
     with db.session() as s:
         assert s.exec(select(ChatIdentity)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("is_home", "guest"),
+    [(False, False), (True, True), (False, True)],
+    ids=["foreign", "guest", "both"],
+)
+def test_a_stranger_whose_email_reads_like_the_admins_is_refused_and_nothing_is_recorded(
+    db: Database, is_home: bool, guest: bool
+) -> None:
+    with db.transaction() as s:
+        make_person(s, "ana@acme.test", role=Role.ADMIN)
+    stranger = ChatAccount(Platform.TEAMS, "29:evil", "ana@acme.test", home=is_home, guest=guest)
+    with pytest.raises(NotServed, match="Nothing was recorded"), db.transaction() as s:
+        link_chat_identity(session=s, account=stranger)
+    with db.session() as s:
+        assert s.exec(select(ChatIdentity)).all() == []
+        assert len(s.exec(select(Person)).all()) == 1
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "person.linked")).all() == []
