@@ -62,3 +62,29 @@ def test_production_refuses_unauthenticated_teams(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("SOC2BOT_TEAMS_ALLOW_UNAUTHENTICATED", "true")
     with pytest.raises(SettingsError, match="refused when SOC2BOT_ENV=production"):
         load_settings()
+
+
+def test_a_multitenant_teams_bot_with_no_allowed_tenant_is_refused_in_production(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MICROSOFT_APP_ID", "app")
+    monkeypatch.setenv("MICROSOFT_APP_PASSWORD", "secret")
+    monkeypatch.setenv("SOC2BOT_ENV", "production")
+    with pytest.raises(SettingsError, match="SOC2BOT_TEAMS_ALLOWED_TENANTS"):
+        load_settings()
+    monkeypatch.setenv("SOC2BOT_TEAMS_ALLOWED_TENANTS", " Tenant-A ,tenant-b")
+    assert load_settings().teams_tenants == {"tenant-a", "tenant-b"}
+
+
+def test_the_home_tenant_is_served_whatever_the_app_type_and_the_list_only_when_multitenant(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MICROSOFT_APP_TENANT_ID", "HOME")
+    monkeypatch.setenv("SOC2BOT_TEAMS_ALLOWED_TENANTS", "partner")
+    assert load_settings().teams_tenants == {"home", "partner"}
+    monkeypatch.setenv("MICROSOFT_APP_TYPE", "SingleTenant")
+    assert load_settings().teams_tenants == {"home"}
+
+
+def test_exports_are_built_in_the_data_folder_by_default() -> None:
+    assert load_settings().exports_folder == Path("data/exports")
