@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import IO
 
 import aiohttp
 
 from bot.actor import Actor
 from bot.evidence_store import EvidenceRejected, check_size
+from bot.net_policy import FetchPolicy, UnsafeUrl, guarded_get
 from bot.runtime import Runtime
 from bot.services.evidence import attach_file_evidence
 from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
@@ -19,26 +22,48 @@ TIMEOUT = aiohttp.ClientTimeout(total=120, sock_connect=10)
 
 
 async def download_to_spool(
-    url: str, *, name: str, limit: int, platform: str, headers: dict[str, str] | None = None
+    url: str,
+    *,
+    name: str,
+    limit: int,
+    platform: str,
+    headers: dict[str, str] | None = None,
+    policy: FetchPolicy | None = None,
 ) -> IO[bytes]:
-    """The bytes at `url` in a spooled temp file; an error status or an HTML page is refused."""
+    """The bytes at `url` in a spooled temp file; an error status or an HTML page is refused.
+
+    With a `policy`, every hop is checked first (bot/net_policy.py) and a refused link becomes
+    a friendly `EvidenceRejected` naming the file.
+    """
     sink = tempfile.SpooledTemporaryFile(max_size=8 * CHUNK)  # noqa: SIM115 (returned open)
     try:
-        async with (
-            aiohttp.ClientSession(timeout=TIMEOUT) as http,
-            http.get(url, headers=headers or {}) as response,
-        ):
+        async with _get(url, headers or {}, policy) as response:
             _check_response(name, platform, response)
             size = 0
             async for chunk in response.content.iter_chunked(CHUNK):
                 size += len(chunk)
                 check_size(name, size, limit)  # stop reading as soon as it is too big
                 sink.write(chunk)
+    except UnsafeUrl as exc:
+        sink.close()
+        raise EvidenceRejected(f"{name}: {exc.message}") from None
     except BaseException:
         sink.close()
         raise
     sink.seek(0)
     return sink
+
+
+@asynccontextmanager
+async def _get(
+    url: str, headers: dict[str, str], policy: FetchPolicy | None
+) -> AsyncIterator[aiohttp.ClientResponse]:
+    if policy is not None:
+        async with guarded_get(url, policy=policy, headers=headers, timeout=TIMEOUT) as response:
+            yield response
+        return
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as http, http.get(url, headers=headers) as r:
+        yield r
 
 
 def _check_response(name: str, platform: str, response: aiohttp.ClientResponse) -> None:

@@ -60,19 +60,19 @@ class TeamsEndpoint:
     authenticated: bool = True
 
     async def handle(self, request: Request) -> Response:
+        auth_header = request.headers.get("Authorization", "")
+        # The token first: with credentials set, nobody without one gets the body parsed.
+        if self.authenticated and not await self._token_valid(auth_header):
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
         if "application/json" not in request.headers.get("content-type", ""):
             return JSONResponse({"error": "expected application/json"}, status_code=415)
         try:
             body: Any = await request.json()
             activity = Activity().deserialize(body) if isinstance(body, dict) else None
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, RecursionError):
             activity = None
         if activity is None:  # `null`, a list, a string: botbuilder would crash on them later
             return JSONResponse({"error": "not a Bot Framework activity"}, status_code=400)
-        auth_header = request.headers.get("Authorization", "")
-        if self.authenticated and not auth_header.startswith("Bearer "):
-            # botbuilder's parameterized mode crashes on a missing token instead of refusing it.
-            return JSONResponse({"error": "unauthorized"}, status_code=401)
         started = False
 
         async def turn(context: Any) -> None:
@@ -81,8 +81,9 @@ class TeamsEndpoint:
             await self.bot.on_turn(context)
 
         try:
+            # Authenticates again, now against the activity: channel endorsement, serviceUrl.
             invoke = await self.adapter.process_activity(auth_header, activity, turn)
-        except (PermissionError, jwt.PyJWTError):  # missing, malformed or invalid token
+        except (PermissionError, jwt.PyJWTError):  # a token for another channel or service
             return JSONResponse({"error": "unauthorized"}, status_code=401)
         except Exception as exc:
             if started or not self.authenticated:
@@ -94,6 +95,25 @@ class TeamsEndpoint:
         if invoke is not None:
             return JSONResponse(invoke.body, status_code=invoke.status)
         return Response(status_code=201)
+
+    async def _token_valid(self, auth_header: str) -> bool:
+        """Signature, issuer, audience and expiry of the Bot Framework token, body unread.
+
+        An empty activity leaves out the checks that need the body (which channel endorses
+        the key, the serviceUrl claim): `process_activity` makes those once the body is read.
+        """
+        scheme, _, token = auth_header.partition(" ")
+        if scheme != "Bearer" or not token.strip():
+            # botbuilder's parameterized mode crashes on a missing token instead of refusing it.
+            return False
+        auth = self.adapter.bot_framework_authentication
+        try:
+            result = await auth.authenticate_request(Activity(), auth_header)
+        except Exception as exc:  # PermissionError, PyJWTError, and botbuilder's own KeyErrors
+            log.warning("Token refused (%s)", type(exc).__name__)
+            return False
+        identity = getattr(result, "claims_identity", None)
+        return bool(identity is not None and identity.is_authenticated and identity.claims)
 
 
 def build_adapter(settings: Settings) -> CloudAdapter:
@@ -107,6 +127,11 @@ def build_teams(runtime: Runtime) -> TeamsEndpoint:
     """Adapter and bot from settings; no credentials means anonymous (emulator/tests only)."""
     adapter = build_adapter(runtime.settings)
     authenticated = bool(runtime.settings.microsoft_app_id)
+    if not runtime.settings.teams_tenants:  # refused by the settings in production
+        log.warning(
+            "Teams: no MICROSOFT_APP_TENANT_ID or SOC2BOT_TEAMS_ALLOWED_TENANTS set, so users "
+            "of any tenant are served (development only)"
+        )
     return TeamsEndpoint(adapter, Soc2TeamsBot(runtime), authenticated)
 
 

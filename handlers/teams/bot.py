@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
-from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
 
 from bot.actor import Actor
 from bot.commands import Export, StartReview, parse_command
+from bot.errors import NotServed
 from bot.runtime import Runtime, in_thread
 from bot.services.conversations import save_reference
 from bot.services.inbound import claim_event
@@ -15,13 +18,15 @@ from handlers.teams.actions import handle_card_action
 from handlers.teams.campaigns import handle_certificates
 from handlers.teams.exports import start_export
 from handlers.teams.files import file_attachments, handle_files
-from handlers.teams.identity import resolve_actor, teams_user_id
+from handlers.teams.identity import refusal, resolve_actor, teams_user_id
 from handlers.teams.replies import card_activity, run_intent
 from handlers.teams.reviews import send_review_form
 from models import Platform
 
 TEAMS = Platform.TEAMS.value
 MENTION = re.compile(r"<at>[^<]*</at>\s*")
+ACTOR = "soc2bot.actor"  # turn_state key: the person behind a message, resolved once
+log = logging.getLogger("soc2bot.teams")
 
 
 class Soc2TeamsBot(ActivityHandler):  # type: ignore[misc]
@@ -30,8 +35,15 @@ class Soc2TeamsBot(ActivityHandler):  # type: ignore[misc]
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        refused = refusal(self.runtime.settings, activity)
+        if refused is not None:  # a foreign tenant: answered, and nothing at all recorded
+            await _refuse(turn_context, refused)
+            return
         if activity.id and not await in_thread(self._first_delivery, str(activity.id)):
             return  # Teams re-sends an activity it got no answer to within 15 s
+        if activity.type == ActivityTypes.message:
+            # Before the conversation is remembered: a guest is refused and leaves no trace.
+            turn_context.turn_state[ACTOR] = await resolve_actor(self.runtime, turn_context)
         await in_thread(self._remember_reference, turn_context)
         await super().on_turn(turn_context)
 
@@ -53,7 +65,7 @@ class Soc2TeamsBot(ActivityHandler):  # type: ignore[misc]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        actor = await resolve_actor(self.runtime, turn_context)
+        actor: Actor = turn_context.turn_state[ACTOR]
         if isinstance(activity.value, dict) and activity.value.get("action_id"):
             await handle_card_action(self.runtime, turn_context, actor, activity.value)
         elif file_attachments(activity):
@@ -73,3 +85,19 @@ class Soc2TeamsBot(ActivityHandler):  # type: ignore[misc]
             return
         message = await run_intent(self.runtime, actor, intent)
         await turn_context.send_activity(card_activity(message, text=text))
+
+
+async def _refuse(context: TurnContext, refused: NotServed) -> None:
+    """Tell the sender politely, in the activity's own answer; other activities get nothing."""
+    activity = context.activity
+    log.info("Refused a Teams %s from a tenant that is not served", activity.type)
+    if activity.type == ActivityTypes.invoke:  # a card button (Action.Execute): its answer
+        body = {
+            "statusCode": 200,
+            "type": "application/vnd.microsoft.activity.message",
+            "value": refused.message,
+        }
+        response = InvokeResponse(status=200, body=body)
+        await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
+    elif activity.type == ActivityTypes.message:
+        await context.send_activity(refused.message)

@@ -12,11 +12,16 @@ from botbuilder.schema import Activity, Attachment
 from bot.actor import Actor
 from bot.evidence_store import EvidenceRejected
 from bot.intake import download_to_spool, ensure_can_attach, record_file
+from bot.net_policy import FetchPolicy, origin_of
 from bot.runtime import Runtime, in_thread
 from bot.services.conversations import take_awaited_file
 from handlers.teams.errors import user_text
 
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
+# Where a file sent to the bot lives: the sender's OneDrive for Business (`<tenant>-my.`) or a
+# SharePoint site; its downloadUrl is pre-authenticated there. Inline images stay on the
+# conversation's own service host.
+FILE_HOSTS = ("*.sharepoint.com",)
 OCCURRENCE_REF = re.compile(r"(?:^|\s)(?:#|occ-)(\d{1,12})\b", re.IGNORECASE)
 
 
@@ -88,9 +93,31 @@ async def download_attachment(
     if not url:
         raise EvidenceRejected(f"{name}: Teams gave no download link for this file.")
     limit = runtime.settings.evidence_max_bytes
+    service_url = str(context.activity.service_url or "")
+    policy = fetch_policy(service_url, inline=media_type is not None, local=_emulator(runtime))
     headers = await _download_headers(context, url) if media_type else {}
-    stream = await download_to_spool(url, name=name, limit=limit, platform="Teams", headers=headers)
+    stream = await download_to_spool(
+        url, name=name, limit=limit, platform="Teams", headers=headers, policy=policy
+    )
     return name, media_type, stream
+
+
+def fetch_policy(service_url: str, *, inline: bool, local: bool) -> FetchPolicy:
+    """Inline images come from the conversation's service host, files from SharePoint.
+
+    `local` (the emulator and tests, never production) also lets the conversation's own
+    service be a plain-http loopback address, as the Bot Framework Emulator's is.
+    """
+    service = origin_of(service_url)
+    hosts = ((service[1],) if service else ()) if inline else FILE_HOSTS
+    local_origins = frozenset({service}) if local and service else frozenset()
+    return FetchPolicy(hosts=hosts, local_origins=local_origins)
+
+
+def _emulator(runtime: Runtime) -> bool:
+    """Unauthenticated Teams (refused in production) talks to a local emulator or a fake."""
+    settings = runtime.settings
+    return settings.teams_allow_unauthenticated and settings.environment != "production"
 
 
 async def _download_headers(context: TurnContext, url: str) -> dict[str, str]:

@@ -1,21 +1,65 @@
-"""Teams user → person: the linked identity, or member info (email/UPN) on first contact."""
+"""Teams user → person: the tenant gate, the linked identity, or member info on first contact."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity
 
 from bot.actor import Actor, ChatAccount
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotServed
 from bot.runtime import Runtime, in_thread
-from bot.services.people import actor_for_chat_user, link_chat_identity
+from bot.services.people import actor_for_chat_user, check_served, link_chat_identity
+from bot.settings import Settings
 from models import Platform
+
+# Teams' userRole for people who are not full members of the tenant the chat lives in.
+GUEST_ROLES = frozenset({"guest", "anonymous"})
 
 
 def teams_user_id(context: TurnContext) -> str:
     """The stable id of the sender: the AAD object id when Teams gives it."""
     sender = context.activity.from_property
     return str(sender.aad_object_id or sender.id)
+
+
+def activity_tenants(activity: Activity) -> set[str]:
+    """Every tenant id the activity names (channelData.tenant.id, conversation.tenantId)."""
+    found: set[str] = set()
+    channel_data: Any = activity.channel_data
+    tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+        found.add(tenant["id"])
+    conversation = activity.conversation
+    extra = getattr(conversation, "additional_properties", None) or {}
+    # botbuilder's schema reads `tenantID`; Teams sends `tenantId`, which lands in the extras.
+    for value in (getattr(conversation, "tenant_id", None), extra.get("tenantId")):
+        if isinstance(value, str):
+            found.add(value)
+    return {t.strip().lower() for t in found if t.strip()}
+
+
+def tenant_served(settings: Settings, activity: Activity) -> bool:
+    """The activity comes from a home tenant (spec §7); no tenant configured serves any."""
+    allowed = settings.teams_tenants
+    if not allowed:  # development only: settings refuse this in production
+        return True
+    named = activity_tenants(activity)
+    # Both places must agree: an activity naming a home tenant and another one is refused.
+    return bool(named) and named <= allowed
+
+
+def refusal(settings: Settings, activity: Activity) -> NotServed | None:
+    """The polite refusal for an activity from a foreign tenant; None when it is served."""
+    if tenant_served(settings, activity):
+        return None
+    try:  # the core gate words it, as for any other stranger
+        check_served(_account(activity, email=None, home=False, guest=False))
+    except NotServed as refused:
+        return refused
+    raise AssertionError("check_served let a foreign tenant through")  # fail closed
 
 
 async def resolve_actor(runtime: Runtime, context: TurnContext) -> Actor:
@@ -25,10 +69,34 @@ async def resolve_actor(runtime: Runtime, context: TurnContext) -> Actor:
         return actor
     member = await TeamsInfo.get_member(context, context.activity.from_property.id)
     email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+    role = str(getattr(member, "user_role", None) or "").strip().lower()
+    account = _account(
+        context.activity,
+        email=email,
+        home=tenant_served(runtime.settings, context.activity),
+        guest=role in GUEST_ROLES,
+        name=member.name,
+    )
+    check_served(account)  # a guest is told so, rather than asked for an email it may lack
     if not email or "@" not in email:
         raise InvalidInput("I could not read your email from Teams, so I cannot tell who you are.")
-    timezone = context.activity.local_timezone
-    return await in_thread(_link, runtime, user_id, email, member.name, timezone)
+    return await in_thread(_link, runtime, account)
+
+
+def _account(
+    activity: Activity, *, email: str | None, home: bool, guest: bool, name: str | None = None
+) -> ChatAccount:
+    sender = activity.from_property
+    external_id = str(getattr(sender, "aad_object_id", None) or getattr(sender, "id", "") or "")
+    return ChatAccount(
+        platform=Platform.TEAMS,
+        external_id=external_id,
+        email=email,
+        home=home,
+        guest=guest,
+        name=name,
+        timezone=activity.local_timezone,
+    )
 
 
 def _linked(runtime: Runtime, user_id: str) -> Actor | None:
@@ -36,17 +104,7 @@ def _linked(runtime: Runtime, user_id: str) -> Actor | None:
         return actor_for_chat_user(session=session, platform=Platform.TEAMS, external_id=user_id)
 
 
-def _link(
-    runtime: Runtime, user_id: str, email: str, name: str | None, timezone: str | None
-) -> Actor:
+def _link(runtime: Runtime, account: ChatAccount) -> Actor:
     with runtime.db.transaction() as session:
-        account = ChatAccount(
-            platform=Platform.TEAMS,
-            external_id=user_id,
-            email=email,
-            home=True,  # TODO(issue 12): the tenant verdict
-            name=name,
-            timezone=timezone,
-        )
         person = link_chat_identity(session=session, account=account)
-        return Actor.for_person(person, platform=Platform.TEAMS, platform_id=user_id)
+        return Actor.for_person(person, platform=Platform.TEAMS, platform_id=account.external_id)

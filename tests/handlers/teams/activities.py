@@ -189,3 +189,15 @@ def installation_update_activity(
     activity = {k: v for k, v in base.items() if k not in ("text", "textFormat", "entities")}
     activity.update(type="installationUpdate", action=action)
     return activity
+
+
+def invoke_activity(
+    data: Payload, *, name: str = "adaptiveCard/action", verb: str = "press", **kwargs: Any
+) -> Payload:
+    """What Action.Execute sends: an invoke whose answer is the HTTP response's body."""
+    base = message_activity("", **kwargs)
+    activity = {k: v for k, v in base.items() if k not in ("text", "textFormat", "entities")}
+    action = {"type": "Action.Execute", "verb": verb, "data": data}
+    activity.update(type="invoke", name=name, value={"action": action, "trigger": "manual"})
+    activity["replyToId"] = "1700000000001"
+    return activity

@@ -19,6 +19,7 @@ from tests.handlers.teams.activities import card_submit_activity, message_activi
 from tests.handlers.teams.cardcheck import assert_valid_card
 from tests.handlers.teams.fake_connector import FakeConnector
 
+HOME_TENANT = "tenant-1"  # activities.py and FakeConnector use it unless told otherwise
 # Teams members of the scenario: short name → (Teams id, AAD object id, email, name)
 MEMBERS = {
     "raj": ("29:1raj", "aad-raj", "raj@acme.test", "Raj Iyer"),
@@ -102,7 +103,11 @@ def make_teams(tmp_path: Path, connector: FakeConnector) -> Iterator[Callable[..
         catalog = tmp_path / "catalog.yaml"
         data = scenario_catalog(dt.date.today(), extra_tasks=extra_tasks)
         catalog.write_text(yaml.safe_dump(data))
-        options: dict[str, Any] = {"teams_allow_unauthenticated": True, **overrides}
+        options: dict[str, Any] = {
+            "teams_allow_unauthenticated": True,
+            "microsoft_app_tenant_id": HOME_TENANT,  # the tenant of the activity builders
+            **overrides,
+        }
         settings = load_settings(
             database_url=f"sqlite:///{tmp_path}/teams.db",
             evidence_url=f"file://{tmp_path}/evidence",

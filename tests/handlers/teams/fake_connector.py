@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 Payload = dict[str, Any]
 Answer = tuple[int, Any, dict[str, str]]  # status, JSON body (None: empty), extra headers
+Download = tuple[int, bytes, str, dict[str, str]]  # status, bytes, content type, extra headers
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 ACTIVITY = re.compile(r"^/v3/conversations/([^/]+)/activities(?:/([^/]+))?$")
 MEMBER = re.compile(r"^/v3/conversations/([^/]+)/members/([^/]+)$")
@@ -61,6 +62,7 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         self.downloads: list[str] = []
         self._members: dict[str, Payload] = {}
         self._files: dict[str, tuple[bytes, str]] = {}
+        self._redirects: dict[str, tuple[int, str]] = {}
         self._failures: list[list[Any]] = []  # [method, path_prefix, status, retry_after, times]
         self._stalls: list[list[Any]] = []  # [method, path_prefix, seconds, lands, times]
         self._lock = threading.Lock()
@@ -139,8 +141,13 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         name: str,
         email: str,
         upn: str | None = None,
+        tenant_id: str | None = None,
+        user_role: str = "user",
     ) -> Payload:
-        """Register a member, found by Teams id or AAD object id, as Teams describes one."""
+        """Register a member, found by Teams id or AAD object id, as Teams describes one.
+
+        `user_role` is Teams' own: "user", "guest" (invited from another tenant) or "anonymous".
+        """
         given, _, surname = name.partition(" ")
         member = {
             "id": user_id,
@@ -150,8 +157,8 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
             "userPrincipalName": upn or email,
             "givenName": given,
             "surname": surname,
-            "tenantId": self.tenant_id,
-            "userRole": "user",
+            "tenantId": tenant_id or self.tenant_id,
+            "userRole": user_role,
         }
         with self._lock:
             self._members[user_id] = self._members[aad_object_id] = member
@@ -185,6 +192,13 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         with self._lock:
             self._files[f"inline/{image_id}"] = (content, content_type)
         return {"contentType": content_type, "contentUrl": f"{self.url}/inline/{image_id}"}
+
+    def add_redirect(self, location: str, *, status: int = 302) -> str:
+        """A URL on this service that answers with a redirect to `location`."""
+        redirect_id = uuid.uuid4().hex
+        with self._lock:
+            self._redirects[redirect_id] = (status, location)
+        return f"{self.url}/redirect/{redirect_id}"
 
     def new_activity_id(self) -> str:
         activity_id = str(1700000000000 + next(self._ids))
@@ -263,19 +277,25 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
             return 200, members, {}
         return 404, error(404, message=f"No route for {method} {path}"), {}
 
-    def download(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, str]:
+    def download(self, path: str, headers: dict[str, str]) -> Download:
         """Serve a file (pre-authenticated) or an inline image (bot token needed); else 401/404."""
+        if path.startswith("/redirect/"):
+            with self._lock:
+                redirect = self._redirects.get(path.removeprefix("/redirect/"))
+            if redirect is None:
+                return 404, b"Not Found", "text/plain", {}
+            return redirect[0], b"", "text/plain", {"Location": redirect[1]}
         match = DOWNLOAD.match(path)
         if path.startswith("/sharepoint/"):  # wants a Graph token the bot does not have
-            return 401, json.dumps(error(401)).encode(), "application/json"
+            return 401, json.dumps(error(401)).encode(), "application/json", {}
         found = self._files.get(f"{match.group(1)}/{match.group(2)}") if match else None
         if match is None or found is None:
-            return 404, b"Not Found", "text/plain"
+            return 404, b"Not Found", "text/plain", {}
         if match.group(1) == "inline" and not (self.emulator or self.authorized(headers)):
-            return 401, json.dumps(error(401)).encode(), "application/json"
+            return 401, json.dumps(error(401)).encode(), "application/json", {}
         with self._lock:  # before sending, so a client holding the bytes sees it
             self.downloads.append(match.group(2))
-        return 200, found[0], found[1]
+        return 200, found[0], found[1], {}
 
 
 def _page(members: list[Payload], query: dict[str, list[str]]) -> Payload:
@@ -313,10 +333,10 @@ class _Handler(BaseHTTPRequestHandler):
             data = b"" if payload is None else json.dumps(payload).encode()
             self._send(status, data, "application/json; charset=utf-8", extra)
             return
-        status, data, kind = self.fake.download(path, headers)
+        status, data, kind, extra = self.fake.download(path, headers)
         with self.fake._lock:
             self.fake.calls.append(Call(self.command, path, None, headers, status))
-        self._send(status, data, kind)
+        self._send(status, data, kind, extra)
 
     do_GET = do_POST = do_PUT = do_DELETE = _route
 

@@ -97,3 +97,37 @@ def test_a_message_without_a_token_gets_401_and_nothing_is_recorded(
 ) -> None:
     assert secured.say("status", activity_id="no-token").status_code == 401
     assert not arrived(secured, "no-token")
+
+
+BODIES = {
+    "not JSON": (b"garbage{", "application/json"),
+    "binary": (bytes(range(256)) * 8, "application/octet-stream"),
+    "JSON as text": (b'{"type": "message"}', "text/plain"),
+    "empty": (b"", "application/json"),
+    "a list": (b"[1, 2, 3]", "application/json"),
+    "large": (b'{"text": "' + b"x" * 900_000 + b'"}', "application/json"),
+}
+
+
+def test_the_token_is_checked_before_the_body_so_any_body_without_one_gets_401(
+    secured: TeamsScenario, openid: FakeOpenId
+) -> None:
+    url, problems = secured.connector.service_url, []
+    for body, (data, content_type) in BODIES.items():
+        for header in (None, "Bearer", "Bearer not-a-jwt", f"Bearer {_foreign_key(openid, url)}"):
+            headers = {"Content-Type": content_type}
+            if header is not None:
+                headers["Authorization"] = header
+            response = secured.client.post("/api/messages", content=data, headers=headers)
+            if response.status_code != 401:
+                problems.append(f"{body}, {(header or '')[:20]}: HTTP {response.status_code}")
+    assert problems == []
+    assert secured.connector.calls == []
+
+
+def test_with_a_valid_token_a_body_that_is_no_activity_gets_400(
+    secured: TeamsScenario, openid: FakeOpenId
+) -> None:
+    token = openid.token(app_id=APP_ID, service_url=secured.connector.service_url)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    assert secured.client.post("/api/messages", content=b"[1]", headers=headers).status_code == 400
