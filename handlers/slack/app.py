@@ -20,6 +20,8 @@ from handlers.slack import actions, commands, events, snooze, views
 from handlers.slack.errors import on_error
 from handlers.slack.files import slack_token
 from handlers.slack.identity import link_owners
+from handlers.slack.request_time import has_wellformed_timestamp
+from handlers.slack.workspace import HomeTeamOnly
 
 log = logging.getLogger("soc2bot.slack")
 
@@ -44,6 +46,7 @@ def build_slack_app(deps: Runtime) -> AsyncApp:
         raise_error_for_unhandled_request=False,
         logger=log,
     )
+    app.use(HomeTeamOnly())  # only the installed workspace is served (spec §7)
     for module in (commands, actions, views, events, snooze):
         module.register(app, deps)
     actions.register_fallback(app)  # after every other action listener: Bolt takes the first match
@@ -60,9 +63,9 @@ def slack_router() -> APIRouter:
         handler: AsyncSlackRequestHandler | None = getattr(request.app.state, "slack", None)
         if handler is None:
             return Response(status_code=503, content="Slack is starting")
-        if not request.headers.get("X-Slack-Request-Timestamp", "").isdigit():
-            # Bolt's verifier would raise on a non-numeric timestamp and answer 200 with an
-            # error; an unsigned request is refused here as Bolt refuses the other forgeries.
+        if not has_wellformed_timestamp(request):
+            # Bolt's verifier calls int() on it and, when that raises, answers 200 with an
+            # error; a malformed one is refused here as Bolt refuses the other forgeries.
             return Response(status_code=401, content="invalid request")
         try:
             return await handler.handle(request)

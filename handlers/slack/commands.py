@@ -21,8 +21,8 @@ from bot.services.people import actor_for_chat_user
 from bot.services.work import WorkItem, get_work_item
 from bot.views import task_card_view
 from handlers.slack.blocks import render_blocks, render_text
-from handlers.slack.exports import start_export, started_text
-from handlers.slack.identity import resolve_actor
+from handlers.slack.exports import export_requests, start_export, started_text
+from handlers.slack.identity import link_named, resolve_actor
 from handlers.slack.modals import evidence_modal, review_start_modal
 from handlers.slack.port import SlackChatPort
 from models import Platform
@@ -51,7 +51,8 @@ def answer(message: Message, *, text: str, page: int = 0) -> dict[str, Any]:
 async def run_text(deps: Runtime, actor: Actor, text: str) -> Message:
     """Parse and run a command as `actor` (database work off the event loop)."""
     intent = c.parse_command(text)
-    context = CommandContext(db=deps.db, actor=actor, now=deps.clock(), store=deps.store)
+    exports = export_requests(deps)  # an export typed here is delivered in the caller's DM
+    context = CommandContext(db=deps.db, actor=actor, now=deps.clock(), exports=exports)
     return await in_thread(run_command, intent, context)
 
 
@@ -71,7 +72,7 @@ def _on_soc2(deps: Runtime) -> Callable[..., Awaitable[None]]:
         actor = await resolve_actor(deps, client, command["user_id"])
         mentioned = intent.user.slack_id if isinstance(intent, c.Assign) else None
         if mentioned and is_allowed(actor, Action.ASSIGN_OWNER):
-            await resolve_actor(deps, client, mentioned)  # links them by email if new
+            await link_named(deps, client, mentioned)  # links them by email if new
         if isinstance(intent, c.Evidence):
             await open_evidence_modal(deps, client, actor, intent.occurrence_id, command)
             await ack()
@@ -108,7 +109,8 @@ def _run_if_linked(deps: Runtime, user_id: str, text: str) -> Message | None:
         actor = actor_for_chat_user(session=session, platform=Platform.SLACK, external_id=user_id)
     if actor is None:
         return None
-    context = CommandContext(db=deps.db, actor=actor, now=deps.clock(), store=deps.store)
+    # Exports never take this path (they are _NEEDS_SLACK): without `exports` they are refused.
+    context = CommandContext(db=deps.db, actor=actor, now=deps.clock())
     return run_command(c.parse_command(text), context)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from bot.actor import Actor
 from bot.evidence_store import EvidenceRejected, check_allowed, check_size, resolve_media_type
@@ -11,24 +13,76 @@ from bot.runtime import Runtime, in_thread
 from bot.settings import Settings
 from models import Evidence
 
+log = logging.getLogger("soc2bot.slack")
+# Slack's own file hosts (commercial and GovSlack): the only places the bot token goes, by https.
+SLACK_FILE_HOSTS = frozenset(
+    {"files.slack.com", "files-edge.slack.com", "files-origin.slack.com", "files.slack-gov.com"}
+)
+SERVICES = {"gdrive": "Google Drive", "dropbox": "Dropbox", "box": "Box", "onedrive": "OneDrive"}
+
 
 def precheck(deps: Runtime, file: dict[str, Any]) -> None:
     """Refuse by Slack's own metadata before downloading anything."""
     name = str(file.get("name") or "file")
+    download_url(deps.settings, file)
     check_size(name, int(file.get("size") or 0), deps.settings.evidence_max_bytes)
     media_type = resolve_media_type(file.get("mimetype"), name)
     check_allowed(name, media_type, deps.settings.evidence_allowed_types)
 
 
 async def download(deps: Runtime, file: dict[str, Any]) -> IO[bytes]:
-    """The file's bytes, fetched with the bot token; Slack's HTML sign-in page is refused."""
+    """The file's bytes, fetched with the bot token; Slack's HTML sign-in page is refused.
+
+    The token goes only to Slack's file hosts (`download_url`), and aiohttp drops the
+    Authorization header when a redirect leaves the origin (scheme, host and port), so a
+    redirect can't carry it elsewhere either.
+    """
     name = str(file.get("name") or "file")
-    url = file.get("url_private_download") or file.get("url_private")
-    if not url:
-        raise EvidenceRejected(f"{name}: Slack gave no download link for this file.")
+    url = download_url(deps.settings, file)
     headers = {"Authorization": f"Bearer {slack_token(deps.settings)}"}
     limit = deps.settings.evidence_max_bytes
     return await download_to_spool(url, name=name, limit=limit, platform="Slack", headers=headers)
+
+
+def download_url(settings: Settings, file: dict[str, Any]) -> str:
+    """The link the bot token may be sent to; external files and any other host are refused."""
+    name = str(file.get("name") or "file")
+    if file.get("is_external") or file.get("external_type") or file.get("mode") == "external":
+        service = SERVICES.get(str(file.get("external_type") or "").lower(), "another service")
+        raise EvidenceRejected(
+            f"{name} is stored outside Slack ({service}), so I can't fetch it. "
+            "Upload the file itself."
+        )
+    url = file.get("url_private_download") or file.get("url_private")
+    if not url:
+        raise EvidenceRejected(f"{name}: Slack gave no download link for this file.")
+    if not _slack_file_host(str(url), settings.slack_api_url):
+        log.warning("Refused to fetch a Slack file from %r: not a Slack file host", _host(url))
+        raise EvidenceRejected(
+            f"{name} is stored outside Slack, so I can't fetch it. Upload the file itself."
+        )
+    return str(url)
+
+
+def _slack_file_host(url: str, api_url: str) -> bool:
+    """https on a Slack file host, or exactly the configured API origin (a fake Slack in tests)."""
+    try:
+        target, api = urlsplit(url), urlsplit(api_url)
+        port, api_port = target.port, api.port
+    except ValueError:  # an unparsable port
+        return False
+    if target.username is not None or target.password is not None:
+        return False
+    if (target.scheme, target.hostname, port) == (api.scheme, api.hostname, api_port):
+        return True
+    return target.scheme == "https" and target.hostname in SLACK_FILE_HOSTS and port in (None, 443)
+
+
+def _host(url: Any) -> str:
+    try:
+        return urlsplit(str(url)).hostname or "?"
+    except ValueError:
+        return "?"
 
 
 async def attach_slack_file(

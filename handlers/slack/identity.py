@@ -9,31 +9,80 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import Actor, ChatAccount
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotServed
 from bot.runtime import Runtime, in_thread
 from bot.services.people import (
     actor_for_chat_user,
+    check_served,
     link_chat_identity,
     owners_without_identity,
 )
+from handlers.slack.workspace import Home, fetch_home, home_of, is_guest
 from models import Platform
 
 log = logging.getLogger("soc2bot.slack")
 
 
 async def resolve_actor(deps: Runtime, client: AsyncWebClient, user_id: str) -> Actor:
-    """The actor for a Slack user; links them by email the first time they talk to the bot."""
+    """The actor for a Slack user; links them by email the first time they talk to the bot.
+
+    Guests and people of other workspaces (Slack Connect) get the polite refusal instead.
+    """
     actor = await in_thread(_linked, deps, user_id)
     if actor is not None:
         return actor
-    user = (await client.users_info(user=user_id)).get("user") or {}
-    email = (user.get("profile") or {}).get("email")
-    if not email or user.get("is_bot"):
+    account = await _account(client, user_id)
+    check_served(account)  # before the email: a stranger is told who the bot is for
+    if not account.email:
         raise InvalidInput(
             "I could not read your email from Slack, so I cannot tell who you are. "
             "Ask an admin to check the app's users:read.email scope."
         )
-    return await in_thread(_link, deps, user_id, user, email)
+    return await in_thread(_link, deps, account)
+
+
+async def link_named(deps: Runtime, client: AsyncWebClient, user_id: str) -> None:
+    """Link someone a command names (`assign … @eve`) by email if they are new.
+
+    A guest or external account is refused by name: the caller is not the one refused.
+    """
+    if await in_thread(_linked, deps, user_id) is not None:
+        return
+    account = await _account(client, user_id)
+    who = account.name or "That person"
+    try:
+        check_served(account)
+    except NotServed:
+        raise InvalidInput(
+            f"{who} is a guest or external Slack account and can't be named: "
+            "only members of this workspace can own or do work."
+        ) from None
+    if not account.email:
+        raise InvalidInput(f"I could not read the email of {who} from Slack, so I can't name them.")
+    await in_thread(_link, deps, account)
+
+
+async def _account(client: AsyncWebClient, user_id: str) -> ChatAccount:
+    user = (await client.users_info(user=user_id)).get("user") or {}
+    return slack_account(await home_of(client), user_id, user)
+
+
+def slack_account(
+    home: Home, user_id: str, user: dict[str, Any], email: str | None = None
+) -> ChatAccount:
+    """The account as Slack describes it, with the verdict: of the home workspace, a guest?"""
+    profile = user.get("profile") or {}
+    name = profile.get("real_name") or user.get("real_name") or user.get("name")
+    return ChatAccount(
+        platform=Platform.SLACK,
+        external_id=user_id,
+        # A bot has no person behind it: it is never linked.
+        email=None if user.get("is_bot") else (email or profile.get("email")),
+        home=home.is_home_user(user),
+        guest=is_guest(user),
+        name=name,
+        timezone=user.get("tz"),
+    )
 
 
 def _linked(deps: Runtime, user_id: str) -> Actor | None:
@@ -41,37 +90,39 @@ def _linked(deps: Runtime, user_id: str) -> Actor | None:
         return actor_for_chat_user(session=session, platform=Platform.SLACK, external_id=user_id)
 
 
-def _link(deps: Runtime, user_id: str, user: dict[str, Any], email: str) -> Actor:
-    name = (user.get("profile") or {}).get("real_name") or user.get("real_name") or user.get("name")
+def _link(deps: Runtime, account: ChatAccount) -> Actor:
     with deps.db.transaction() as session:
-        account = ChatAccount(
-            platform=Platform.SLACK,
-            external_id=user_id,
-            email=email,
-            home=True,  # TODO(issue 12): the workspace verdict
-            name=name,
-            timezone=user.get("tz"),
-        )
         person = link_chat_identity(session=session, account=account)
-        return Actor.for_person(person, platform=Platform.SLACK, platform_id=user_id)
+        return Actor.for_person(person, platform=Platform.SLACK, platform_id=account.external_id)
 
 
 async def link_owners(deps: Runtime, client: AsyncWebClient) -> int:
     """Link catalog owners to their Slack accounts by email (users.lookupByEmail); count them.
 
     Runs in the background at start so reminders can reach owners who never wrote to the bot.
+    An account with an owner's email that is a guest or of another workspace is not linked.
     """
-    linked = 0
-    for email in await in_thread(_unlinked_owners, deps):
+    owners = await in_thread(_unlinked_owners, deps)
+    if not owners:
+        return 0
+    home, linked = await fetch_home(client), 0
+    for email in owners:
         try:
             found = await client.users_lookupByEmail(email=email)
         except SlackApiError as exc:
             log.info("No Slack account for %s (%s)", email, exc.response.get("error"))
             continue
         user = found.get("user") or {}
-        if user.get("id") and not user.get("deleted"):
-            await in_thread(_link, deps, str(user["id"]), user, email)
-            linked += 1
+        if not user.get("id") or user.get("deleted"):
+            continue
+        account = slack_account(home, str(user["id"]), user, email)
+        try:
+            await in_thread(_link, deps, account)
+        except (NotServed, InvalidInput) as refused:  # a guest, a stranger, a bot
+            why = "a guest or external account" if isinstance(refused, NotServed) else "no email"
+            log.warning("Slack user %s not linked to a catalog owner: %s", user["id"], why)
+            continue
+        linked += 1
     return linked
 
 

@@ -116,9 +116,10 @@ class SlackScenario:
         signed = signed_headers(body, SECRET, content_type=content_type)
         return self.client.post("/slack/events", content=body, headers={**signed, **headers})
 
-    def command(self, text: str, *, user: str = "URAJ", channel: str = "C1") -> Any:
+    def command(self, text: str, *, user: str = "URAJ", channel: str = "C1", **team: Any) -> Any:
+        """`/soc2 text` as `user`; `team_id=`/`enterprise_id=` send it from another team."""
         body = slash_command_body(
-            text, user_id=user, channel_id=channel, response_url=self.response_url
+            text, user_id=user, channel_id=channel, response_url=self.response_url, **team
         )
         return self.post(body, "application/x-www-form-urlencoded")
 
@@ -126,8 +127,17 @@ class SlackScenario:
         payload.setdefault("response_url", self.response_url)
         return self.post(interaction_body(payload), "application/x-www-form-urlencoded")
 
-    def event(self, event: dict[str, Any], *, event_id: str = "Ev1", **headers: str) -> Any:
-        return self.post(event_body(event, event_id=event_id), "application/json", **headers)
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str = "Ev1",
+        team: dict[str, str] | None = None,
+        **headers: str,
+    ) -> Any:
+        """An Events API delivery; `team` holds event_body's team_id/enterprise_id/user_team."""
+        body = event_body(event, event_id=event_id, **(team or {}))
+        return self.post(body, "application/json", **headers)
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Lazy work runs after the HTTP answer; wait until Slack has been called."""

@@ -18,6 +18,9 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from handlers.slack.manifest import BOT_SCOPES
+from tests.handlers.slack.slack_rules import refusal
+
 Payload = dict[str, Any]
 Responder = Payload | Callable[["Call"], Payload]
 TEAM_ID, BOT_USER, BOT_ID, APP_ID = "T1", "UBOT", "BBOT", "A1"
@@ -43,11 +46,15 @@ class Call:
 class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
     """A Slack Web API on 127.0.0.1 in a daemon thread; point a client's `base_url` at it."""
 
-    def __init__(self, token: str = "xoxb-test-token") -> None:
+    def __init__(self, token: str = "xoxb-test-token", *, enterprise_id: str | None = None) -> None:
         self.token, self.app_token = token, "xapp-test-token"
+        # The bot token's workspace is TEAM_ID; on Enterprise Grid, also an organisation.
+        self.enterprise_id = enterprise_id
         self.files_forbidden = False  # True: downloads get the sign-in page, as without files:read
+        self.scopes = frozenset(BOT_SCOPES)  # what the app's manifest grants, as Slack enforces
         self.calls: list[Call] = []
         self.downloads: list[str] = []
+        self.redirects: dict[str, str] = {}  # file id → where its download is sent on (a 302)
         self._users: dict[str, Payload] = {}
         self._files: dict[str, tuple[Payload, bytes]] = {}
         self._overrides: dict[str, Responder] = {}
@@ -109,16 +116,34 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         tz: str = "America/New_York",
         is_bot: bool = False,
         deleted: bool = False,
+        *,
+        team_id: str = TEAM_ID,
+        enterprise_id: str | None = None,
+        guest: str | None = None,
+        stranger: bool = False,
     ) -> Payload:
-        """Register a member for users.info, users.lookupByEmail and users.list."""
+        """Register a member for users.info, users.lookupByEmail and users.list.
+
+        `team_id` other than TEAM_ID is a Slack Connect (external) person, or on Grid
+        (`enterprise_id`, by default the fake's for home users) a colleague; `guest` is
+        "multi" (is_restricted) or "single" (is_ultra_restricted, too), as Slack flags them;
+        `stranger` is someone Slack only half-describes (is_stranger).
+        """
         real_name = name or email.partition("@")[0] or user_id
         profile: Payload = {"real_name": real_name, "display_name": real_name}
         if email:  # Slack leaves it out when there is none (bots) or without users:read.email
             profile["email"] = email
         offset = int((ZoneInfo(tz).utcoffset(dt.datetime.now()) or dt.timedelta()).total_seconds())
-        who = {"id": user_id, "team_id": TEAM_ID, "name": real_name.lower().replace(" ", ".")}
+        profile["team"] = team_id
+        who = {"id": user_id, "team_id": team_id, "name": real_name.lower().replace(" ", ".")}
         flags = {"deleted": deleted, "is_bot": is_bot, "tz": tz, "tz_offset": offset}
-        user = {**who, "real_name": real_name, **flags, "profile": profile}
+        roles = {"is_restricted": guest is not None, "is_ultra_restricted": guest == "single"}
+        user = {**who, "real_name": real_name, **flags, **roles, "profile": profile}
+        if stranger:
+            user["is_stranger"] = True
+        org = enterprise_id or (self.enterprise_id if team_id == TEAM_ID else None)
+        if org:  # Grid members carry their organisation
+            user["enterprise_user"] = {"id": user_id, "enterprise_id": org, "teams": [team_id]}
         self._users[user_id] = user
         return user
 
@@ -152,11 +177,21 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         file_id = file_id or self.new_id("F")
         base, quoted = f"{self.url}/files-pri/{TEAM_ID}-{file_id}", quote(name, safe="")
         filetype = name.rpartition(".")[2].lower() if "." in name else "binary"
-        what = {"id": file_id, "name": name, "title": name, "mimetype": mimetype}
+        what = {"id": file_id, "name": name, "title": name, "mimetype": mimetype, "mode": "hosted"}
+        what.update(is_external=False, external_type="")
         about = {"filetype": filetype, "size": len(content), "user": user, "user_team": TEAM_ID}
         private, download = f"{base}/{quoted}", f"{base}/download/{quoted}"
         file = {**what, **about, "url_private": private, "url_private_download": download}
         self._files[file_id] = (file, content)
+        return file
+
+    def add_remote_file(self, name: str, url: str, *, service: str = "gdrive") -> Payload:
+        """A file kept on another service (Google Drive…): Slack only holds a link to it."""
+        file_id = self.new_id("F")
+        what = {"id": file_id, "name": name, "title": name, "mimetype": "application/pdf"}
+        about = {"mode": "external", "is_external": True, "external_type": service}
+        file = {**what, **about, "url_private": url, "external_url": url, "user_team": TEAM_ID}
+        self._files[file_id] = (file, b"")
         return file
 
     def file(self, file_id: Any) -> tuple[Payload, bytes] | None:
@@ -174,6 +209,9 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         if call.method != "response_url" and call.headers.get("authorization") != f"Bearer {token}":
             error = "invalid_auth" if "authorization" in call.headers else "not_authed"
             return 200, {"ok": False, "error": error}, {}
+        refused = refusal(call.method, call.args, self.scopes)
+        if refused is not None:  # as Slack: a missing scope, or a name where an id is needed
+            return 200, refused, {}
         with self._lock:
             status, retry_after, times = self._failures.pop(call.method, (200, 0, 0))
             if times > 1:
@@ -258,7 +296,12 @@ def _ok(**fields: Any) -> Payload:
 AUTH = {"url": "https://acme.slack.com/", "team": "Acme", "user": "soc2bot", "team_id": TEAM_ID}
 # What Slack answers by default, per method; any other method gets {"ok": true}.
 ANSWERS: dict[str, Callable[[FakeSlack, Payload], Payload]] = {
-    "auth.test": lambda f, a: _ok(**AUTH, user_id=BOT_USER, bot_id=BOT_ID),
+    "auth.test": lambda f, a: _ok(
+        **AUTH,
+        user_id=BOT_USER,
+        bot_id=BOT_ID,
+        **({"enterprise_id": f.enterprise_id} if f.enterprise_id else {}),
+    ),
     "chat.postMessage": FakeSlack._post,
     "conversations.history": FakeSlack._conversation_history,
     "chat.update": lambda f, a: f._message(a, a.get("channel"), str(a.get("ts"))),
@@ -310,6 +353,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif (match := FILE_PATH.match(url.path)) and not may_download:
             # What Slack does without a valid token or files:read: 200 and its sign-in page.
             self._send(200, LOGIN_PAGE, "text/html; charset=utf-8", {})
+        elif match and (moved := self.fake.redirects.get(match.group(1))):
+            self._send(302, b"", "text/plain", {"Location": moved})
         elif match and (found := self.fake.file(match.group(1))):
             with self.fake._lock:  # before sending, so a client holding the bytes sees it
                 self.fake.downloads.append(match.group(1))

@@ -12,7 +12,7 @@ from slack_sdk.signature import SignatureVerifier
 # The deprecated verification token Slack still puts in every payload; Bolt ignores it.
 VERIFICATION_TOKEN = "legacy-verification-token"
 APP_ID = "A1"
-TEAM = {"id": "T1", "domain": "acme"}
+TEAM = {"id": "T1", "domain": "acme"}  # the fake's home workspace (fake_slack.TEAM_ID)
 RESPONSE_URL = "https://hooks.slack.com/commands/T1/1337/abcdef"
 
 
@@ -40,12 +40,15 @@ def slash_command_body(
     command: str = "/soc2",
     trigger_id: str = "1337.42",
     response_url: str | None = None,
+    enterprise_id: str | None = None,
 ) -> str:
-    """A slash command's form body, fields in the order Slack sends them."""
+    """A slash command's form body, fields in the order Slack sends them (Grid adds enterprise)."""
+    grid = {"enterprise_id": enterprise_id, "enterprise_name": "Acme"} if enterprise_id else {}
     fields = {
         "token": VERIFICATION_TOKEN,
         "team_id": team_id,
         "team_domain": TEAM["domain"],
+        **grid,
         "channel_id": channel_id,
         "channel_name": "directmessage" if channel_id.startswith("D") else "general",
         "user_id": user_id,
@@ -65,8 +68,12 @@ def interaction_body(payload: dict[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
-def _user(user_id: str) -> dict[str, str]:
-    return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": "T1"}
+def _user(user_id: str, team_id: str) -> dict[str, str]:
+    return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id}
+
+
+def _enterprise(enterprise_id: str | None) -> dict[str, str] | None:
+    return {"id": enterprise_id, "name": "Acme Group"} if enterprise_id else None
 
 
 def _block_id(blocks: list[dict[str, Any]] | None, action_id: str) -> str:
@@ -88,6 +95,8 @@ def block_action_payload(
     trigger_id: str = "1337.42",
     blocks: list[dict[str, Any]] | None = None,
     response_url: str | None = None,
+    team_id: str = TEAM["id"],
+    enterprise_id: str | None = None,
 ) -> dict[str, Any]:
     """A button click on a message, as a `block_actions` payload.
 
@@ -95,7 +104,7 @@ def block_action_payload(
     """
     payload: dict[str, Any] = {
         "type": "block_actions",
-        "user": _user(user_id),
+        "user": _user(user_id, team_id),
         "api_app_id": APP_ID,
         "token": VERIFICATION_TOKEN,
         "container": {
@@ -105,8 +114,8 @@ def block_action_payload(
             "is_ephemeral": False,
         },
         "trigger_id": trigger_id,
-        "team": dict(TEAM),
-        "enterprise": None,
+        "team": {**TEAM, "id": team_id},
+        "enterprise": _enterprise(enterprise_id),
         "is_enterprise_install": False,
         "channel": {"id": channel_id, "name": "general"},
         "message": {
@@ -140,12 +149,14 @@ def view_submission_payload(
     values: dict[str, Any],
     private_metadata: str = "",
     user_id: str = "U1",
+    team_id: str = TEAM["id"],
+    enterprise_id: str | None = None,
 ) -> dict[str, Any]:
     """A modal's submission, as a `view_submission` payload; `values` is `view.state.values`."""
     return {
         "type": "view_submission",
-        "team": dict(TEAM),
-        "user": _user(user_id),
+        "team": {**TEAM, "id": team_id},
+        "user": _user(user_id, team_id),
         "api_app_id": APP_ID,
         "token": VERIFICATION_TOKEN,
         "trigger_id": "1337.43",
@@ -172,17 +183,31 @@ def view_submission_payload(
         },
         "response_urls": [],
         "is_enterprise_install": False,
-        "enterprise": None,
+        "enterprise": _enterprise(enterprise_id),
     }
 
 
-def event_body(event: dict[str, Any], *, event_id: str = "Ev1", team_id: str = "T1") -> str:
-    """An Events API `event_callback` envelope around `event`, as JSON."""
+def event_body(
+    event: dict[str, Any],
+    *,
+    event_id: str = "Ev1",
+    team_id: str = "T1",
+    enterprise_id: str | None = None,
+    user_team: str | None = None,
+) -> str:
+    """An Events API `event_callback` envelope around `event`, as JSON.
+
+    Messages and mentions name their author's team (`user_team`: the home team unless given).
+    """
     now = int(time.time())
     event = {"event_ts": event.get("ts") or f"{now}.000100", **event}
+    if event.get("type") in ("message", "app_mention") and isinstance(event.get("user"), str):
+        event = {"team": user_team or team_id, **event}
+    grid = {"enterprise_id": enterprise_id} if enterprise_id else {}
     envelope = {
         "token": VERIFICATION_TOKEN,
         "team_id": team_id,
+        **grid,
         "api_app_id": APP_ID,
         "event": event,
         "type": "event_callback",
@@ -190,7 +215,7 @@ def event_body(event: dict[str, Any], *, event_id: str = "Ev1", team_id: str = "
         "event_time": now,
         "authorizations": [
             {
-                "enterprise_id": None,
+                "enterprise_id": enterprise_id,
                 "team_id": team_id,
                 "user_id": "UBOT",
                 "is_bot": True,

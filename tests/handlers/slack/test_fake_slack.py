@@ -271,3 +271,27 @@ def test_built_requests_reach_bolt_listeners_through_the_fake(fake: FakeSlack) -
     said = fake.last("chat.postMessage").args
     assert (said["channel"], said["text"]) == ("C1", "hello <@URAJ>")
     assert fake.calls_to("auth.test")  # Bolt checked its token against the fake first
+
+
+def test_it_refuses_what_slack_refuses_missing_scopes_and_names_for_ids(fake: FakeSlack) -> None:
+    async def run() -> list[Any]:
+        web = client(fake)
+        dm = (await web.conversations_open(users="URAJ"))["channel"]["id"]
+        fake.scopes = fake.scopes - {"files:write"}
+        return [
+            (await slack_error(web.files_upload_v2(channel=dm, content="x", filename="a")))[
+                "needed"
+            ],
+            (await slack_error(web.conversations_history(channel="C1")))["error"],  # no scope
+            (await slack_error(web.conversations_history(channel="#general")))["error"],
+            (await slack_error(web.chat_update(channel="URAJ", ts="1.2", text="x")))["error"],
+            (await slack_error(web.conversations_open(users="raj")))["error"],
+        ]
+
+    assert asyncio.run(run()) == [
+        "files:write",
+        "missing_scope",
+        "channel_not_found",
+        "channel_not_found",
+        "user_not_found",
+    ]
