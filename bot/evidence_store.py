@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Protocol
 
 from bot.errors import InvalidInput, NotFound, SoC2BotError
+from bot.evidence_content import ContentScan, type_label
+from bot.evidence_content import EvidenceRejected as EvidenceRejected  # callers import it here
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -34,20 +36,6 @@ _TYPE_ALIASES = {"image/jpg": "image/jpeg", "text/x-markdown": "text/markdown"}
 _TYPE_ALIASES["application/x-zip-compressed"] = "application/zip"
 # mimetypes depends on the host's /etc/mime.types; pin the types whose acceptance matters.
 _EXTENSION_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".csv": "text/csv"}
-# Names people know; simple subtypes (pdf, png, csv…) are shown upper-cased instead.
-_TYPE_LABELS = {
-    "text/plain": "text",
-    "text/markdown": "Markdown",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel (.xlsx)",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (.docx)",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
-    "application/vnd.ms-excel": "Excel (.xls)",
-    "application/msword": "Word (.doc)",
-}
-
-
-class EvidenceRejected(InvalidInput):
-    """The uploaded file cannot be accepted as evidence (size, type or content)."""
 
 
 class EvidenceStoreUnavailable(SoC2BotError):
@@ -114,15 +102,10 @@ def check_allowed(name: str, media_type: str, allowed_types: Sequence[str]) -> N
     """Raise `EvidenceRejected` unless `media_type` is one of `allowed_types`."""
     allowed = [_normalize_type(t) for t in allowed_types]
     if media_type not in allowed:
-        labels = ", ".join(dict.fromkeys(_label(t) for t in allowed))
+        labels = ", ".join(dict.fromkeys(type_label(t) for t in allowed))
         raise EvidenceRejected(
             f"{name}: files of type {media_type} are not accepted (allowed: {labels})"
         )
-
-
-def _label(media_type: str) -> str:
-    subtype = media_type.rsplit("/", 1)[-1]
-    return _TYPE_LABELS.get(media_type) or (subtype.upper() if subtype.isalnum() else media_type)
 
 
 def check_size(name: str, size: int, max_bytes: int) -> None:
@@ -133,18 +116,6 @@ def check_size(name: str, size: int, max_bytes: int) -> None:
 
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
-
-
-def sniff(name: str, head: bytes) -> None:
-    """Refuse web pages and executables, whatever type the sender declared."""
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<!doctype html", b"<html")):
-        # Slack answers a failed file download with its HTML sign-in page.
-        raise EvidenceRejected(
-            f"{name} is a web page, not a document (a failed download?); please upload it again"
-        )
-    if head.startswith((b"MZ", b"\x7fELF")):
-        raise EvidenceRejected(f"{name} is a program; executables are not accepted as evidence")
 
 
 def content_key(sha256_hex: str) -> str:
@@ -175,23 +146,19 @@ class UploadPolicy:
             head += more  # enough bytes to judge the content before anything is kept
         if not head:
             raise EvidenceRejected(f"{name} is empty")
-        sniff(name, head)
-        if _is_text_type(resolved) and b"\x00" in head:
-            # A zip (or any binary) named .csv/.txt: text never holds NUL bytes.
-            raise EvidenceRejected(f"{name} is declared as {_label(resolved)} but is not text")
+        # The content must be what its type says; text is scanned as it streams past.
+        scan = ContentScan(name, resolved, head)
         digest, size = hashlib.sha256(), 0
         for chunk in itertools.chain([head], chunks):
             size += len(chunk)
             if size > self.max_bytes:  # the rest is never read, so the real size is unknown
                 raise EvidenceRejected(f"{name} is over the {_mb(self.max_bytes)} limit")
+            scan.feed(chunk)
             digest.update(chunk)
             sink.write(chunk)
+        scan.finish()
         sha = digest.hexdigest()
         return StoredFile(content_key(sha), sha, size, resolved, name)
-
-
-def _is_text_type(media_type: str) -> bool:
-    return media_type.startswith("text/") or media_type == "application/json"
 
 
 def _chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.errors import InvalidInput
+from bot.evidence_content import script_marker
 from models import CampaignItem
 
 MAX_ROWS = 5000
@@ -29,7 +30,9 @@ _ALIASES = {
     "system_owner": "system_owner",
     "owner": "system_owner",
 }
-DECISION_COLUMNS = ("account", "system", "email", "decision", "decided_by", "decided_at")
+DECISION_COLUMNS = (
+    "account", "system", "email", "decision", "decided_by", "decided_at", "reviewer", "started_by",
+)  # fmt: skip
 # Spreadsheets run cells starting with these as formulas; account names come from outside.
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 _USAGE = "a header row with account (or username), email, system and system_owner columns"
@@ -73,12 +76,20 @@ def parse_accounts_csv(data: bytes) -> list[AccountRow]:
 
 
 def _decode(data: bytes) -> str:
+    """The CSV's text: UTF-8 without NUL bytes or web markup, as for any text evidence."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput(
             "The CSV is not UTF-8 text: save it as “CSV UTF-8” and try again."
         ) from None
+    if "\x00" in text:
+        raise InvalidInput("The CSV is not text (it holds NUL bytes): export it as CSV again.")
+    if marker := script_marker(data):
+        # Account names end up in prompts, exports and the decisions CSV kept as evidence.
+        raise InvalidInput(
+            f"The CSV contains web page or script markup (“{marker}”); remove it and try again."
+        )
     return text.removeprefix(_BOM)
 
 
@@ -163,12 +174,18 @@ def _problem_text(problems: list[str]) -> str:
     return f"The CSV was not used ({len(problems)} problem(s)):\n{shown}{tail}"
 
 
-def decisions_csv(rows: Sequence[tuple[CampaignItem, str | None]]) -> bytes:
-    """The decisions as UTF-8 CSV: one line per (item, decider's email), in the order given."""
+def decisions_csv(
+    rows: Sequence[tuple[CampaignItem, str | None]],
+    *,
+    reviewers: Sequence[str] = (),
+    started_by: str = "",
+) -> bytes:
+    """The decisions as UTF-8 CSV: one line per (item, decider's email), in the order given,
+    with each item's assigned reviewer (`reviewers`, same order) and who started the review."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow(DECISION_COLUMNS)
-    for item, decided_by in rows:
+    for n, (item, decided_by) in enumerate(rows):
         when = (
             item.decided_at.astimezone(dt.UTC).isoformat("T", "seconds") if item.decided_at else ""
         )
@@ -179,6 +196,8 @@ def decisions_csv(rows: Sequence[tuple[CampaignItem, str | None]]) -> bytes:
             item.decision.value,
             decided_by or "",
             when.replace("+00:00", "Z"),
+            reviewers[n] if n < len(reviewers) else "",
+            started_by,
         )
         writer.writerow(_safe_cell(cell) for cell in cells)
     return out.getvalue().encode("utf-8")

@@ -9,17 +9,24 @@ import typer
 
 from bot.actor import Actor
 from bot.command_refs import parse_campaign_ref
+from bot.errors import InvalidInput
 from bot.messages import render_plain
+from bot.review_csv import parse_accounts_csv
 from bot.services.campaign_audience import refresh_campaign_audiences
 from bot.services.campaign_progress import get_round_detail, list_round_progress
 from bot.services.campaigns import RoundStart, start_policy_campaign, start_training_round
 from bot.services.history import get_history
+from bot.services.outbox import Outgoing, channel_target, enqueue_message
+from bot.services.people import get_person_by_email_or_raise
+from bot.services.reviews import get_review_progress, start_access_review
 from bot.views_campaign import round_audit_view, round_line
+from bot.views_review import review_prompt_view
 from handlers.cli_support import friendly, load_settings_or_exit, open_database, out
 from models import utcnow
 
 campaign_app = typer.Typer(
-    help="Policy acknowledgement and security training rounds.", no_args_is_help=True
+    help="Policy acknowledgement and security training rounds, and access reviews.",
+    no_args_is_help=True,
 )
 GROUP_HELP = "Who: all, role:<role>, department:<name> or manager:<email> (their team)."
 
@@ -84,6 +91,65 @@ def campaign_training(
                 every=every,
             )  # fmt: skip
         _say_started(started)
+
+
+MAX_ACCOUNTS_BYTES = 2 * 1024 * 1024  # as for the CSV attached in Slack
+
+
+@campaign_app.command("review")
+def campaign_review(
+    name: Annotated[str, typer.Option(help="The review's name, e.g. 'Q3 prod access'.")],
+    reviewer: Annotated[str, typer.Option(help="Who decides on the accounts (email).")],
+    accounts: Annotated[
+        Path, typer.Option(help="CSV: account (required), email, system, system_owner.")
+    ],
+    channel: Annotated[
+        str, typer.Option(help="Where the prompt is posted: a Slack channel id or teams:conv:<id>.")
+    ],
+    control: Annotated[
+        str | None, typer.Option(help="The control it proves, e.g. CC6.1-AR.")
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(help="Only to make the control's owner its reviewer: why (audit trail)."),
+    ] = None,
+) -> None:
+    """Start an access review from a CSV of accounts; the running service posts its prompt.
+
+    As in chat, a control's owner never reviews it unless --reason says why, and nobody
+    decides on their own account."""
+    settings = load_settings_or_exit()
+    with friendly():
+        if not accounts.is_file():
+            raise typer.BadParameter(f"{accounts} is not a file", param_hint="--accounts")
+        with accounts.open("rb") as stream:
+            data = stream.read(MAX_ACCOUNTS_BYTES + 1)
+        if len(data) > MAX_ACCOUNTS_BYTES:
+            raise InvalidInput("The CSV is larger than 2 MB; split the review into smaller ones.")
+        rows = parse_accounts_csv(data)
+        target = channel_target(channel)
+        if target is None:
+            raise typer.BadParameter("say where the prompt goes", param_hint="--channel")
+        db = open_database(settings)
+        with db.transaction() as session:
+            campaign = start_access_review(
+                session=session, actor=Actor.cli(), name=name, rows=rows,
+                reviewer=get_person_by_email_or_raise(session=session, email=reviewer),
+                channel=channel, now=utcnow(), control_key=control, reason=reason,
+            )  # fmt: skip
+            progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
+            prompt = Outgoing(
+                key=f"review-prompt:{campaign.id}", platform=target[0], recipient=target[1],
+                message=review_prompt_view(progress),
+                meta={"campaign_id": campaign.id, "chat_kind": "review_prompt"},
+            )  # fmt: skip
+            enqueue_message(session=session, outgoing=prompt)
+            started = f"Started camp-{campaign.id}: {campaign.name}"
+    out.print(
+        f"{started} — {progress.total} accounts, reviewer {', '.join(progress.reviewers)}. "
+        f"The prompt is queued for {channel}.",
+        markup=False,
+    )
 
 
 def _say_started(started: RoundStart) -> None:

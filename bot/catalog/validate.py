@@ -68,7 +68,13 @@ def _semantic_errors(data: dict[str, Any], known: set[str]) -> list[str]:
     people = _list(data.get("people"))
     emails = known | {str(p.get("email", "")).lower() for p in people if isinstance(p, dict)}
     _check_people(people, emails, errors)
-    _check_controls(_list(data.get("controls")), emails, errors)
+    # Segregation of duties: an auditor is never an owner or an assignee.
+    auditors = {
+        str(p.get("email", "")).lower()
+        for p in people
+        if isinstance(p, dict) and p.get("role") == "auditor"
+    }
+    _check_controls(_list(data.get("controls")), emails, errors, auditors)
     return errors
 
 
@@ -137,7 +143,9 @@ def _check_people(people: list[Any], emails: set[str], errors: list[str]) -> Non
             errors.append(f"people[{i}].timezone: unknown timezone {tz!r}")
 
 
-def _check_controls(controls: list[Any], emails: set[str], errors: list[str]) -> None:
+def _check_controls(
+    controls: list[Any], emails: set[str], errors: list[str], auditors: set[str]
+) -> None:
     control_ids: set[str] = set()
     task_ids: set[str] = set()
     for i, control in enumerate(controls):
@@ -152,9 +160,12 @@ def _check_controls(controls: list[Any], emails: set[str], errors: list[str]) ->
                 )
         for field in ("owner", "backup_owner"):
             _known_email(control.get(field), emails, f"{path}.{field}", errors)
+            _not_auditor(control.get(field), auditors, f"{path}.{field}", errors)
         for j, task in enumerate(_list(control.get("tasks"))):
             if isinstance(task, dict):
                 _check_task(task, f"{path}.tasks[{j}]", task_ids, emails, errors)
+                where = f"{path}.tasks[{j}].assignee"
+                _not_auditor(task.get("assignee"), auditors, where, errors)
 
 
 def _check_task(
@@ -179,3 +190,8 @@ def _unique(value: Any, seen: set[str], path: str, what: str, errors: list[str])
 def _known_email(value: Any, emails: set[str], path: str, errors: list[str]) -> None:
     if isinstance(value, str) and "@" in value and value.lower() not in emails:
         errors.append(f"{path}: unknown owner email {value} (not in people)")
+
+
+def _not_auditor(value: Any, auditors: set[str], path: str, errors: list[str]) -> None:
+    if isinstance(value, str) and value.lower() in auditors:
+        errors.append(f"{path}: {value} is an auditor (read-only); auditors cannot own or do work")

@@ -10,10 +10,19 @@ from sqlmodel import Session, col, select
 
 from bot.actor import Actor
 from bot.audit import list_events, record_event
-from bot.errors import NotFound
+from bot.errors import InvalidInput, NotFound
 from bot.permissions import Action, require
 from bot.services.occurrences import refresh_assignees
-from models import AuditEvent, Control, ControlCriterion, Evidence, Occurrence, Person, Task
+from models import (
+    AuditEvent,
+    Control,
+    ControlCriterion,
+    Evidence,
+    Occurrence,
+    Person,
+    Role,
+    Task,
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,11 @@ def assign_owner(*, session: Session, actor: Actor, key: str, person: Person) ->
     """Admin: make `person` the control's owner; pending work follows the new owner."""
     require(actor, Action.ASSIGN_OWNER)
     control = get_control_or_raise(session=session, key=key)
+    if person.role is Role.AUDITOR:  # segregation of duties: auditors only look
+        raise InvalidInput(
+            f"{person.name} is an auditor (read-only) and cannot own a control; "
+            f"choose someone else for {control.key}."
+        )
     if control.owner_id == person.id:
         return control
     previous = session.get(Person, control.owner_id) if control.owner_id else None

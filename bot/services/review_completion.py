@@ -123,14 +123,21 @@ def complete_campaign(
     campaign_id = campaign.id or 0
     campaign.status, campaign.completed_at = CampaignStatus.COMPLETED, now
     session.add(campaign)
-    rows = session.exec(
-        select(CampaignItem, Person.email)
-        .outerjoin(Person, col(Person.id) == CampaignItem.decided_by_id)
+    decider, assigned = aliased(Person), aliased(Person)
+    found = session.exec(
+        select(CampaignItem, decider.email, assigned.email)
+        .outerjoin(decider, col(decider.id) == CampaignItem.decided_by_id)
+        .outerjoin(assigned, col(assigned.id) == CampaignItem.reviewer_id)
         .where(CampaignItem.campaign_id == campaign_id)
         .order_by(col(CampaignItem.id))
     ).all()
+    rows = [(item, decided_by) for item, decided_by, _ in found]
+    # The record names both roles of the review: who started it and who reviewed it.
+    started_by = _started_by(session, campaign)
+    reviewed_by = sorted({email for _, email, _ in found if email})
+    reviewers = [email or "" for _, _, email in found]
     stored = store.put(
-        io.BytesIO(decisions_csv(rows)),
+        io.BytesIO(decisions_csv(rows, reviewers=reviewers, started_by=started_by)),
         original_name=f"access-review-{campaign_id}-decisions.csv",
         media_type="text/csv",
     )
@@ -146,6 +153,8 @@ def complete_campaign(
         subject_type="campaign",
         subject_id=campaign_id,
         details={
+            "started_by": started_by,
+            "reviewed_by": reviewed_by,
             "total": sum(counts.values()),
             "kept": counts[ItemDecision.KEEP],
             "revoked": counts[ItemDecision.REVOKE],
@@ -155,6 +164,12 @@ def complete_campaign(
         },
     )
     return follow_ups
+
+
+def _started_by(session: Session, campaign: Campaign) -> str:
+    """Who started the review: their email, or "cli" when it was started from the server."""
+    starter = session.get(Person, campaign.created_by_id) if campaign.created_by_id else None
+    return starter.email if starter else "cli"
 
 
 def _prove_occurrence(

@@ -10,11 +10,10 @@ from sqlmodel import Session, col, select
 
 from bot.actor import Actor
 from bot.audit import record_event
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.errors import Conflict, InvalidInput, NotFound
 from bot.evidence_store import EvidenceStore
 from bot.permissions import Action, require
 from bot.review_csv import AccountRow
-from bot.services.controls import get_control_or_raise
 from bot.services.occurrences import get_program_or_raise, program_today
 from bot.services.review_completion import (
     ReviewItemRow,
@@ -24,6 +23,14 @@ from bot.services.review_completion import (
     decision_counts,
     get_review_progress,
     list_open_follow_ups,
+)
+from bot.services.review_duties import (
+    build_review_items,
+    check_can_page_review,
+    check_can_start_review,
+    check_not_control_owner,
+    check_not_own_account,
+    check_reviewer,
 )
 from models import (
     Campaign,
@@ -38,7 +45,6 @@ from models import (
     Occurrence,
     OccurrenceStatus,
     Person,
-    Role,
     Task,
 )
 
@@ -52,6 +58,7 @@ __all__ = [
     "decide_review_item",
     "get_review_progress",
     "list_open_follow_ups",
+    "review_progress_for",
     "start_access_review",
 ]
 _STATEMENT = {ItemDecision.KEEP: "Keep access", ItemDecision.REVOKE: "Revoke access"}
@@ -77,26 +84,32 @@ def start_access_review(
     channel: str,
     now: dt.datetime,
     control_key: str | None = None,
+    reason: str | None = None,
 ) -> Campaign:
-    """Create the campaign and one item per account, each assigned to a reviewer."""
-    control = get_control_or_raise(session=session, key=control_key) if control_key else None
-    owner = control.owner_id if control else None
-    require(actor, Action.START_CAMPAIGN, related=owner is not None and owner == actor.person_id)
-    name, channel = _check_start(name, rows, reviewer, channel)
+    """Create the campaign and one item per account, each assigned to a reviewer.
+
+    `reason` is an admin's written reason for making the control's owner its reviewer.
+    """
+    control = check_can_start_review(session, actor, control_key)
+    name, channel = _check_start(name, rows, channel)
+    override = check_reviewer(actor, control, reviewer, reason)
     occurrence = _current_occurrence(session, control, now)
+    details: dict[str, object] = {"accounts": len(rows)}
+    if override:
+        details["owner_review_reason"] = override
     campaign = Campaign(
         kind=CampaignKind.ACCESS_REVIEW,
         name=name,
         control_id=control.id if control else None,
         occurrence_id=occurrence.id if occurrence else None,
         channel=channel,
-        details={"accounts": len(rows)},
+        details=details,
         created_by_id=actor.person_id,
         created_at=now,
     )
     session.add(campaign)
     session.flush()
-    items = _build_items(session, actor, campaign, rows, reviewer, control)
+    items = build_review_items(session, actor, campaign, rows, reviewer, control)
     session.add_all(items)
     session.flush()
     record_event(
@@ -108,11 +121,13 @@ def start_access_review(
         details={
             "name": name,
             "accounts": len(items),
+            "started_by": actor.label,
             "reviewer": reviewer.email,
             "rerouted": sum(1 for i in items if i.reviewer_id != reviewer.id),
             "control": control.key if control else None,
             "occurrence": campaign.occurrence_id,
-        },
+        }
+        | ({"owner_review_reason": override} if override else {}),
     )
     return campaign
 
@@ -137,61 +152,7 @@ def _current_occurrence(
     ).first()
 
 
-def _build_items(
-    session: Session,
-    actor: Actor,
-    campaign: Campaign,
-    rows: list[AccountRow],
-    reviewer: Person,
-    control: Control | None,
-) -> list[CampaignItem]:
-    owners = _active_people(session, {r.system_owner for r in rows if r.system_owner})
-    default_owner = control.owner_id if control else None
-    stand_in: int | None = None
-    items = []
-    for row in rows:
-        reviewer_id = reviewer.id
-        if row.email and row.email == reviewer.email.lower():
-            stand_in = stand_in or _stand_in(session, actor, reviewer, row)
-            reviewer_id = stand_in
-        items.append(
-            CampaignItem(
-                campaign_id=campaign.id or 0,
-                subject=f"{row.account} ({row.system})" if row.system else row.account,
-                subject_email=row.email,
-                system_owner_id=owners.get(row.system_owner or "") or default_owner,
-                reviewer_id=reviewer_id,
-                details={"account": row.account, "system": row.system},
-            )
-        )
-    return items
-
-
-def _active_people(session: Session, emails: set[str]) -> dict[str, int]:
-    if not emails:
-        return {}
-    found = session.exec(
-        select(Person.email, Person.id).where(col(Person.email).in_(emails), Person.active)
-    ).all()
-    return {email.lower(): person_id for email, person_id in found if person_id is not None}
-
-
-def _stand_in(session: Session, actor: Actor, reviewer: Person, row: AccountRow) -> int:
-    """Who reviews the reviewer's own account (segregation of duties)."""
-    manager = session.get(Person, reviewer.manager_id) if reviewer.manager_id else None
-    if manager and manager.id and manager.active and manager.role is not Role.AUDITOR:
-        return manager.id
-    if actor.person_id is not None and actor.person_id != reviewer.id:
-        return actor.person_id
-    raise InvalidInput(
-        f"Nobody else can review {row.account}'s own account: give {reviewer.name} "
-        "a manager in the catalog, or choose another reviewer."
-    )
-
-
-def _check_start(
-    name: str, rows: list[AccountRow], reviewer: Person, channel: str
-) -> tuple[str, str]:
+def _check_start(name: str, rows: list[AccountRow], channel: str) -> tuple[str, str]:
     name, channel = name.strip(), channel.strip()
     if not 1 <= len(name) <= MAX_NAME:
         raise InvalidInput(f"Give the review a name of 1 to {MAX_NAME} characters.")
@@ -199,10 +160,14 @@ def _check_start(
         raise InvalidInput("Say which channel the review prompt goes to.")
     if not rows:
         raise InvalidInput("The review has no accounts: attach a CSV with at least one.")
-    if not reviewer.active or reviewer.role is Role.AUDITOR:
-        why = "is not active" if not reviewer.active else "is an auditor (read-only)"
-        raise InvalidInput(f"{reviewer.name} {why}; choose another reviewer.")
     return name, channel
+
+
+def review_progress_for(*, session: Session, actor: Actor, campaign_id: int) -> ReviewProgress:
+    """A review's progress for paging or redrawing its prompt, if the actor may (see
+    `check_can_page_review`): a button cannot turn any message into someone else's review."""
+    check_can_page_review(session, actor, campaign_id)
+    return get_review_progress(session=session, campaign_id=campaign_id)
 
 
 def decide_review_item(
@@ -285,9 +250,8 @@ def _check_decidable(
         )
     mine = actor.person_id is not None and actor.person_id == item.reviewer_id
     require(actor, Action.DECIDE_REVIEW_ITEM, related=mine)
-    person = session.get(Person, actor.person_id) if actor.person_id else None
-    if person and item.subject_email and person.email.lower() == item.subject_email.lower():
-        raise PermissionDenied("You cannot decide on your own account.")
+    check_not_own_account(session, actor, item)
+    check_not_control_owner(session, actor, campaign)
 
 
 def _note(note: str | None) -> str | None:

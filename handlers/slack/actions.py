@@ -22,7 +22,7 @@ from handlers.slack.campaigns import on_certificate, on_press
 from handlers.slack.commands import answer, open_evidence_modal, run_text
 from handlers.slack.home import publish_home
 from handlers.slack.identity import resolve_actor
-from handlers.slack.reviews import redraw_review
+from handlers.slack.reviews import page_review, redraw_review
 
 Handler = Callable[..., Awaitable[None]]
 
@@ -143,11 +143,11 @@ def _on_review_page(deps: Runtime) -> Handler:
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
+        actor = await _clicker(deps, client, body)
         container = body.get("container") or {}
         campaign_id, page = _number(action, 1), _number(action, 2)
-        await redraw_review(
-            deps, client, campaign_id, container["channel_id"], container["message_ts"], page=page
-        )
+        channel, ts = container["channel_id"], container["message_ts"]
+        await page_review(deps, client, actor, campaign_id, channel, ts, page)
 
     return on_page
 

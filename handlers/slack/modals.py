@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.services.review_duties import MAX_REASON
 from handlers.slack.blocks import BLOCK_LIMITS, truncate
 
 View = dict[str, Any]
@@ -19,6 +20,9 @@ _PLACEHOLDER = 150
 CSV_HINT = (
     "CSV columns: account (required); email (the account holder, used to refuse "
     "self-review); system; system_owner (email of who removes revoked access)."
+)
+REASON_HINT = (
+    "Only when an admin makes the control's owner its reviewer: why. It goes into the audit trail."
 )
 # Where the selected value sits in `view.state.values[block][action]`, by element type.
 _STATE_KEYS = {
@@ -119,6 +123,13 @@ def review_start_modal(*, name: str = "", channel_id: str | None = None) -> View
             "Control",
             text_input("control", placeholder="CC6.1-AR"),
             optional=True,
+        ),
+        modal_input(
+            "review_reason",
+            "Reason (owner as reviewer)",
+            text_input("reason", multiline=True, max_length=MAX_REASON),
+            optional=True,
+            hint=REASON_HINT,
         ),
         modal_input("review_csv", "Accounts (CSV)", csv, hint=CSV_HINT),
     ]

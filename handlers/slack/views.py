@@ -12,19 +12,15 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.command_refs import parse_record_id
 from bot.errors import InvalidInput
-from bot.review_csv import parse_accounts_csv
-from bot.runtime import Runtime, in_thread
-from bot.services.reviews import start_access_review
+from bot.runtime import Runtime
 from handlers.slack.commands import answer, run_text
 from handlers.slack.errors import user_text
-from handlers.slack.files import attach_slack_file, download, precheck
+from handlers.slack.files import attach_slack_file, precheck
 from handlers.slack.identity import resolve_actor
 from handlers.slack.modals import parse_view_values
-from handlers.slack.reviews import post_review_prompt
-from models import Person
+from handlers.slack.reviews import post_review_prompt, start_from_modal
 
 Handler = Callable[..., Awaitable[None]]
-MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
 def register(app: AsyncApp, deps: Runtime) -> None:
@@ -80,52 +76,8 @@ def _store_evidence(deps: Runtime) -> Handler:
 def _on_review_start(deps: Runtime) -> Handler:
     async def on_review_start(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         values = parse_view_values(body["view"])
-        actor = await resolve_actor(deps, client, body["user"]["id"])
-        reviewer = await resolve_actor(deps, client, values["reviewer"])
-        csv_files = values.get("csv") or []
-        if not csv_files:
-            raise InvalidInput("Attach the CSV of accounts to review.")
-        rows = parse_accounts_csv(await _read_csv(deps, csv_files[0]))
-        channel = str(values["channel"])
-        campaign_id = await in_thread(
-            _start, deps, actor, reviewer.person_id, values, rows, channel
-        )
+        campaign_id, channel = await start_from_modal(deps, client, body["user"]["id"], values)
         await ack()
         await post_review_prompt(deps, client, campaign_id, channel)
 
     return on_review_start
-
-
-async def _read_csv(deps: Runtime, file: dict[str, Any]) -> bytes:
-    if int(file.get("size") or 0) > MAX_CSV_BYTES:
-        raise InvalidInput("The CSV is larger than 2 MB; split the review into smaller ones.")
-    stream = await download(deps, file)
-    try:
-        return stream.read(MAX_CSV_BYTES + 1)
-    finally:
-        stream.close()
-
-
-def _start(
-    deps: Runtime,
-    actor: Any,
-    reviewer_id: int | None,
-    values: dict[str, Any],
-    rows: Any,
-    channel: str,
-) -> int:
-    with deps.db.transaction() as session:
-        reviewer = session.get(Person, reviewer_id)
-        if reviewer is None:
-            raise InvalidInput("Pick a reviewer who is a person in this workspace.")
-        campaign = start_access_review(
-            session=session,
-            actor=actor,
-            name=str(values.get("name") or "").strip(),
-            rows=rows,
-            reviewer=reviewer,
-            channel=channel,
-            now=deps.clock(),
-            control_key=(values.get("control") or "").strip() or None,
-        )
-        return campaign.id or 0

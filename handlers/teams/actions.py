@@ -19,8 +19,9 @@ from bot.services.reviews import complete_follow_up, decide_review_item, get_rev
 from bot.views import evidence_recorded_view
 from bot.views_review import review_prompt_view
 from handlers.teams.campaigns import ask_certificate, press
+from handlers.teams.exports import export_requests
 from handlers.teams.replies import card_activity, replace_card, run_text
-from handlers.teams.reviews import REVIEW_START, start_review
+from handlers.teams.reviews import REVIEW_START, page_review, start_review
 from handlers.teams.snooze import SNOOZE_SUBMIT, ask_snooze, snooze
 
 Handler = Callable[[Runtime, TurnContext, Actor, str, dict[str, Any]], Awaitable[None]]
@@ -115,16 +116,18 @@ async def _redraw_review(
     await _replace_card(context, await in_thread(view))
 
 
-async def _page(runtime: Runtime, context: TurnContext, _: Actor, ref: str, __: Any) -> None:
+async def _page(runtime: Runtime, context: TurnContext, actor: Actor, ref: str, _: Any) -> None:
     campaign, _sep, page = ref.partition(":")
-    await _redraw_review(runtime, context, parse_record_id(campaign), parse_page(page))
+    await page_review(runtime, context, actor, parse_record_id(campaign), parse_page(page))
 
 
 async def _more(
     runtime: Runtime, context: TurnContext, actor: Actor, _: str, data: dict[str, Any]
 ) -> None:
     text, page = str(data.get("value") or ""), parse_page(data.get("page"))
-    await _replace_card(context, await run_text(runtime, actor, text), text=text, page=page)
+    exports = export_requests(runtime, context)  # an export goes to a personal chat, not here
+    answer = await run_text(runtime, actor, text, exports=exports)
+    await _replace_card(context, answer, text=text, page=page)
 
 
 async def _follow_up(

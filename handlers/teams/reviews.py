@@ -13,13 +13,15 @@ from bot.messages import Message
 from bot.review_csv import parse_accounts_csv
 from bot.runtime import Runtime, in_thread
 from bot.services.people import get_person_by_email_or_raise
-from bot.services.reviews import get_review_progress, start_access_review
+from bot.services.review_duties import MAX_REASON, check_can_start_review
+from bot.services.reviews import get_review_progress, review_progress_for, start_access_review
 from bot.views_review import review_prompt_view
 from handlers.teams.cards import SCHEMA, card_attachment
 from handlers.teams.replies import card_activity, replace_card
 
 REVIEW_START = "review_start"
 MAX_CSV_CHARS = 200_000  # a pasted list far past a few thousand accounts belongs in a file
+REASON_LABEL = "Reason (only when an admin makes the control's owner its reviewer)"
 CSV_HINT = (
     "One account per line. Columns: account (required); email (the account holder, used to "
     "refuse self-review); system; system_owner (email of who removes revoked access)."
@@ -40,6 +42,7 @@ def review_start_card(*, name: str = "", reviewer: str = "") -> dict[str, Any]:
         field("review_reviewer", "Reviewer (email)", value=reviewer, isRequired=True,
               style="Email", errorMessage="Who decides on these accounts?"),
         field("review_control", "Control id (optional, e.g. CC6.1-AR)", maxLength=64),
+        field("review_reason", REASON_LABEL, maxLength=MAX_REASON, isMultiline=True),
         field("review_csv", "Accounts (CSV)", isMultiline=True, isRequired=True,
               maxLength=MAX_CSV_CHARS, placeholder="account,email,system,system_owner",
               errorMessage="Paste the accounts to review."),
@@ -73,11 +76,14 @@ async def start_review(
         raise InvalidInput("Paste the CSV of accounts to review.")
     if len(csv_text) > MAX_CSV_CHARS:
         raise InvalidInput("That list is too long for one review; split it into smaller ones.")
-    rows = parse_accounts_csv(csv_text.encode("utf-8"))
     channel = str(context.activity.conversation.id)
+    control_key = str(data.get("review_control") or "").strip() or None
 
     def start() -> Message:
         with runtime.db.transaction() as session:
+            # Permission first: nobody is looked up for someone who may not start this review.
+            check_can_start_review(session, actor, control_key)
+            rows = parse_accounts_csv(csv_text.encode("utf-8"))
             reviewer = get_person_by_email_or_raise(
                 session=session, email=str(data.get("review_reviewer") or "").strip()
             )
@@ -89,7 +95,8 @@ async def start_review(
                 reviewer=reviewer,
                 channel=channel,
                 now=runtime.clock(),
-                control_key=str(data.get("review_control") or "").strip() or None,
+                control_key=control_key,
+                reason=str(data.get("review_reason") or "").strip() or None,
             )
             session.flush()
             progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
@@ -97,3 +104,17 @@ async def start_review(
 
     # The form becomes the prompt, so nobody submits it twice.
     await replace_card(context, card_activity(await in_thread(start)))
+
+
+async def page_review(
+    runtime: Runtime, context: TurnContext, actor: Actor, campaign_id: int, page: int
+) -> None:
+    """A page button: only the review's reviewers, its starter or an admin turn its pages, so
+    a forged submit cannot rewrite a card into someone else's review."""
+
+    def view() -> Message:
+        with runtime.db.session() as session:
+            progress = review_progress_for(session=session, actor=actor, campaign_id=campaign_id)
+            return review_prompt_view(progress, page=page)
+
+    await replace_card(context, card_activity(await in_thread(view)))

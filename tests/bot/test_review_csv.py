@@ -131,9 +131,15 @@ def test_the_decisions_csv_lists_every_decision_in_utc_and_defuses_formulas() ->
             details={"account": "=cmd", "system": None},
         ),
     ]
-    data = decisions_csv([(items[0], "raj@acme.test"), (items[1], None)])
+    data = decisions_csv(
+        [(items[0], "raj@acme.test"), (items[1], None)],
+        reviewers=["raj@acme.test", "mo@acme.test"],
+        started_by="ana@acme.test",
+    )
+    head = ["account", "system", "email", "decision", "decided_by", "decided_at"]
     assert list(csv.reader(io.StringIO(data.decode()))) == [
-        ["account", "system", "email", "decision", "decided_by", "decided_at"],
-        ["alice", "GitHub", "alice@acme.test", "keep", "raj@acme.test", "2026-05-20T14:30:05Z"],
-        ["'=cmd", "", "", "revoke", "", "2026-05-20T14:30:05Z"],
-    ]
+        [*head, "reviewer", "started_by"],
+        ["alice", "GitHub", "alice@acme.test", "keep", "raj@acme.test", "2026-05-20T14:30:05Z",
+         "raj@acme.test", "ana@acme.test"],
+        ["'=cmd", "", "", "revoke", "", "2026-05-20T14:30:05Z", "mo@acme.test", "ana@acme.test"],
+    ]  # fmt: skip

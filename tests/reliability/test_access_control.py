@@ -298,13 +298,15 @@ def _fixed_ref(ref: str) -> Callable[[Fixture, str, bool], tuple[str, dict[str, 
 # to admins too, and auditors never decide. Follow-ups are the system owner's (Raj) or an
 # admin's. Policy and training items are their person's own.
 EVE_ONLY = frozenset({"member"})
+REVIEW_PAGERS = frozenset({"member", "admin"})  # Eve reviews; Ana (admin) started it
 BUTTONS: dict[str, Button] = {
     "occ_done": Button(_occ(fresh=True), ADMIN_OR_OWNER, True),
     "occ_attach": Button(_occ(fresh=False), ADMIN_OR_OWNER),
     "occ_snooze": Button(_occ(fresh=False), ADMIN_OR_OWNER),
     "review_keep": Button(_review_item, EVE_ONLY, True),
     "review_revoke": Button(_review_item, EVE_ONLY, True),
-    "review_page": Button(lambda fx, r, ok: (f"{fx.review_campaign}:1", {}), ALL),
+    # Paging redraws the message: only the review's reviewer (Eve), its starter or an admin.
+    "review_page": Button(lambda fx, r, ok: (f"{fx.review_campaign}:1", {}), REVIEW_PAGERS),
     "page_more": Button(_fixed_ref(""), ALL),
     "fu_done": Button(_follow_up, ADMIN_OR_OWNER, True),
     "camp_ack": Button(_rajs("policy"), frozenset({"owner"}), True),

@@ -73,3 +73,20 @@ def test_owner_known_in_the_database_is_accepted() -> None:
     text = as_yaml(catalog(controls__0__owner="dbonly@acme.test"))
     spec = validate_catalog_text(text, known_emails=["DBonly@acme.test"])
     assert spec.controls[0].owner == "dbonly@acme.test"
+
+
+def test_an_auditor_is_never_an_owner_backup_or_assignee() -> None:
+    data = catalog(controls__0__owner="audrey@audit.test")
+    data["people"][1]["role"] = "auditor"  # Raj becomes an auditor: his backup duty must go
+    data["people"].append({"email": "audrey@audit.test", "name": "Audrey", "role": "auditor"})
+    data["controls"][1]["backup_owner"] = "raj@acme.test"
+    data["controls"][1]["tasks"][0]["assignee"] = "audrey@audit.test"
+    errors = errors_of(as_yaml(data))
+    assert errors == [
+        "controls[0].owner: audrey@audit.test is an auditor (read-only); auditors cannot own "
+        "or do work",
+        "controls[1].backup_owner: raj@acme.test is an auditor (read-only); auditors cannot own "
+        "or do work",
+        "controls[1].tasks[0].assignee: audrey@audit.test is an auditor (read-only); auditors "
+        "cannot own or do work",
+    ]

@@ -23,6 +23,7 @@ from bot.services.reviews import (
     decide_review_item,
     get_review_progress,
     list_open_follow_ups,
+    review_progress_for,
     start_access_review,
 )
 from bot.settings import DEFAULT_ALLOWED_TYPES
@@ -219,10 +220,10 @@ def test_without_a_manager_the_own_account_goes_to_whoever_started_the_review(
 
 
 def test_an_own_account_nobody_else_can_review_is_refused(db: Database) -> None:
-    actors = seed(db)
-    rows = [AccountRow("raj", "raj@acme.test", "AWS", None)]
-    with pytest.raises(InvalidInput, match="Nobody else can review raj's own account"):
-        start(db, actors["raj"], rows=rows, reviewer="raj")
+    actors = seed(db)  # Ana has no manager and starts a review she reviews herself
+    rows = [AccountRow("ana", "ana@acme.test", "AWS", None)]
+    with pytest.raises(InvalidInput, match="Nobody else can review ana's own account"):
+        start(db, actors["ana"], rows=rows, reviewer="ana", control=None)
 
 
 def test_the_assigned_reviewer_decides_and_it_is_attested(
@@ -268,7 +269,7 @@ def test_nobody_decides_on_their_own_account_even_when_assigned(
         assert row is not None
         row.reviewer_id = actors["rita"].person_id
         s.add(row)
-    with pytest.raises(PermissionDenied, match="You cannot decide on your own account"):
+    with pytest.raises(PermissionDenied, match="you cannot decide on your own account"):
         decide(db, actors["rita"], own.id or 0, "keep", store)
     assert items(db, own.campaign_id)[0].decision is ItemDecision.PENDING
 
@@ -321,12 +322,14 @@ def test_the_last_decision_completes_the_review_into_evidence_work_and_follow_up
     assert file.media_type == "text/csv" and file.kind is EvidenceKind.FILE
     stored = b"".join(store.open(file.storage_key or ""))
     assert hashlib.sha256(stored).hexdigest() == file.sha256 and file.size == len(stored)
+    when, who = "2026-05-20T14:00:00Z", ["rita@acme.test", "raj@acme.test"]  # reviewer, starter
     assert list(csv.reader(io.StringIO(stored.decode()))) == [
-        ["account", "system", "email", "decision", "decided_by", "decided_at"],
-        ["alice", "GitHub", "alice@acme.test", "keep", "rita@acme.test", "2026-05-20T14:00:00Z"],
-        ["bob", "AWS", "bob@acme.test", "revoke", "rita@acme.test", "2026-05-20T14:00:00Z"],
-        ["carol", "", "", "revoke", "rita@acme.test", "2026-05-20T14:00:00Z"],
-    ]
+        ["account", "system", "email", "decision", "decided_by", "decided_at", "reviewer",
+         "started_by"],
+        ["alice", "GitHub", "alice@acme.test", "keep", "rita@acme.test", when, *who],
+        ["bob", "AWS", "bob@acme.test", "revoke", "rita@acme.test", when, *who],
+        ["carol", "", "", "revoke", "rita@acme.test", when, *who],
+    ]  # fmt: skip
     assert (on_work.sha256, on_work.storage_key) == (file.sha256, file.storage_key)
     work = q2(db)
     assert work.status is OccurrenceStatus.DONE and work.completed_by_id == actors["rita"].person_id
@@ -347,6 +350,11 @@ def test_the_last_decision_completes_the_review_into_evidence_work_and_follow_up
         done = s.exec(select(AuditEvent).where(AuditEvent.action == "campaign.completed")).one()
         assert verify_chain(session=s).ok
     assert (done.details["kept"], done.details["revoked"], done.details["follow_ups"]) == (1, 2, 2)
+    # The completion names both who started the review and who reviewed it.
+    assert (done.details["started_by"], done.details["reviewed_by"]) == (
+        "raj@acme.test",
+        ["rita@acme.test"],
+    )
 
 
 def test_follow_ups_fall_back_to_whoever_started_a_review_without_a_control(
@@ -453,3 +461,51 @@ def test_follow_ups_are_listed_for_their_assignee_and_done_once(
         events = s.exec(select(AuditEvent).where(AuditEvent.action == "follow_up.completed")).all()
         assert verify_chain(session=s).ok
     assert [e.details.get("on_behalf") for e in events] == [None, True]
+
+
+def test_the_controls_owner_reviews_it_only_when_an_admin_writes_why(db: Database) -> None:
+    actors = seed(db)
+    with pytest.raises(PermissionDenied, match="Raj Iyer owns CC6.1-AR"):
+        start(db, actors["raj"], reviewer="raj")
+    with pytest.raises(InvalidInput, match="give the reason"):
+        start(db, actors["ana"], reviewer="raj")
+    assert actions(db)[-1] != "campaign.started"
+    with db.transaction() as s:
+        campaign = start_access_review(
+            session=s, actor=actors["ana"], name="Q2", rows=ROWS, reviewer=person(s, "raj"),
+            channel="C1", now=NOW, control_key="CC6.1-AR", reason="  only Raj knows  the roles ",
+        )  # fmt: skip
+        assert campaign.details["owner_review_reason"] == "only Raj knows the roles"
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "campaign.started")).one()
+    assert event.details["owner_review_reason"] == "only Raj knows the roles"
+
+
+def test_own_accounts_are_recognised_by_handle_without_an_email(db: Database) -> None:
+    actors = seed(db)
+    names = ["rita", "Rita Roe", "rita.roe", "RitaRoe", "@rita", "rita@acme.test", "ritual"]
+    rows = [AccountRow(n, None, None, None) for n in names]
+    campaign_id = start(db, actors["ana"], rows=rows, control=None)
+    with db.session() as s:
+        rita, mo = person(s, "rita"), person(s, "mo")
+    assert [i.reviewer_id for i in items(db, campaign_id)] == [mo.id] * 6 + [rita.id]
+
+
+def test_an_auditor_as_system_owner_is_refused(db: Database) -> None:
+    actors = seed(db)
+    rows = [AccountRow("svc", None, "AWS", "audrey@acme.test")]
+    with pytest.raises(InvalidInput, match="audrey@acme.test cannot be a system owner"):
+        start(db, actors["ana"], rows=rows)
+    with db.session() as s:
+        assert s.exec(select(Campaign)).all() == []
+
+
+def test_only_a_reviews_people_may_page_it(db: Database) -> None:
+    actors = seed(db)
+    campaign_id = start(db, actors["raj"])  # Raj starts; Rita reviews
+    for who in ("raj", "rita", "ana"):
+        with db.session() as s:
+            progress = review_progress_for(session=s, actor=actors[who], campaign_id=campaign_id)
+            assert progress.total == 3
+    for who in ("eve", "audrey", "mo"):
+        with db.session() as s, pytest.raises(PermissionDenied, match="not yours"):
+            review_progress_for(session=s, actor=actors[who], campaign_id=campaign_id)

@@ -19,6 +19,7 @@ ACCOUNTS = (
     b"raj,raj@acme.test,GitHub,ana@acme.test\n"
     b"old-ci-bot,,AWS,ana@acme.test\n"
 )
+OWNER_REASON = "Only Raj knows which GitHub roles production needs"
 
 
 def db_of(slack: SlackScenario) -> Database:
@@ -34,6 +35,8 @@ def start_review(slack: SlackScenario, csv: bytes, *, user: str = "UANA") -> dic
         },
         "review_reviewer": {"reviewer": {"type": "users_select", "selected_user": "URAJ"}},
         "review_control": {"control": {"type": "plain_text_input", "value": "CC6.1-AR"}},
+        # Raj owns CC6.1-AR: only an admin's written reason lets him review its access.
+        "review_reason": {"reason": {"type": "plain_text_input", "value": OWNER_REASON}},
         "review_csv": {"csv": {"type": "file_input", "files": [file]}},
     }
     payload = view_submission_payload(

@@ -47,6 +47,8 @@ def form_submit(teams: TeamsScenario, csv: str, who: str = "ana") -> str:
         "review_name": "Q4 GitHub",
         "review_reviewer": "raj@acme.test",
         "review_control": "CC6.1-AR",
+        # Raj owns CC6.1-AR: only an admin's written reason lets him review its access.
+        "review_reason": "Only Raj knows which GitHub roles production needs",
         "review_csv": csv,
     }
     teams.connector.clear()
