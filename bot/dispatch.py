@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -17,8 +16,7 @@ from bot.command_refs import HELP_LINES, USAGE, UserRef
 from bot.db import Database
 from bot.digest_chart import render_digest_chart
 from bot.errors import InvalidInput, NotFound
-from bot.evidence_store import EvidenceStore
-from bot.export import export_to_folder
+from bot.export_jobs import ExportRequests
 from bot.messages import Message
 from bot.permissions import Action, require
 from bot.services import controls, evidence, history, occurrences, people, reviews, work
@@ -27,7 +25,7 @@ from bot.services.campaign_items import list_my_rounds
 from bot.services.campaign_progress import find_round_detail
 from bot.services.digest import compose_digest
 from bot.services.status_cache import get_cached_status_summary
-from bot.views_export import export_view
+from bot.views_export import export_started_view
 from models import CampaignKind, Person, Platform
 
 
@@ -38,9 +36,9 @@ class CommandContext:
     db: Database
     actor: Actor
     now: dt.datetime
-    # Only `export` needs these: the store to copy evidence from, and where bundles go.
-    store: EvidenceStore | None = None
-    export_dir: Path | None = None
+    # Only `export` needs this: how this chat front end builds bundles and hands them over
+    # privately (always in SOC2BOT_EXPORT_DIR); None where exports are not offered (the CLI).
+    exports: ExportRequests | None = None
 
 
 def run_command(intent: c.Intent, ctx: CommandContext) -> Message:
@@ -205,18 +203,12 @@ def _digest(_: Any, ctx: CommandContext) -> Message:
 
 def _export(intent: Any, ctx: CommandContext) -> Message:
     require(ctx.actor, Action.EXPORT)
-    if ctx.store is None:
+    if ctx.exports is None:
         raise InvalidInput("Exports are not set up here; run `soc2bot export` on the server.")
-    summary = export_to_folder(
-        db=ctx.db,
-        store=ctx.store,
-        start=intent.start,
-        end=intent.end,
-        actor=ctx.actor,
-        now=ctx.now,
-        folder=ctx.export_dir,
-    )
-    return export_view(summary)
+    # Built in the background and sent to the requester privately; this answer may be read
+    # in a channel, so it carries neither the link nor the file.
+    ctx.exports.start(ctx.actor, intent)
+    return export_started_view(intent, where=ctx.exports.where)
 
 
 def _whoami(_: Any, ctx: CommandContext) -> Message:

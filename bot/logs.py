@@ -16,11 +16,19 @@ REDACTED = "[redacted]"
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
-_SECRET_KEY = re.compile(r"token|secret|password|authorization", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"token|secret|password|authorization|^sig$", re.IGNORECASE)
 _SECRET_TEXT = [
     (re.compile(r"\bxox[abpr]-[A-Za-z0-9-]+"), REDACTED),
     (re.compile(r"\bxapp-[A-Za-z0-9-]+"), REDACTED),
     (re.compile(r"\b(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE), r"\1" + REDACTED),
+    # The signature of an export download link (`?expires=…&sig=…`): whoever reads it in a log
+    # could fetch the bundle. Also when the link is URL-encoded inside another query or body.
+    (re.compile(r"(\bsig=)[^&\s\"'<>]+", re.IGNORECASE), r"\1" + REDACTED),
+    (re.compile(r"""(['"]sig['"]\s*:\s*['"])[^'"]+""", re.IGNORECASE), r"\1" + REDACTED),
+    (
+        re.compile(r"((?:\b|(?<=%26)|(?<=%3F))sig%3D)(?:(?!%26)[^&\s\"'<>])+", re.IGNORECASE),
+        r"\1" + REDACTED,
+    ),
     # The password part of a DSN such as postgresql://user:password@host/db.
     (
         re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s]+@", re.IGNORECASE),
@@ -91,6 +99,25 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class RedactAccessLog(logging.Filter):
+    """On `uvicorn.access`: hide link signatures in the request line, keeping the record's shape.
+
+    uvicorn's access record carries the path with its query string as an argument
+    (client, method, path, HTTP version, status); its own formatter unpacks those arguments,
+    so they are rewritten in place rather than flattened into the message.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_text(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact_text(record.msg)
+        return True
+
+
+_ACCESS_FILTER = RedactAccessLog()
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: ts, level, logger, msg, correlation_id, extras, exc."""
 
@@ -141,3 +168,7 @@ def configure_logging(level: str) -> None:
         server_logger = logging.getLogger(name)
         server_logger.handlers.clear()
         server_logger.propagate = True
+    # On the logger itself, so the request line is clean for any handler, uvicorn's included.
+    access = logging.getLogger("uvicorn.access")
+    if _ACCESS_FILTER not in access.filters:
+        access.addFilter(_ACCESS_FILTER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands import Export
 from bot.export.bundle import BundleSummary
 from bot.messages import Field, Message
 
@@ -41,7 +42,9 @@ def export_view(summary: BundleSummary, *, link: str | None = None) -> Message:
         if summary.chain_problem
         else None
     )
-    where = f"Saved on the server as {summary.path}. " if summary.path else ""
+    where = (
+        f"Saved on the server as {summary.path} (deleted after 24 hours). " if summary.path else ""
+    )
     if link:
         where = f"Download it (link valid 24 hours): {link} . " + where
     return Message(
@@ -50,4 +53,21 @@ def export_view(summary: BundleSummary, *, link: str | None = None) -> Message:
         fields=tuple(Field(label, value) for label, value in export_lines(summary)),
         footer=where + "Check it with `python verify.py` inside the bundle "
         "(standard Python, nothing to install) or `soc2bot audit verify BUNDLE.zip`.",
+    )
+
+
+def export_started_view(intent: Export, *, where: str) -> Message:
+    """The answer where an export was asked for: nothing of the bundle, only where it will go."""
+    return Message(
+        text=f"Building the evidence bundle for {intent.start} to {intent.end}. "
+        f"I will send it to you {where} when it is ready; links and files never go to a channel.",
+        ephemeral=True,
+    )
+
+
+def export_waiting_view(intent: Export) -> Message:
+    """Said privately when every build slot is taken: the request waits, it is not dropped."""
+    return Message(
+        text=f"Other evidence bundles are being built right now; yours ({intent.start} to "
+        f"{intent.end}) starts as soon as one finishes. No need to ask again."
     )

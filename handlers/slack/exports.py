@@ -1,74 +1,121 @@
-"""`/soc2 export` in Slack: answer at once, build the bundle in the background, DM the file."""
+"""Exports in Slack: answered where asked (nothing of the bundle), delivered in the person's DM."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands as c
 from bot.actor import Actor
-from bot.export_jobs import build_requested_bundle, run_in_background
-from bot.export_links import bundle_link
+from bot.errors import InvalidInput
+from bot.export import BundleSummary
+from bot.export_folder import open_bundle
+from bot.export_jobs import ExportRequests, requests_on_this_loop, start_private_export
 from bot.messages import Message
-from bot.permissions import Action, require
 from bot.runtime import Runtime
-from bot.views_export import export_view
+from bot.views_export import export_started_view
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.errors import user_text
+from handlers.slack.files import slack_token
+from models import Platform
 
 log = logging.getLogger("soc2bot.slack")
+WHERE = "in a direct message"
 
 
 def started_text(intent: c.Export) -> str:
-    return (
-        f"Building the evidence bundle for {intent.start} to {intent.end}. "
-        "I will send it to you in a direct message when it is ready."
-    )
+    return render_text(export_started_view(intent, where=WHERE))
 
 
 def start_export(
     deps: Runtime, client: AsyncWebClient, actor: Actor, intent: c.Export, user_id: str
 ) -> None:
     """Check the permission now (the answer says no at once), then build in the background."""
-    require(actor, Action.EXPORT)
-    run_in_background(_deliver(deps, client, actor, intent, user_id))
+    start_private_export(deps, actor, intent, SlackDM(deps, client, user_id))
 
 
-async def _deliver(
-    deps: Runtime, client: AsyncWebClient, actor: Actor, intent: c.Export, user_id: str
-) -> None:
-    try:
-        summary = await build_requested_bundle(deps, actor, intent)
-    except Exception as error:  # the person waits for an answer: the funnel's words, in a DM
-        await client.chat_postMessage(channel=user_id, text=user_text(error))
-        return
-    message = export_view(summary, link=bundle_link(deps.settings, summary.path, deps.clock()))
-    posted = await client.chat_postMessage(
-        channel=user_id, text=render_text(message), blocks=render_blocks(message)
-    )
-    path = summary.path
-    if path is None:
-        return
-    limit = deps.settings.export_upload_max_bytes
-    if summary.size > limit:
-        where = "use the download link above" if deps.settings.export_links else f"it is at {path}"
-        note = Message(
-            text=f"The bundle ({_size(summary.size)}) is larger than this server sends in "
-            f"chat ({_size(limit)}), so it stays on the server: {where}."
+def export_requests(deps: Runtime) -> ExportRequests:
+    """Exports typed as text (mention, DM, More button): delivered in the caller's DM.
+
+    Those paths hand dispatch a Slack actor, whose platform id is the Slack user to DM.
+    """
+
+    def chat_for(actor: Actor) -> SlackDM:
+        user = actor.platform_id or ""
+        if actor.platform != Platform.SLACK or user[:1] not in ("U", "W"):
+            raise InvalidInput("Exports are sent in a direct message: ask from your Slack account.")
+        client = AsyncWebClient(
+            token=slack_token(deps.settings),
+            base_url=deps.settings.slack_api_url,
+            retry_handlers=[
+                AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+                AsyncServerErrorRetryHandler(max_retry_count=2),
+            ],
         )
-        await client.chat_postMessage(channel=str(posted["channel"]), text=render_text(note))
-        return
-    await _upload(client, str(posted["channel"]), path)
+        return SlackDM(deps, client, user)
+
+    return requests_on_this_loop(deps, chat_for, WHERE)
 
 
-async def _upload(client: AsyncWebClient, channel: str, path: Path) -> None:
-    try:
-        await client.files_upload_v2(channel=channel, file=str(path), filename=path.name)
-    except Exception as error:  # the summary already says where the bundle is on the server
-        log.error("Could not upload the evidence bundle %s", path.name, exc_info=error)
-        await client.chat_postMessage(channel=channel, text=user_text(error))
+class SlackDM:
+    """The DM between the bot and one user: opened by id (`conversations.open`), then used."""
+
+    def __init__(self, deps: Runtime, client: AsyncWebClient, user_id: str) -> None:
+        self.deps, self.client, self.user_id = deps, client, user_id
+        self._channel: str | None = None
+
+    async def channel(self) -> str:
+        if self._channel is None:
+            opened = await self.client.conversations_open(users=self.user_id)
+            self._channel = str(opened["channel"]["id"])
+        return self._channel
+
+    async def tell(self, message: Message) -> None:
+        await self.client.chat_postMessage(
+            channel=await self.channel(),
+            text=render_text(message),
+            blocks=render_blocks(message),
+            unfurl_links=False,
+        )
+
+    async def failed(self, error: Exception) -> None:
+        await self.tell(Message(text=user_text(error)))
+
+    async def hand_over(self, summary: BundleSummary, message: Message) -> None:
+        await self.tell(message)
+        path = summary.path
+        if path is None:
+            return
+        limit = self.deps.settings.export_upload_max_bytes
+        if summary.size > limit:
+            links = self.deps.settings.export_links
+            where = "use the download link above" if links else f"it is at {path}"
+            await self.tell(
+                Message(
+                    text=f"The bundle ({_size(summary.size)}) is larger than this server sends "
+                    f"in chat ({_size(limit)}), so it stays on the server: {where}."
+                )
+            )
+            return
+        await self._upload(path)
+
+    async def _upload(self, path: Path) -> None:
+        channel = await self.channel()
+        try:
+            handle, _ = open_bundle(path)  # never through a link planted under its name
+            with handle:
+                await self.client.files_upload_v2(
+                    channel=channel, file=handle, filename=path.name, title=path.name
+                )
+        except Exception as error:  # the summary already says where the bundle is on the server
+            log.error("Could not upload the evidence bundle %s", path.name, exc_info=error)
+            await self.client.chat_postMessage(channel=channel, text=user_text(error))
 
 
 def _size(n: int) -> str:

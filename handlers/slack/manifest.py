@@ -14,6 +14,7 @@ BOT_SCOPES = [
     "im:history",  # files sent to the bot in its DM (message.im)
     "im:write",  # open the DM to answer there
     "files:read",  # download evidence files people share
+    "files:write",  # upload evidence bundles and charts to the requester's DM (files_upload_v2)
     "users:read",  # users.info: who clicked
     "users:read.email",  # link a Slack user to their person by email
     "app_mentions:read",  # @soc2bot status in a channel

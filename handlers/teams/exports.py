@@ -1,54 +1,142 @@
-"""`export` in Teams: answer at once, build the bundle in the background, then say where it is.
+"""`export` in Teams: answered where asked (nothing of the bundle), delivered in a personal chat.
 
 Teams lets a bot hand over a file only through a consent card and the person's OneDrive, so
-the answer is the bundle's summary with a signed download link (when SOC2BOT_PUBLIC_URL and
-SOC2BOT_SECRET_KEY are set) and its place on the server; Slack gets the file itself.
+the delivery is the bundle's summary with a signed download link (when SOC2BOT_PUBLIC_URL and
+SOC2BOT_SECRET_KEY are set) and its place on the server; Slack gets the file itself. Teams has
+no ephemeral messages, so asked in a channel or group chat, the answer there says only that
+the bundle is on its way, and the summary goes to the person's 1:1 chat with the bot.
 """
 
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
+from typing import Any
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 
 from bot import commands as c
 from bot.actor import Actor
-from bot.export_jobs import build_requested_bundle, run_in_background
-from bot.export_links import bundle_link
-from bot.permissions import Action, require
-from bot.runtime import Runtime
-from bot.views_export import export_view
+from bot.errors import InvalidInput
+from bot.export import BundleSummary
+from bot.export_jobs import ExportRequests, requests_on_this_loop, start_private_export
+from bot.messages import Message
+from bot.runtime import Runtime, in_thread
+from bot.services.conversations import get_reference
+from bot.views_export import export_started_view
 from handlers.teams.errors import user_text
 from handlers.teams.replies import card_activity
+
+HERE = "here"
+PERSONAL = "in our personal chat"
+UNREACHABLE = (
+    "I could not open a personal chat with you to send the evidence bundle. Open a chat "
+    "with soc2bot (Apps, then soc2bot), then ask for the export again."
+)
 
 
 async def start_export(
     runtime: Runtime, context: TurnContext, actor: Actor, intent: c.Export
 ) -> None:
     """Refuse at once without the permission; else acknowledge and build in the background."""
-    require(actor, Action.EXPORT)
-    await context.send_activity(
-        f"Building the evidence bundle for {intent.start} to {intent.end}; "
-        "I will post it here when it is ready."
+    chat = TeamsPersonalChat(runtime, context)
+    start_private_export(runtime, actor, intent, chat)
+    where = HERE if chat.asked_in_personal_chat else PERSONAL
+    await context.send_activity(export_started_view(intent, where=where).text or "")
+
+
+def export_requests(runtime: Runtime, context: TurnContext) -> ExportRequests:
+    """Exports typed as text through dispatch (the More button): same private delivery."""
+    chat = TeamsPersonalChat(runtime, context)
+
+    def chat_for(actor: Actor) -> TeamsPersonalChat:
+        if actor.platform_id != chat.user_key.removeprefix("teams:user:"):
+            raise InvalidInput("Exports are sent in a personal chat: ask from your own account.")
+        return chat
+
+    return requests_on_this_loop(
+        runtime, chat_for, HERE if chat.asked_in_personal_chat else PERSONAL
     )
-    reference = TurnContext.get_conversation_reference(context.activity)
-    app_id = runtime.settings.microsoft_app_id or ""
 
-    async def deliver() -> None:
-        try:
-            summary = await build_requested_bundle(runtime, actor, intent)
-            link = bundle_link(runtime.settings, summary.path, runtime.clock())
-            activity = card_activity(export_view(summary, link=link))
-        except Exception as error:  # the person waits for an answer: the funnel's words
-            text = user_text(error)
 
-            async def tell(turn: TurnContext) -> None:
-                await turn.send_activity(text)
+class TeamsPersonalChat:
+    """The 1:1 chat between the bot and the person who asked, whatever conversation they asked in.
 
-            await context.adapter.continue_conversation(reference, tell, app_id)
-            return
+    In that chat already: its reference. Elsewhere: the personal chat's stored reference (saved
+    whenever the person writes to the bot), or a new 1:1 conversation created with them.
+    """
 
+    def __init__(self, runtime: Runtime, context: TurnContext) -> None:
+        activity = context.activity
+        self.runtime, self.adapter = runtime, context.adapter
+        self.app_id = runtime.settings.microsoft_app_id or ""
+        sender = activity.from_property
+        self.user_key = f"teams:user:{sender.aad_object_id or sender.id}"
+        self.asked_in_personal_chat = (
+            getattr(activity.conversation, "conversation_type", None) == "personal"
+        )
+        # Asked in the personal chat: that is where it goes. Elsewhere: the origin gets at most
+        # one link-free note, should the personal chat be unreachable.
+        here = TurnContext.get_conversation_reference(activity)
+        personal = self.asked_in_personal_chat
+        self._reference: ConversationReference | None = here if personal else None
+        self._origin = None if personal else here
+        tenant = _tenant(activity)
+        self._new_chat = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=activity.recipient.id, name=activity.recipient.name),
+            members=[ChannelAccount(id=sender.id)],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}} if tenant else None,
+        )
+        self._service_url, self._channel_id = activity.service_url, activity.channel_id
+
+    async def tell(self, message: Message) -> None:
+        await self._send(MessageFactory.text(message.text or ""))
+
+    async def failed(self, error: Exception) -> None:
+        await self._send(MessageFactory.text(user_text(error)))
+
+    async def hand_over(self, summary: BundleSummary, message: Message) -> None:
+        await self._send(card_activity(message))
+
+    async def _send(self, activity: Activity) -> None:
         async def post(turn: TurnContext) -> None:
             await turn.send_activity(activity)
+            self._reference = TurnContext.get_conversation_reference(turn.activity)
 
-        await context.adapter.continue_conversation(reference, post, app_id)
+        reference = self._reference or await in_thread(self._stored_reference)
+        try:
+            if reference is not None:
+                await self.adapter.continue_conversation(reference, post, self.app_id)
+            else:  # Teams answers 403 when the app is not installed for the person
+                await self.adapter.create_conversation(
+                    self.app_id, post, self._new_chat, self._channel_id, self._service_url
+                )
+        except Exception:
+            await self._say_where_asked(UNREACHABLE)
+            raise
 
-    run_in_background(deliver())
+    async def _say_where_asked(self, text: str) -> None:
+        origin, self._origin = self._origin, None  # once
+
+        async def say(turn: TurnContext) -> None:
+            await turn.send_activity(text)
+
+        if origin is not None:
+            await self.adapter.continue_conversation(origin, say, self.app_id)
+
+    def _stored_reference(self) -> ConversationReference | None:
+        with self.runtime.db.session() as session:
+            stored = get_reference(session=session, key=self.user_key)
+        return ConversationReference().deserialize(stored) if stored else None
+
+
+def _tenant(activity: Activity) -> str | None:
+    data: Any = activity.channel_data
+    tenant = (data.get("tenant") or {}).get("id") if isinstance(data, dict) else None
+    return str(tenant or getattr(activity.conversation, "tenant_id", None) or "") or None

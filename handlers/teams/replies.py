@@ -13,6 +13,7 @@ from botbuilder.schema import Activity
 from bot import commands as c
 from bot.actor import Actor
 from bot.dispatch import CommandContext, run_command
+from bot.export_jobs import ExportRequests
 from bot.messages import Image, Message
 from bot.runtime import Runtime, in_thread
 from handlers.teams.cards import card_attachment, fallback_text, render_card
@@ -64,12 +65,16 @@ def inline_images(images: Iterable[Image]) -> list[dict[str, Any]]:
     return attachments
 
 
-async def run_text(runtime: Runtime, actor: Actor, text: str) -> Message:
+async def run_text(
+    runtime: Runtime, actor: Actor, text: str, *, exports: ExportRequests | None = None
+) -> Message:
     """Parse and run a command as `actor` (database work off the event loop)."""
-    return await run_intent(runtime, actor, c.parse_command(text))
+    return await run_intent(runtime, actor, c.parse_command(text), exports=exports)
 
 
-async def run_intent(runtime: Runtime, actor: Actor, intent: c.Intent) -> Message:
-    """Run a parsed command as `actor` (database work off the event loop)."""
-    context = CommandContext(db=runtime.db, actor=actor, now=runtime.clock(), store=runtime.store)
+async def run_intent(
+    runtime: Runtime, actor: Actor, intent: c.Intent, *, exports: ExportRequests | None = None
+) -> Message:
+    """Run a parsed command as `actor`; an export needs `exports` (its private delivery)."""
+    context = CommandContext(db=runtime.db, actor=actor, now=runtime.clock(), exports=exports)
     return await in_thread(run_command, intent, context)

@@ -1,15 +1,22 @@
-"""Signed download links for chat exports: exact file, unexpired, untampered, ours only."""
+"""Signed export links: exact file, unexpired, untampered; GET /exports/… safe and never logged."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from fastapi.testclient import TestClient
 
+from bot.app import create_app
 from bot.errors import NotFound
+from bot.export_folder import prepare_folder
 from bot.export_links import LINK_LIFETIME, export_link, resolve_export_link
+from models import utcnow
+from tests.bot.test_app import make_settings
 
 KEY = b"k" * 32
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
@@ -71,3 +78,98 @@ def test_another_servers_key_does_not_open_it(folder: Path) -> None:
         resolve_export_link(
             folder=folder, key=b"o" * 32, name=name, expires=expires, signature=sig, now=NOW
         )
+
+
+# --- GET /exports/… through the service ---------------------------------------------------
+
+SECRET = "s" * 40
+ODD_QUERIES = [
+    "expires={e}&sig=é",  # non-ASCII: once a 500 (compare_digest refuses it)
+    "expires={e}&sig=%FF%FE",  # not even UTF-8
+    "expires={e}&sig={S}",  # upper-case hex is not what we sign
+    "expires={e}&sig={s}00",  # too long
+    "expires=abc&sig={s}",  # once a 422
+    "expires=%EF%BC%99%EF%BC%99&sig={s}",  # full-width digits: int() would take them
+    "expires=99999999999999999999&sig={s}",
+    "expires=-1&sig={s}",
+    "sig={s}",  # no expiry
+    "expires={e}",  # no signature
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Path]]:
+    tmp = tmp_path_factory.mktemp("downloads")
+    folder = prepare_folder(tmp / "exports")
+    settings = make_settings(
+        tmp, public_url="https://soc2.acme.test", secret_key=SECRET, export_dir=folder
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client, folder
+
+
+def bundle_url(folder: Path, name: str, content: bytes = b"PK\x05\x06" + b"\0" * 18) -> str:
+    (folder / name).write_bytes(content)
+    link = export_link(
+        base_url="https://soc2.acme.test", key=SECRET.encode(), name=name, now=utcnow()
+    )
+    return link.removeprefix("https://soc2.acme.test")
+
+
+def test_a_download_never_logs_its_signature(
+    service: tuple[TestClient, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    client, folder = service
+    url = bundle_url(folder, NAME, b"PK-the-bundle")
+    sig = parse_qs(urlsplit(url).query)["sig"][0]
+    caplog.set_level(logging.DEBUG)
+    fetched = client.get(url)
+    assert fetched.status_code == 200 and fetched.content == b"PK-the-bundle"
+    assert fetched.headers["content-type"] == "application/zip"
+    assert client.get(url.replace("sig=", "sig=0")).status_code == 404
+    # The test's own HTTP client logs the URL it fetched; the service's lines are what count.
+    ours = [r for r in caplog.records if not r.name.startswith("httpx")]
+    assert any("downloaded by link" in r.getMessage() for r in ours)
+    assert not [r.getMessage() for r in ours if sig in r.getMessage()]
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
+def test_a_malformed_link_to_a_real_bundle_is_a_plain_404(
+    service: tuple[TestClient, Path], query: str
+) -> None:
+    client, folder = service
+    url = bundle_url(folder, NAME)
+    good = parse_qs(urlsplit(url).query)
+    e, s = good["expires"][0], good["sig"][0]
+    path = urlsplit(url).path
+    answer = client.get(f"{path}?{query.format(e=e, s=s, S=s.upper())}")
+    assert answer.status_code == 404, answer.text
+    assert "not valid" in answer.json()["error"]
+
+
+def test_a_link_planted_under_a_bundle_name_is_not_followed(
+    service: tuple[TestClient, Path], tmp_path: Path
+) -> None:
+    client, folder = service
+    secret = tmp_path / "elsewhere.txt"
+    secret.write_text("not a bundle: someone else's file")
+    name = "soc2-evidence_2026-01-01_2026-06-30_20261130T120001Z.zip"
+    url = bundle_url(folder, name)
+    (folder / name).unlink()
+    (folder / name).symlink_to(secret)
+    answer = client.get(url)
+    assert answer.status_code == 404 and "someone else" not in answer.text
+
+
+def test_nothing_is_served_from_a_folder_others_can_enter(
+    service: tuple[TestClient, Path],
+) -> None:
+    client, folder = service
+    url = bundle_url(folder, "soc2-evidence_2026-01-01_2026-06-30_20261130T120002Z.zip")
+    folder.chmod(0o755)
+    try:
+        assert client.get(url).status_code == 404
+    finally:
+        folder.chmod(0o700)
+    assert client.get(url).status_code == 200
