@@ -380,7 +380,8 @@ def seed_evidence(p: World, done: list[dict[str, Any]], tasks: dict[int, Any]) -
         who = occ["completed_by_id"]
         at = occ["completed_at"]
         if budget <= 0:  # history from before the bot: done, no record
-            p.event(at, who, "occurrence.completed", ("occurrence", occ["id"]), {"on_time": True})
+            on_time = {"on_time": at <= occ["due_at"]}  # as the service logs it: bundles check
+            p.event(at, who, "occurrence.completed", ("occurrence", occ["id"]), on_time)
             continue
         replaced = budget >= 2 and n % 250 == 7
         for attempt in range(2 if replaced else 1):
@@ -412,7 +413,7 @@ def evidence_row(
     )
     content = evidence_content(eid) if is_file else b""
     sha = hashlib.sha256(content).hexdigest() if is_file else None
-    platform = (Platform.SLACK, Platform.SLACK, Platform.SLACK, Platform.TEAMS, Platform.CLI)
+    # Slack, as the evidence event's actor (a bundle's verifier checks that they agree).
     return {
         "id": eid, "occurrence_id": occ["id"], "campaign_item_id": None, "campaign_id": None,
         "kind": EvidenceKind.FILE if is_file else EvidenceKind.ATTESTATION,
@@ -422,7 +423,7 @@ def evidence_row(
         "media_type": "application/pdf" if sha else None, "sha256": sha,
         "storage_key": content_key(sha) if sha else None,
         "submitted_by_id": occ["completed_by_id"], "on_behalf_of_id": None,
-        "platform": platform[eid % len(platform)], "submitted_at": at, "superseded_at": None,
+        "platform": Platform.SLACK, "submitted_at": at, "superseded_at": None,
         "superseded_by_id": None, "supersede_reason": None,
     }  # fmt: skip
 

@@ -24,6 +24,7 @@ from bot.metrics import Metrics
 from bot.runtime import Runtime
 from bot.services.status import count_placeholder_owned
 from bot.settings import Settings, load_settings
+from bot.signing import load_signer
 from handlers.slack.app import (
     SocketModeLink,
     build_slack_app,
@@ -84,6 +85,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             db.engine.dialect.name,
             store.describe(),
         )
+        # At first start this creates the key that signs bundles and digest heads (and warns).
+        log.info("Signing key: Ed25519, public key %s", load_signer(settings).public_hex)
         if app.state.prepare_database:
             # Migrations and catalog sync are blocking I/O; the event loop stays free meanwhile.
             await asyncio.to_thread(_prepare, settings, db)

@@ -137,6 +137,15 @@ def chart_alt_text(digest: Digest) -> str:
     )
 
 
+def _witness(digest: Digest) -> str:
+    """The signed audit head on a line of its own: kept, it shows later that the trail
+    still extends this week's head (`soc2bot audit verify --witness FILE`)."""
+    head = digest.witness
+    if head is None:
+        return ""
+    return f"\nAudit trail head #{head.seq} ({head.hash[:16]}…), signed: {head.line}"
+
+
 def digest_view(digest: Digest, *, chart: bytes | None = None, ephemeral: bool = True) -> Message:
     """The digest: headline fields, a section per fact, and the chart when there is one."""
     files, attestations = digest.evidence_files, digest.evidence_attestations
@@ -165,6 +174,7 @@ def digest_view(digest: Digest, *, chart: bytes | None = None, ephemeral: bool =
         footer=(
             f"As of {_day(digest.today)}. Readiness is the share of in-scope controls with no "
             "overdue work; the change compares it with the same measure 7 days earlier."
+            + _witness(digest)
         ),
         ephemeral=ephemeral,
     )

@@ -19,10 +19,19 @@ from bot.export import build_bundle, verify_bundle
 from bot.export.verify import describe
 from bot.services.history import get_history
 from bot.views_export import export_lines
+from bot.witness import WitnessCheck, check_witnesses
+from handlers.cli_signing import (
+    audit_pubkey,
+    print_witnesses,
+    public_key_option,
+    signer_or_exit,
+    witness_option,
+)
 from handlers.cli_support import err, friendly, load_settings_or_exit, open_database, out
 from models import AuditEvent, utcnow
 
 audit_app = typer.Typer(help="Check and read the audit trail.", no_args_is_help=True)
+audit_app.command("pubkey")(audit_pubkey)
 
 
 @audit_app.command("verify")
@@ -36,6 +45,22 @@ def audit_verify(
     head: Annotated[
         str | None, typer.Option(help="With a bundle: fail unless its chain ends at this hash.")
     ] = None,
+    pubkey: Annotated[
+        str | None,
+        typer.Option(
+            metavar="KEY",
+            help="Ed25519 public key (hex, base64 or a PEM file) to check signatures with; "
+            "a bundle's signature is checked only when it is given, the database's witnesses "
+            "default to this service's key.",
+        ),
+    ] = None,
+    witness: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="soc2bot-head lines copied from digests: fail unless the chain extends each.",
+        ),
+    ] = None,
     files: Annotated[
         bool,
         typer.Option(
@@ -45,13 +70,18 @@ def audit_verify(
     ] = True,
 ) -> None:
     """Re-hash the audit chain and the evidence files (or a bundle); exit 1 naming what is wrong."""
+    key = public_key_option(pubkey) if pubkey is not None else None
+    witnessed = witness_option(witness) if witness is not None else None
     if bundle is not None:
-        _verify_bundle(bundle, head)
+        _verify_bundle(bundle, head, key, witnessed)
         return
     from bot.evidence_store import open_evidence_store
 
+    checks: tuple[list[WitnessCheck], list[str]] | None = None
     with friendly():
         settings = load_settings_or_exit()
+        if witnessed is not None and key is None:
+            key = signer_or_exit(settings, create=False).public_key
         db = open_database(settings, prepared=False)
         with db.session() as session:
             report = verify_chain(session=session)
@@ -60,8 +90,11 @@ def audit_verify(
                 if files
                 else None
             )
+            if witnessed is not None and key is not None:
+                checks = check_witnesses(session=session, text=witnessed, public_key=key)
     chain_ok = _print_chain_report(report)
-    if (stored is None or _print_evidence_report(stored)) and chain_ok:
+    evidence_ok = stored is None or _print_evidence_report(stored)
+    if (checks is None or print_witnesses(*checks)) and evidence_ok and chain_ok:
         return
     raise typer.Exit(1)
 
@@ -100,12 +133,17 @@ def _print_evidence_report(report: EvidenceReport) -> bool:
     return False
 
 
-def _verify_bundle(bundle: Path, head: str | None) -> None:
-    report = verify_bundle(bundle, expected_head=head)
-    lines = describe(report, bundle)
-    for line in lines[:-1]:
-        err.print(line, style="red", markup=False)
-    (out if report.ok else err).print(lines[-1], markup=False)
+def _verify_bundle(
+    bundle: Path, head: str | None, key: bytes | None, witnessed: str | None
+) -> None:
+    report = verify_bundle(bundle, expected_head=head, public_key=key, witnesses=witnessed)
+    for line in describe(report, bundle):
+        if line in report.problems:
+            err.print(line, style="red", markup=False)
+        elif line.startswith("FAILED"):
+            err.print(line, markup=False)
+        else:
+            out.print(line, markup=False)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -125,6 +163,7 @@ def export(
             raise InvalidInput(f"--from {first} is after --to {last}.")
         if not out_file.parent.is_dir():
             raise InvalidInput(f"Cannot write {out_file}: the folder {out_file.parent} is missing.")
+        signer = signer_or_exit(settings)
         db = open_database(settings)
         summary = build_bundle(
             db=db,
@@ -134,6 +173,7 @@ def export(
             out=out_file,
             actor=Actor.cli(),
             now=utcnow(),
+            signer=signer,
         )
     out.print(f"Wrote {out_file}", markup=False)
     for label, value in export_lines(summary):

@@ -25,14 +25,14 @@ from bot.evidence_store import EvidenceStore
 from bot.export import records, tables
 from bot.export.chain import Segment, write_audit_log
 from bot.export.index_page import write_index
+from bot.export.reader import FORMAT, FORMAT_VERSION, MANIFEST, SCRIPT, SIGNATURE
 from bot.export.script import verifier_source
-from bot.export.verify import FORMAT, MANIFEST, SCRIPT
 from bot.export.window import Window
 from bot.export.zipout import BundleZip, Digest
 from bot.permissions import Action, require
 from bot.services.occurrences import get_program_or_raise
+from bot.signing import Signer, service_signer
 
-FORMAT_VERSION = 1
 EXPORT_ACTION = "export.created"
 
 
@@ -75,22 +75,29 @@ def build_bundle(
     out: BinaryIO | Path,
     actor: Actor,
     now: dt.datetime,
+    signer: Signer | None = None,
 ) -> BundleSummary:
     """Admin/auditor: write the bundle for [start, end], then record `export.created`.
 
     A path is written through a temp file in the same folder and renamed on success, so a
     failure leaves no half bundle. The audit event has its own transaction, after the bundle
-    is complete; the manifest names the chain head the bundle was built against.
+    is complete; the manifest names the chain head the bundle was built against, and is
+    signed with `signer` (default: the service's key).
     """
     require(actor, Action.EXPORT)
     if start > end:
         raise InvalidInput(f"The start date {start} is after the end date {end}.")
+    key = signer or service_signer()
     if isinstance(out, Path):
         with _replacing(out) as fh:
-            summary = write_bundle(db=db, store=store, start=start, end=end, fp=fh, now=now)
+            summary = write_bundle(
+                db=db, store=store, start=start, end=end, fp=fh, now=now, signer=key
+            )
         summary = _with_path(summary, out)
     else:
-        summary = write_bundle(db=db, store=store, start=start, end=end, fp=out, now=now)
+        summary = write_bundle(
+            db=db, store=store, start=start, end=end, fp=out, now=now, signer=key
+        )
     with db.transaction() as session:
         record_event(
             session=session,
@@ -112,6 +119,7 @@ def export_to_folder(
     actor: Actor,
     now: dt.datetime,
     folder: Path | None = None,
+    signer: Signer | None = None,
 ) -> BundleSummary:
     """Build a bundle under `folder` (default: the system temp area) with a dated name."""
     require(actor, Action.EXPORT)  # before anything touches the disk
@@ -122,7 +130,9 @@ def export_to_folder(
     while path.exists():
         n += 1
         path = where / f"{stem}-{n}.zip"
-    return build_bundle(db=db, store=store, start=start, end=end, out=path, actor=actor, now=now)
+    return build_bundle(
+        db=db, store=store, start=start, end=end, out=path, actor=actor, now=now, signer=signer
+    )
 
 
 def _with_path(summary: BundleSummary, path: Path) -> BundleSummary:
@@ -172,16 +182,23 @@ def write_bundle(
     end: dt.date,
     fp: IO[bytes],
     now: dt.datetime,
+    signer: Signer | None = None,
 ) -> BundleSummary:
-    """Stream the bundle into `fp` from one database snapshot; records nothing."""
+    """Stream the bundle into `fp` from one database snapshot; records nothing.
+
+    The manifest comes last, then its Ed25519 signature (`manifest.sig`, the 64 raw bytes,
+    as `openssl pkeyutl -verify -rawin` reads them).
+    """
+    key = signer or service_signer()
     with _snapshot(db) as session:
         window = Window(get_program_or_raise(session=session), start, end, now)
         bundle = BundleZip(fp)
         try:
             counts, coverage, segment = _write_entries(session, store, bundle, window)
             bundle.write_bytes(SCRIPT, verifier_source().encode("utf-8"))
-            manifest = _manifest(window, counts, coverage, segment, bundle.digests)
+            manifest = _manifest(window, counts, coverage, segment, bundle.digests, key)
             bundle.write_bytes(MANIFEST, manifest)
+            bundle.write_bytes(SIGNATURE, key.sign(manifest), compress=False)
             digest: Digest = bundle.close()
         except BaseException:
             bundle.abort()
@@ -234,6 +251,7 @@ def _manifest(
     coverage: Counter[str],
     segment: Segment,
     digests: dict[str, Digest],
+    signer: Signer,
 ) -> bytes:
     program = window.program
     manifest = {
@@ -262,5 +280,11 @@ def _manifest(
         "coverage": dict(sorted(coverage.items())),
         "audit_chain": segment.as_manifest(),
         "files": {n: {"sha256": d.sha256, "size": d.size} for n, d in sorted(digests.items())},
+        "signature": {
+            "algorithm": "Ed25519",
+            "file": SIGNATURE,
+            "public_key": signer.public_hex,
+            "signs": f"the exact bytes of {MANIFEST}",
+        },
     }
     return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()

@@ -12,9 +12,15 @@ from sqlmodel import Session, col, select
 from bot.audit import iter_events
 from bot.audit_chain import GENESIS_HASH, canonical_json, verify_events
 from bot.errors import Conflict
-from bot.export.window import Window
+from bot.export.window import (
+    Window,
+    campaign_in_window,
+    evidence_in_window,
+    occurrence_ids,
+    occurrence_in_window,
+)
 from bot.export.zipout import BundleZip
-from models import AuditChainHead, AuditEvent
+from models import AuditChainHead, AuditEvent, Campaign, Evidence, Occurrence, Task
 
 AUDIT_LOG = "audit_log.jsonl"
 
@@ -54,14 +60,16 @@ def write_audit_log(session: Session, bundle: BundleZip, window: Window) -> Segm
     """Write the anchor line and every event from the window's start to the head, in order.
 
     The segment runs on to the head the bundle was built against, so the head in the manifest
-    is checked too, and evidence given late for a window period shows with its event.
+    is checked too, and evidence given late for a window period shows with its event. It
+    starts early enough to hold every event about the window's occurrences, campaigns and
+    evidence too, so that the verifier can replay their states from it.
     """
     head_seq, head_hash = chain_head(session)
-    first = session.exec(
-        select(sa.func.min(AuditEvent.seq)).where(
-            col(AuditEvent.occurred_at) >= window.start_at, col(AuditEvent.seq) <= head_seq
-        )
-    ).one()
+    firsts = [
+        session.exec(select(sa.func.min(AuditEvent.seq)).where(condition)).one()
+        for condition in _starts(window)
+    ]
+    first = min((f for f in firsts if f is not None and f <= head_seq), default=None)
     anchor_seq = (first or head_seq + 1) - 1
     anchor_hash = _anchor_hash(session, anchor_seq, head_seq, head_hash)
     with bundle.entry(AUDIT_LOG) as entry:
@@ -78,6 +86,31 @@ def write_audit_log(session: Session, bundle: BundleZip, window: Window) -> Segm
         anchor_seq, anchor_hash, head_seq, head_hash, head_seq - anchor_seq,
         _count_in_window(session, window, head_seq), problem,
     )  # fmt: skip
+
+
+def _starts(window: Window) -> list[Any]:
+    """Where the segment may start: the window's first instant, and each subject's first
+    event (one query each, so each runs on the subject index)."""
+    as_text = sa.String(200)
+    subjects = {
+        "occurrence": select(sa.cast(col(Occurrence.id), as_text)).where(
+            occurrence_in_window(window)
+        ),
+        "campaign": select(sa.cast(col(Campaign.id), as_text)).where(campaign_in_window(window)),
+        "evidence": select(sa.cast(col(Evidence.id), as_text)).where(evidence_in_window(window)),
+        "task": select(Task.key).where(col(Task.id).in_(_task_ids(window))),
+    }
+    return [
+        col(AuditEvent.occurred_at) >= window.start_at,
+        *(
+            sa.and_(col(AuditEvent.subject_type) == kind, col(AuditEvent.subject_id).in_(ids))
+            for kind, ids in subjects.items()
+        ),
+    ]
+
+
+def _task_ids(window: Window) -> Any:
+    return select(Occurrence.task_id).where(col(Occurrence.id).in_(occurrence_ids(window)))
 
 
 def _anchor_hash(session: Session, anchor_seq: int, head_seq: int, head_hash: str) -> str:

@@ -61,8 +61,10 @@ def _intro(window: Window) -> str:
         f"Observation window {e(window.start)} to {e(window.end)} (both days included, program "
         f"timezone {e(window.program.timezone)}). Every occurrence due in the window is listed "
         "with its state at the time the bundle was generated (see <code>manifest.json</code>). "
-        "Files open from <code>files/</code>. Run <code>python verify.py</code> to check that "
-        "nothing in this bundle was changed."
+        "Files open from <code>files/</code>. Run <code>python verify.py --pubkey KEY</code>, "
+        "with your organisation's soc2bot public key, to check that nothing in this bundle "
+        "was changed: it checks the signature, every file's hash, the audit trail, and every "
+        "evidence row and state against the audit trail."
     )
 
 

@@ -1,80 +1,58 @@
-"""Check an evidence bundle offline: file hashes, manifest, audit chain; standard library only."""
+"""Check an evidence bundle offline: hashes, signature, audit chain, tables against the log."""
 
-# This module is also the bundle's verify.py: at export time the hash rules of
-# bot/audit_chain.py are pasted in place of the marked import below, so an auditor runs
-# `python verify.py` (in the extracted folder) or `python verify.py bundle.zip` without soc2bot.
+# This module is also the bundle's verify.py: at export time each import marked "bundle:
+# inline" is replaced by that module's code (bot/export/script.py), so an auditor runs
+# `python verify.py` (in the extracted folder) or `python verify.py bundle.zip` with nothing
+# but Python 3.8 or newer. Keep it (and the inlined modules) to the standard library and to
+# Python 3.8 syntax; tests run it under the oldest Python found.
 
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
-import io
 import json
 import os
 import sys
 import zipfile
-from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from bot.audit_chain import verify_events  # bundle: inline bot/audit_chain.py
+from bot.export.crosscheck import CrossCheck, Ledger  # bundle: inline bot/export/crosscheck.py
+from bot.export.ed25519 import (
+    ed25519_verify,
+    parse_public_key,
+)  # bundle: inline bot/export/ed25519.py
+from bot.export.logcheck import (
+    check_chain,
+    check_witnesses,
+)  # bundle: inline bot/export/logcheck.py
+from bot.export.reader import (  # bundle: inline bot/export/reader.py
+    AUDIT_LOG,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    SCRIPT,
+    SIGNATURE,
+    Reader,
+    Report,
+)
+from bot.export.witness import read_witnesses  # bundle: inline bot/export/witness.py
 
-FORMAT = "soc2bot-evidence-bundle"
-MANIFEST, AUDIT_LOG, SCRIPT = "manifest.json", "audit_log.jsonl", "verify.py"
+__all__ = ["AUDIT_LOG", "FORMAT", "MANIFEST", "SCRIPT", "SIGNATURE", "Report", "verify_bundle"]
 _CHUNK = 1024 * 1024
 _ROW_COUNTS = {"occurrences.csv": "occurrences", "evidence.csv": "evidence"}
 
 
-class Reader:
-    """The bundle's files, from a zip or an extracted folder, by posix path."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.zip = zipfile.ZipFile(path) if path.is_file() else None
-        if self.zip is not None:
-            names = [i.filename for i in self.zip.infolist() if not i.is_dir()]
-        else:
-            names = sorted(_walk(path))
-        self.names = set(names)
-        self.duplicates = sorted(n for n, k in Counter(names).items() if k > 1)
-
-    def open(self, name: str) -> IO[bytes]:
-        if self.zip is not None:
-            return self.zip.open(name)
-        return (self.path / name).open("rb")
-
-    def close(self) -> None:
-        if self.zip is not None:
-            self.zip.close()
-
-
-def _walk(root: Path) -> Iterator[str]:
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]  # Python's own cache, not bundle data
-        for name in files:
-            yield Path(folder, name).relative_to(root).as_posix()
-
-
-@dataclass
-class Report:
-    """What verification found; `problems` name the file (and line) of each finding."""
-
-    problems: list[str] = field(default_factory=list)
-    files: int = 0
-    events: int = 0
-    head_seq: int = 0
-    head_hash: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def verify_bundle(path: str | os.PathLike[str], *, expected_head: str | None = None) -> Report:
-    """Re-hash every file against the manifest, check the manifest and the audit chain."""
+def verify_bundle(
+    path: str | os.PathLike[str],
+    *,
+    expected_head: str | None = None,
+    public_key: bytes | None = None,
+    witnesses: str | None = None,
+) -> Report:
+    """Re-hash every file against the manifest; check the manifest's signature (with
+    `public_key`), the audit chain (ending at `expected_head`, extending every head in the
+    `witnesses` text), and every evidence row and occurrence state against the chain."""
     report, where = Report(), Path(path)
     if not (where.is_dir() or zipfile.is_zipfile(where)):
         report.problems.append(f"UNREADABLE {where}: not a bundle folder or zip file")
@@ -83,9 +61,10 @@ def verify_bundle(path: str | os.PathLike[str], *, expected_head: str | None = N
     try:
         manifest = _manifest(reader, report)
         if manifest is not None:
+            _check_signature(reader, manifest, report, public_key)
             _check_files(reader, manifest, report)
             _check_counts(reader, manifest, report)
-            _check_chain(reader, manifest, report)
+            _check_log(reader, manifest, report, public_key, witnesses)
             if expected_head and expected_head.lower() != report.head_hash:
                 report.problems.append(
                     f"HEAD     {AUDIT_LOG}: the chain ends at {report.head_hash}, "
@@ -101,8 +80,7 @@ def _manifest(reader: Reader, report: Report) -> dict[str, Any] | None:
         report.problems.append(f"MISSING  {MANIFEST}: the bundle has no manifest")
         return None
     try:
-        with reader.open(MANIFEST) as fh:
-            manifest = json.load(fh)
+        manifest = json.loads(reader.read(MANIFEST))
         files = manifest["files"]
         ok = manifest.get("format") == FORMAT and isinstance(files, dict)
         ok = ok and all(_digest_ok(v) for v in files.values())
@@ -110,6 +88,12 @@ def _manifest(reader: Reader, report: Report) -> dict[str, Any] | None:
         ok = False
     if not ok:
         report.problems.append(f"INVALID  {MANIFEST}: not a soc2bot bundle manifest")
+        return None
+    if manifest.get("format_version") != FORMAT_VERSION:
+        report.problems.append(
+            f"VERSION  {MANIFEST}: format {manifest.get('format_version')}, this verifier reads "
+            f"format {FORMAT_VERSION}; check the bundle with the verify.py it holds"
+        )
         return None
     return dict(manifest)
 
@@ -120,6 +104,30 @@ def _digest_ok(value: Any) -> bool:
         and isinstance(value.get("sha256"), str)
         and (isinstance(value.get("size"), int))
     )
+
+
+def _check_signature(
+    reader: Reader, manifest: dict[str, Any], report: Report, public_key: bytes | None
+) -> None:
+    if public_key is None:
+        stated = (manifest.get("signature") or {}).get("public_key", "?")
+        report.notes.append(
+            f"The manifest's signature was not checked: give --pubkey with your organisation's "
+            f"soc2bot public key (the manifest names key {stated}; a key taken from the bundle "
+            "itself proves nothing)"
+        )
+        return
+    if SIGNATURE not in reader.names:
+        report.problems.append(f"UNSIGNED {SIGNATURE}: the bundle has no signature")
+        return
+    if not ed25519_verify(public_key, reader.read(MANIFEST), reader.read(SIGNATURE)):
+        report.problems.append(
+            f"INVALID  {SIGNATURE}: the signature does not match {MANIFEST} and the given "
+            "public key: the manifest was changed after soc2bot signed it, or another key "
+            "signed it"
+        )
+        return
+    report.signed_by = public_key.hex()
 
 
 def _check_files(reader: Reader, manifest: dict[str, Any], report: Report) -> None:
@@ -140,7 +148,7 @@ def _check_files(reader: Reader, manifest: dict[str, Any], report: Report) -> No
             )
         elif name.startswith("files/") and name != "files/" + sha:
             report.problems.append(f"ALTERED  {name}: its content hash is {sha}, not its name")
-    for name in sorted(reader.names - set(listed) - {MANIFEST}):
+    for name in sorted(reader.names - set(listed) - {MANIFEST, SIGNATURE}):
         report.problems.append(f"EXTRA    {name}: in the bundle but not in the manifest")
 
 
@@ -156,15 +164,13 @@ def _hash(reader: Reader, name: str) -> tuple[str, int]:
 def _check_counts(reader: Reader, manifest: dict[str, Any], report: Report) -> None:
     counts, listed = manifest.get("counts") or {}, manifest["files"]
     for name, key in _ROW_COUNTS.items():
-        if name not in reader.names:
-            continue
         rows = 0
-        for row in _csv_rows(reader, name):
+        for row in reader.rows(name):
             rows += 1
             ref = row.get("file") or ""
             if ref and ref not in listed:
                 report.problems.append(f"MISSING  {ref}: named by {name} row {rows}")
-        if key in counts and rows != counts[key]:
+        if name in reader.names and key in counts and rows != counts[key]:
             report.problems.append(f"COUNT    {name}: {rows} rows, the manifest says {counts[key]}")
     files = sum(1 for n in listed if n.startswith("files/"))
     if "files" in counts and files != counts["files"]:
@@ -173,76 +179,51 @@ def _check_counts(reader: Reader, manifest: dict[str, Any], report: Report) -> N
         )
 
 
-def _csv_rows(reader: Reader, name: str) -> Iterator[dict[str, str]]:
-    with reader.open(name) as raw:
-        yield from csv.DictReader(io.TextIOWrapper(raw, "utf-8", newline=""))
-
-
-def _check_chain(reader: Reader, manifest: dict[str, Any], report: Report) -> None:
-    chain = manifest.get("audit_chain") or {}
-    if AUDIT_LOG not in reader.names:
-        return  # already reported as missing
-    with reader.open(AUDIT_LOG) as raw:
-        lines = io.TextIOWrapper(raw, "utf-8", newline="\n")
-        anchor = _anchor(next(lines, ""))
-        if anchor is None:
-            report.problems.append(f"BROKEN   {AUDIT_LOG} line 1: no anchor line")
-            return
-        if anchor != chain.get("anchor"):
-            report.problems.append(f"BROKEN   {AUDIT_LOG} line 1: anchor differs from manifest")
-        bad: list[str] = []
-        events = _parsed(lines, bad)
-        result = verify_events(events, start_seq=anchor["seq"] + 1, anchor_hash=anchor["hash"])
-    if bad:
-        report.problems.append(bad[0])
-    elif not result.ok:
-        line = (result.broken_seq or 0) - anchor["seq"] + 1
-        report.problems.append(f"BROKEN   {AUDIT_LOG} line {line}: {result.problem}")
-    report.events, report.head_seq, report.head_hash = (
-        result.checked,
-        result.head_seq,
-        result.head_hash,
+def _check_log(
+    reader: Reader,
+    manifest: dict[str, Any],
+    report: Report,
+    public_key: bytes | None,
+    witness_text: str | None,
+) -> None:
+    """The chain, then (when it is intact) witnessed heads and the tables against it."""
+    witnesses, broken = read_witnesses(witness_text) if witness_text is not None else ([], [])
+    report.problems.extend(f"WITNESS  {problem}" for problem in broken)
+    ledger = Ledger()
+    hashes = check_chain(reader, manifest, report, ledger, {w.seq for w in witnesses})
+    if hashes is None:
+        return
+    first = int((manifest.get("audit_chain") or {}).get("anchor", {}).get("seq", 0))
+    check_witnesses(witnesses, hashes, report, public_key, first)
+    if witnesses and public_key is None:
+        report.notes.append("Witness signatures were not checked: give --pubkey to check them")
+    check = CrossCheck(ledger)
+    check.evidence(reader.rows("evidence.csv"))
+    check.occurrences_csv(reader.rows("occurrences.csv"))
+    check.coverage(
+        reader.rows("coverage.csv"), str(manifest.get("generated_at")), manifest.get("coverage")
     )
-    head = chain.get("head") or {}
-    if (
-        result.ok
-        and not bad
-        and (result.head_seq, result.head_hash) != (head.get("seq"), head.get("hash"))
-    ):
-        report.problems.append(
-            f"BROKEN   {AUDIT_LOG}: the chain ends at event {result.head_seq}, the manifest "
-            f"names head {head.get('seq')}"
-        )
-
-
-def _anchor(line: str) -> dict[str, Any] | None:
-    try:
-        anchor = json.loads(line)["anchor"]
-        return {"seq": int(anchor["seq"]), "hash": str(anchor["hash"])}
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-def _parsed(lines: Iterator[str], bad: list[str]) -> Iterator[dict[str, Any]]:
-    for number, line in enumerate(lines, start=2):
-        try:
-            event = json.loads(line)
-            if not isinstance(event, dict) or "seq" not in event:
-                raise ValueError("not an event")
-        except ValueError:
-            bad.append(f"BROKEN   {AUDIT_LOG} line {number}: not a JSON audit event")
-            return
-        yield event
+    check.unlisted()
+    report.problems.extend(check.problems)
+    report.cross_checked = True
 
 
 def describe(report: Report, path: str | os.PathLike[str]) -> list[str]:
-    """The lines to print: each problem, then the verdict."""
-    if report.ok:
-        return [
-            f"OK: {path} verified: {report.files} files match the manifest; audit chain of "
-            f"{report.events} events intact up to head #{report.head_seq} {report.head_hash}"
-        ]
-    return [*report.problems, f"FAILED: {len(report.problems)} problem(s) in {path}"]
+    """The lines to print: each problem, the verdict, then what was not checked."""
+    notes = [f"Note: {note}" for note in report.notes]
+    if not report.ok:
+        return [*report.problems, f"FAILED: {len(report.problems)} problem(s) in {path}", *notes]
+    parts = [
+        f"{report.files} files match the manifest",
+        f"audit chain of {report.events} events intact up to head #{report.head_seq} "
+        f"{report.head_hash}",
+        "every evidence row and occurrence state agrees with the audit log",
+    ]
+    if report.signed_by:
+        parts.append(f"manifest signed by key {report.signed_by}")
+    if report.witnessed:
+        parts.append(f"the chain extends {report.witnessed} witnessed head(s)")
+    return [f"OK: {path} verified: " + "; ".join(parts), *notes]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,12 +232,46 @@ def main(argv: list[str] | None = None) -> int:
         "bundle", nargs="?", help="the bundle zip or folder (default: this script's folder)"
     )
     parser.add_argument("--head", help="fail unless the audit chain ends at this hash")
+    parser.add_argument(
+        "--pubkey",
+        metavar="KEY",
+        help="check the manifest's signature with this Ed25519 public key (hex, base64, or a "
+        "PEM file), as `soc2bot audit pubkey` prints it",
+    )
+    parser.add_argument(
+        "--witness",
+        metavar="FILE",
+        help="a file of soc2bot-head lines copied from digests: fail unless the chain extends "
+        "each of them",
+    )
     args = parser.parse_args(argv)
+    key = None
+    if args.pubkey is not None:
+        key = parse_public_key(
+            _read_text(args.pubkey) if os.path.isfile(args.pubkey) else args.pubkey
+        )
+        if key is None:
+            parser.error(
+                "--pubkey: not an Ed25519 public key (64 hex digits, base64, or a PEM file)"
+            )
+    witnesses = None
+    if args.witness is not None:
+        if not os.path.isfile(args.witness):
+            parser.error(f"--witness: no file {args.witness}")
+        witnesses = _read_text(args.witness)
     target = args.bundle or str(Path(__file__).resolve().parent)
-    report = verify_bundle(target, expected_head=args.head)
+    report = verify_bundle(target, expected_head=args.head, public_key=key, witnesses=witnesses)
+    output = getattr(sys.stdout, "reconfigure", None)
+    if output is not None:
+        output(errors="backslashreplace")  # a console that cannot show a name still gets it
     for line in describe(report, target):
         print(line)
     return 0 if report.ok else 1
+
+
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return fh.read()
 
 
 if __name__ == "__main__":

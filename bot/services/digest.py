@@ -17,7 +17,9 @@ from bot.services.occurrences import get_program_or_raise, program_today
 from bot.services.outbox import Outgoing, channel_target, enqueue_message
 from bot.services.status import CriterionCount, get_status_summary
 from bot.services.work import WorkItem
+from bot.signing import Signer, service_signer
 from bot.views_digest import digest_view
+from bot.witness import SignedHead, sign_head
 from models import OutboxMessage, Program
 
 __all__ = [
@@ -69,6 +71,8 @@ class Digest:
     criteria: list[CriterionCount]
     # Open training rounds: completion within each manager's team, least complete first.
     training_by_team: list[TeamRate] = field(default_factory=list)
+    # The audit chain's head, signed: a dated witness kept outside the database.
+    witness: SignedHead | None = None
 
     @property
     def week_label(self) -> str:
@@ -98,8 +102,13 @@ def _this_monday(program: Program, now: dt.datetime) -> dt.date:
     return today - dt.timedelta(days=today.weekday())
 
 
-def compose_digest(*, session: Session, now: dt.datetime, limit: int = 5) -> Digest:
-    """Gather the facts for the week containing `now` (program time); lists hold `limit`."""
+def compose_digest(
+    *, session: Session, now: dt.datetime, limit: int = 5, signer: Signer | None = None
+) -> Digest:
+    """Gather the facts for the week containing `now` (program time); lists hold `limit`.
+
+    The chain head is signed with `signer` (default: the service's key).
+    """
     program = get_program_or_raise(session=session)
     summary = get_status_summary(session=session, now=now, limit=limit)
     monday = _this_monday(program, now)
@@ -144,6 +153,7 @@ def compose_digest(*, session: Session, now: dt.datetime, limit: int = 5) -> Dig
         trend=q.on_time_trend(session=session, mondays=mondays),
         criteria=summary.criteria,
         training_by_team=completion_by_manager(session=session),
+        witness=sign_head(session=session, signer=signer or service_signer()),
     )
 
 

@@ -8,7 +8,7 @@ from typing import BinaryIO
 from sqlmodel import Session, col, select
 
 from bot.actor import Actor
-from bot.audit import record_event
+from bot.audit import format_time, record_event
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.evidence_store import EvidenceStore, StoredFile
 from bot.permissions import Action, require
@@ -188,8 +188,11 @@ def _record(session: Session, actor: Actor, occ: Occurrence, evidence: Evidence)
     occ.proven = True
     session.add_all([occ, evidence])
     session.flush()
+    # The evidence's id and time are in the event, so the bundle's verifier can check them.
     details = {
         "occurrence": occ.id,
+        "evidence": evidence.id,
+        "at": format_time(evidence.submitted_at),
         "kind": evidence.kind.value,
         "sha256": evidence.sha256,
         "name": evidence.original_name,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
 from bot.actor import Actor
-from bot.audit import record_event
+from bot.audit import format_time, record_event
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.permissions import Action, require
 from bot.recurrence import parse_duration, parse_schedule, periods
@@ -208,7 +208,11 @@ def mark_done(*, session: Session, occ: Occurrence, actor: Actor, now: dt.dateti
         action="occurrence.completed",
         subject_type="occurrence",
         subject_id=str(occ.id),
-        details={"on_time": now <= occ.due_at, **_on_behalf(session, actor, occ)},
+        details={
+            "on_time": now <= occ.due_at,
+            "at": format_time(now),  # completed_at, for the bundle's verifier
+            **_on_behalf(session, actor, occ),
+        },
     )
 
 

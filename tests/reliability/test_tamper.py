@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from bot.actor import Actor
@@ -263,3 +263,34 @@ def test_no_files_skips_the_evidence_check(trail: Trail) -> None:
     _delete(trail, sorted(trail.files)[0])
     code, out = trail.verify("--no-files")
     assert code == 0 and "Evidence files" not in out, out
+
+
+def _rewrite_history(t: Trail, seq: int) -> None:
+    """Edit event `seq`, then re-hash it and every later event and the head, as someone with
+    the database and the hash rules can: the chain verifies, only a head held elsewhere tells."""
+    with t.db.session() as s:
+        query = select(AuditEvent).where(col(AuditEvent.seq) >= seq).order_by(col(AuditEvent.seq))
+        events = [event_as_dict(e) for e in s.exec(query)]
+    events[0]["actor"], prev = "mallory@evil.test", events[0]["prev_hash"]
+    for e in events:
+        e["prev_hash"], e["hash"] = prev, ""
+        e["hash"] = prev = event_hash(e)
+        t.sql("UPDATE auditevent SET actor = :a, prev_hash = :p, hash = :h WHERE seq = :s",
+              a=e["actor"], p=e["prev_hash"], h=e["hash"], s=e["seq"])  # fmt: skip
+    t.sql("UPDATE auditchainhead SET hash = :h", h=prev)
+
+
+def test_a_history_rewritten_before_a_witnessed_head_fails_the_witness_check(
+    trail: Trail, tmp_path: Path
+) -> None:
+    digest = runner.invoke(app, ["digest"]).output.splitlines()  # the leadership channel's copy
+    (tmp_path / "witnesses.txt").write_text("\n".join(digest))
+    line = next(n for n, text in enumerate(digest, 1) if f"soc2bot-head.{trail.events}." in text)
+    code, out = trail.verify("--witness", str(tmp_path / "witnesses.txt"))
+    assert code == 0 and "Witnessed heads intact: the chain extends all 1" in out, out
+    _rewrite_history(trail, 5)
+    assert trail.verify()[0] == 0  # re-chained throughout: the database alone cannot tell
+    code, out = trail.verify("--witness", str(tmp_path / "witnesses.txt"))
+    flat = " ".join(out.split())
+    assert code == 1 and f"Witness BROKEN: witness line {line} (head #{trail.events}" in flat, out
+    assert f"event #{trail.events} now has hash" in flat and "was rewritten" in flat, out

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import col, select
 
 from bot.actor import Actor
+from bot.audit import record_event
+from bot.audit_chain import canonical_json, event_hash
 from bot.db import Database
 from bot.evidence_store import LocalEvidenceStore
 from bot.services.evidence import (
@@ -129,6 +134,11 @@ def _campaign(db: Database, x: Seeded) -> None:
         s.add_all([decided, pending])
         stored = x.store.put(io.BytesIO(DECISIONS_CSV), original_name="decisions.csv")
         s.add(file_evidence(stored, x.eve, NOW, campaign_id=campaign.id))
+        record_event(  # as the service records a campaign's document
+            session=s, actor=x.eve, action="evidence.submitted", subject_type="campaign",
+            subject_id=campaign.id or 0,
+            details={"kind": "file", "sha256": stored.sha256, "name": stored.original_name},
+        )  # fmt: skip
 
 
 def entries(data: bytes | Path) -> dict[str, bytes]:
@@ -154,3 +164,59 @@ def extract(src: Path, folder: Path) -> Path:
     with zipfile.ZipFile(src) as zf:
         zf.extractall(folder)
     return folder
+
+
+def rehashed(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files with a manifest that lists each one's new hash and counts, as a forger
+    would make it."""
+    manifest = json.loads(files["manifest.json"])
+    evidence = [n for n in files if n.startswith("files/")]
+    manifest["counts"] |= {
+        "evidence": len(rows(files, "evidence.csv")),
+        "occurrences": len(rows(files, "occurrences.csv")),
+        "files": len(evidence),
+        "file_bytes": sum(len(files[n]) for n in evidence),
+    }
+    manifest["files"] = {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        for name, data in sorted(files.items())
+        if name not in ("manifest.json", "manifest.sig")
+    }
+    return {**files, "manifest.json": json.dumps(manifest, indent=2).encode()}
+
+
+def edited_csv(
+    files: dict[str, bytes], name: str, change: Callable[[list[dict[str, str]]], None]
+) -> dict[str, bytes]:
+    """The files with `change` applied to the rows of one CSV (header kept)."""
+    table = rows(files, name)
+    header = next(csv.reader(io.StringIO(files[name].decode("utf-8"))))
+    change(table)
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=header)
+    writer.writeheader()
+    writer.writerows(table)
+    return {**files, name: text.getvalue().encode("utf-8")}
+
+
+def rechained(
+    files: dict[str, bytes], seq: int, change: Callable[[dict[str, Any]], None]
+) -> dict[str, bytes]:
+    """The audit log with event `seq` changed and every later event re-hashed and re-linked,
+    as someone who knows the hash rules would rewrite history; the manifest's head follows."""
+    lines = files["audit_log.jsonl"].decode().splitlines()
+    anchor, events = lines[0], [json.loads(line) for line in lines[1:]]
+    prev = json.loads(anchor)["anchor"]["hash"]
+    for event in events:
+        if event["seq"] == seq:
+            change(event)
+        event["prev_hash"], event["hash"] = prev, ""
+        event["hash"] = prev = event_hash(event)
+    log = "\n".join([anchor, *(canonical_json(e) for e in events)]) + "\n"
+    manifest = json.loads(files["manifest.json"])
+    manifest["audit_chain"]["head"]["hash"] = prev
+    return {
+        **files,
+        "audit_log.jsonl": log.encode(),
+        "manifest.json": json.dumps(manifest).encode(),
+    }

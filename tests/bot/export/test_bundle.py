@@ -44,7 +44,7 @@ def test_round_trip_export_then_verify_passes(db: Database, seeded: Seeded, tmp_
     bundle = export(db, seeded, tmp_path / "bundle.zip")
     report = verify_bundle(bundle)
     assert report.ok, report.problems
-    assert report.files == len(entries(bundle)) - 1  # everything but the manifest
+    assert report.files == len(entries(bundle)) - 2  # everything but the manifest and its sig
     extracted = verify_bundle(extract(bundle, tmp_path / "out"))
     assert extracted.ok, extracted.problems
     assert (extracted.head_hash, extracted.events) == (report.head_hash, report.events)
@@ -75,7 +75,7 @@ def test_bundle_holds_every_part_the_auditor_needs(
         "population": "every occurrence due on a day from start to end, both included",
     }  # fmt: skip
     for name, data in files.items():
-        if name != "manifest.json":
+        if name not in ("manifest.json", "manifest.sig"):
             assert manifest["files"][name]["sha256"] == hashlib.sha256(data).hexdigest()
 
 
@@ -130,7 +130,7 @@ def test_same_data_gives_byte_identical_files_apart_from_generated_at(
     assert first.getvalue() == again.getvalue()  # the very same bytes, zip and all
     a, b = entries(first.getvalue()), entries(second.getvalue())
     assert list(a) == list(b)
-    assert [n for n in a if a[n] != b[n]] == ["manifest.json"]
+    assert [n for n in a if a[n] != b[n]] == ["manifest.json", "manifest.sig"]
     ma, mb = json.loads(a["manifest.json"]), json.loads(b["manifest.json"])
     assert ma.pop("generated_at") != mb.pop("generated_at") and ma == mb
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from bot.export.witness import read_witnesses, witness_signed
+from bot.signing import service_signer
 from tests.handlers.slack.blockkit import assert_blockkit_limits, assert_modal_limits
 from tests.handlers.slack.conftest import SlackScenario
 
@@ -142,6 +144,14 @@ def test_digest_answers_with_the_facts_and_sends_the_chart_to_the_dm(slack: Slac
     assert complete.args["channel_id"] == "DUANA"  # Ana's DM with the bot
     [url_call] = slack.fake.calls_to("files.getUploadURLExternal")
     assert int(url_call.args["length"]) > 1000  # the PNG itself, not an empty upload
+
+
+def test_digest_carries_the_signed_audit_head_as_a_witness_line(slack: SlackScenario) -> None:
+    body = answer(slack, "digest", user="UANA")
+    [witness], broken = read_witnesses(shown(body))
+    assert broken == [] and witness.seq > 0
+    assert f"Audit trail head #{witness.seq} ({witness.hash[:16]}…), signed:" in shown(body)
+    assert witness_signed(witness, service_signer().public_key)  # the key the service started with
 
 
 def test_digest_is_refused_to_a_member_and_nothing_is_uploaded(slack: SlackScenario) -> None:
