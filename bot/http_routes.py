@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 import time
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -15,7 +16,8 @@ from bot import __version__
 from bot.db import DATABASE_UNAVAILABLE, Database, is_database_outage
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SoC2BotError
 from bot.evidence_store import EvidenceStoreUnavailable
-from bot.export_links import resolve_export_link
+from bot.export_links import download_response
+from bot.http_limits import RequestLimits
 from bot.logs import correlation_id, new_correlation_id
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.settings import Settings
@@ -57,29 +59,44 @@ def readyz(request: Request) -> JSONResponse:
 
 
 @router.get("/exports/{name}")
-def export_download(name: str, expires: int, sig: str, request: Request) -> FileResponse:
-    """A bundle built on request from chat, for whoever holds its signed, unexpired link."""
+def export_download(
+    name: str, request: Request, expires: str | None = None, sig: str | None = None
+) -> StreamingResponse:
+    """A bundle built on request from chat, for whoever holds its signed, unexpired link.
+
+    The query is taken as text: a malformed or missing part is the same 404 as a wrong one.
+    """
     settings: Settings = request.app.state.settings
-    links = settings.export_links
-    if links is None:
-        raise NotFound("Download links are not enabled on this server.")
-    path = resolve_export_link(
-        folder=settings.exports_folder,
-        key=links[1],
-        name=name,
-        expires=expires,
-        signature=sig,
-        now=utcnow(),
-    )
-    log.info("Evidence bundle %s downloaded by link", path.name)
-    return FileResponse(path, media_type="application/zip", filename=path.name)
+    return download_response(settings, name=name, expires=expires, signature=sig, now=utcnow())
 
 
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
-    """Prometheus scrape endpoint (a sync route: the gauges query the database)."""
+    """Prometheus scrape endpoint (a sync route: the gauges query the database).
+
+    With SOC2BOT_METRICS_TOKEN set, only `Authorization: Bearer <token>` gets the numbers.
+    """
+    settings: Settings = request.app.state.settings
+    if settings.metrics_token is not None and not _bearer_matches(
+        request.headers.get("authorization", ""), settings.metrics_token.get_secret_value()
+    ):
+        return JSONResponse(
+            {"error": "A valid bearer token is required."},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     registry: Metrics = request.app.state.metrics
     return Response(registry.render(), media_type=CONTENT_TYPE)
+
+
+def _bearer_matches(header: str, token: str) -> bool:
+    scheme, _, given = header.partition(" ")
+    # Compared as bytes in constant time: the comparison must not reveal how much matched.
+    return (
+        scheme.lower() == "bearer"
+        and bool(given.strip())
+        and hmac.compare_digest(given.strip().encode(), token.encode())
+    )
 
 
 def error_response(request: Request, exc: Exception) -> JSONResponse:
@@ -112,10 +129,14 @@ def route_label(scope: Scope) -> str:
 
 
 class RequestContext:
-    """Per request: a correlation id, the X-Request-ID header, metrics, and a last-resort 500."""
+    """Per request: a correlation id, the X-Request-ID header, metrics, and a last-resort 500.
+
+    Inside it, before any route, `RequestLimits` refuses oversized bodies and deep JSON: so
+    those refusals are counted and correlated too.
+    """
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
+        self.app = RequestLimits(app)
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

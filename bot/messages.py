@@ -1,4 +1,8 @@
-"""Platform-neutral messages, rendered as Block Kit, Adaptive Cards, or plain text here."""
+"""Platform-neutral messages, rendered as Block Kit, Adaptive Cards, or plain text here.
+
+All text in the model is literal: the bot's words and data people typed alike. Renderers
+escape all of it and add emphasis only from the structure (title, heading, label, detail).
+"""
 
 from __future__ import annotations
 

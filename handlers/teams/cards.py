@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.messages import Button, Field, Image, ListItem, Message, Section
+from handlers.teams.markdown import SPECIAL, escape_markdown
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -31,7 +32,8 @@ def card_size(card: Any) -> int:
 
 
 def _encoded(text: str) -> int:
-    return len(json.dumps(text)) - 2
+    """Bytes of `text` in the card's JSON, once escaped for markdown (each `\\` is two)."""
+    return len(json.dumps(escape_markdown(text))) - 2
 
 
 def clip(text: str, limit: int) -> str:
@@ -40,7 +42,7 @@ def clip(text: str, limit: int) -> str:
         return text
     keep, used, budget = 0, 0, max(0, limit - 48)  # 48 bytes hold the marker
     for ch in text:
-        used += _encoded(ch)
+        used += len(json.dumps(ch)) - 2 + (2 if ch in SPECIAL else 0)
         if used > budget:
             break
         keep += 1
@@ -58,8 +60,9 @@ def split_text(text: str, limit: int = TEXT_BLOCK_CHARS) -> list[str]:
 
 
 def _text(text: str, **style: Any) -> Element:
-    # Adaptive Card markdown renders no HTML and runs nothing, so plain text is kept as typed.
-    return {"type": "TextBlock", "text": text if text.strip() else "-", "wrap": True, **style}
+    # The model's text is literal, but card links and emphasis are live: so all is escaped.
+    shown = escape_markdown(text) if text.strip() else "-"
+    return {"type": "TextBlock", "text": shown, "wrap": True, **style}
 
 
 def _long(text: str | None) -> list[Element]:
@@ -76,7 +79,8 @@ def _subtle(text: str) -> Element:
 
 
 def _facts(fields: Sequence[Field]) -> list[Element]:
-    facts = [{"title": clip(f.label, _LABEL), "value": clip(f.value, _SHORT)} for f in fields]
+    pairs = [(clip(f.label, _LABEL), clip(f.value, _SHORT)) for f in fields]
+    facts = [{"title": escape_markdown(t), "value": escape_markdown(v)} for t, v in pairs]
     return [{"type": "FactSet", "facts": facts}] if facts else []
 
 

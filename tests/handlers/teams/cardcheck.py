@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -149,9 +150,13 @@ def _texts(node: Any) -> Iterator[str]:
         yield from _texts(value)
 
 
+# A markdown backslash escape (CommonMark: before any ASCII punctuation) shows no backslash.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def card_text(card: Node) -> str:
-    """Every TextBlock text and FactSet title/value, in order, one per line."""
-    return "\n".join(_texts(card))
+    """Every TextBlock text and FactSet title/value, one per line, as read (no escapes)."""
+    return _ESCAPE.sub(r"\1", "\n".join(_texts(card)))
 
 
 def more(page: int) -> dict[str, Any]:

@@ -125,7 +125,7 @@ def test_a_300_account_review_pages_and_keeps_its_buttons_on_the_first_page() ->
         buttons=(nav,),
     )
     pages = all_pages(message)
-    seen = [n for card in pages for n in shown(card, r"user(\d+) <")]
+    seen = [n for card in pages for n in shown(card, r"user(\d+) \\<")]  # `<` escaped
     assert all(card_bytes(card) <= MAX_CARD_BYTES for card in pages)
     assert len(pages) > 1 and sorted(seen) == list(range(300)) and len(set(seen)) == 300
     assert pages[0]["actions"][0]["data"] == {"action_id": "review_page:3:1", "value": "3:1"}
