@@ -35,7 +35,7 @@ from handlers.slack.app import (
 )
 from handlers.slack.files import slack_token
 from handlers.slack.port import SlackChatPort
-from handlers.teams.app import build_teams, teams_router
+from handlers.teams.app import TEAMS_ROUTE, build_teams, teams_router
 from handlers.teams.port import TeamsChatPort
 from models import utcnow
 from schedules.leader import elector_for, exclusively
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         app.include_router(slack_router())
     if app.state.settings.teams_enabled:
         app.include_router(teams_router())
-    app.add_middleware(RequestContext, metrics=app.state.metrics)
+    app.add_middleware(RequestContext, metrics=app.state.metrics, auth_first=(TEAMS_ROUTE,))
     app.add_exception_handler(SoC2BotError, error_response)
     return app
 

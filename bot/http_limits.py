@@ -18,6 +18,7 @@ MAX_JSON_DEPTH = 64
 TOO_LARGE = f"The request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB."
 TOO_DEEP = f"The JSON in the request is nested more than {MAX_JSON_DEPTH} levels deep."
 BAD_LENGTH = "The Content-Length header is not a number."
+DEPTH_VERDICT = "json_too_deep"
 
 # A JSON string, escapes included. Possessive (no backtracking), and an unterminated string
 # runs to the end (`\Z`): the pattern never fails part-way, so re.sub stays linear on
@@ -99,8 +100,12 @@ class RequestLimits:
     when nested deeper than MAX_JSON_DEPTH, before any parser sees them.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, auth_first: tuple[str, ...] = ()) -> None:
         self.app = app
+        # Routes that authenticate from the headers before anything reads the body (Teams):
+        # for them the depth verdict waits in the request state (`json_too_deep`), so an
+        # unauthenticated caller gets the route's 401 whatever the body.
+        self.auth_first = auth_first
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -129,8 +134,10 @@ class RequestLimits:
         body = b"".join(chunks)
         content_type = headers.get(b"content-type", b"").decode("latin-1")
         if any(too_deep(part) for part in _json_parts(content_type, body)):
-            await _refuse(send, 400, TOO_DEEP)
-            return
+            if scope["path"] not in self.auth_first:
+                await _refuse(send, 400, TOO_DEEP)
+                return
+            scope.setdefault("state", {})[DEPTH_VERDICT] = True
         await self.app(scope, _replay(body, receive), send)
 
 

@@ -135,8 +135,8 @@ class RequestContext:
     those refusals are counted and correlated too.
     """
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = RequestLimits(app)
+    def __init__(self, app: ASGIApp, metrics: Metrics, auth_first: tuple[str, ...] = ()) -> None:
+        self.app = RequestLimits(app, auth_first=auth_first)
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -66,9 +66,20 @@ def load_signer(settings: Settings, *, create: bool = True) -> Signer:
     return Signer(_key_from_file(settings.signing_key_file, create=create))
 
 
+_loaded: dict[tuple[str | None, Path], Signer] = {}
+
+
 def service_signer() -> Signer:
-    """The signer of the service as configured by its environment (and `.env`)."""
-    return load_signer(load_settings())
+    """The signer of the service as configured by its environment (and `.env`).
+
+    Kept per key source, so a digest or a chat export does not read the key file each time.
+    """
+    settings = load_settings()
+    secret = settings.signing_key.get_secret_value() if settings.signing_key else None
+    source = (secret, settings.signing_key_file.resolve())
+    if source not in _loaded:
+        _loaded[source] = load_signer(settings)
+    return _loaded[source]
 
 
 def _seed(text: str) -> bytes | None:

@@ -9,14 +9,18 @@ from urllib.parse import urlsplit
 from bot.actor import Actor
 from bot.evidence_store import EvidenceRejected, check_allowed, check_size, resolve_media_type
 from bot.intake import download_to_spool, ensure_can_attach, record_file
+from bot.net_policy import FetchPolicy, UnsafeUrl, origin_of
 from bot.runtime import Runtime, in_thread
 from bot.settings import Settings
 from models import Evidence
 
 log = logging.getLogger("soc2bot.slack")
 # Slack's own file hosts (commercial and GovSlack): the only places the bot token goes, by https.
-SLACK_FILE_HOSTS = frozenset(
-    {"files.slack.com", "files-edge.slack.com", "files-origin.slack.com", "files.slack-gov.com"}
+SLACK_FILE_HOSTS = (
+    "files.slack.com",
+    "files-edge.slack.com",
+    "files-origin.slack.com",
+    "files.slack-gov.com",
 )
 SERVICES = {"gdrive": "Google Drive", "dropbox": "Dropbox", "box": "Box", "onedrive": "OneDrive"}
 
@@ -33,15 +37,21 @@ def precheck(deps: Runtime, file: dict[str, Any]) -> None:
 async def download(deps: Runtime, file: dict[str, Any]) -> IO[bytes]:
     """The file's bytes, fetched with the bot token; Slack's HTML sign-in page is refused.
 
-    The token goes only to Slack's file hosts (`download_url`), and aiohttp drops the
-    Authorization header when a redirect leaves the origin (scheme, host and port), so a
-    redirect can't carry it elsewhere either.
+    The token goes only to Slack's file hosts (`fetch_policy`); redirects are followed by hand,
+    each hop checked, and the token is sent to the first origin only.
     """
     name = str(file.get("name") or "file")
     url = download_url(deps.settings, file)
     headers = {"Authorization": f"Bearer {slack_token(deps.settings)}"}
     limit = deps.settings.evidence_max_bytes
-    return await download_to_spool(url, name=name, limit=limit, platform="Slack", headers=headers)
+    return await download_to_spool(
+        url,
+        name=name,
+        limit=limit,
+        platform="Slack",
+        headers=headers,
+        policy=fetch_policy(deps.settings),
+    )
 
 
 def download_url(settings: Settings, file: dict[str, Any]) -> str:
@@ -56,26 +66,24 @@ def download_url(settings: Settings, file: dict[str, Any]) -> str:
     url = file.get("url_private_download") or file.get("url_private")
     if not url:
         raise EvidenceRejected(f"{name}: Slack gave no download link for this file.")
-    if not _slack_file_host(str(url), settings.slack_api_url):
+    try:
+        fetch_policy(settings).check(str(url))
+    except UnsafeUrl:
         log.warning("Refused to fetch a Slack file from %r: not a Slack file host", _host(url))
         raise EvidenceRejected(
             f"{name} is stored outside Slack, so I can't fetch it. Upload the file itself."
-        )
+        ) from None
     return str(url)
 
 
-def _slack_file_host(url: str, api_url: str) -> bool:
-    """https on a Slack file host, or exactly the configured API origin (a fake Slack in tests)."""
-    try:
-        target, api = urlsplit(url), urlsplit(api_url)
-        port, api_port = target.port, api.port
-    except ValueError:  # an unparsable port
-        return False
-    if target.username is not None or target.password is not None:
-        return False
-    if (target.scheme, target.hostname, port) == (api.scheme, api.hostname, api_port):
-        return True
-    return target.scheme == "https" and target.hostname in SLACK_FILE_HOSTS and port in (None, 443)
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    """https on Slack's file hosts, or exactly the configured API origin (a fake Slack in tests).
+
+    Every redirect hop is checked against it too, and every address the names resolve to must
+    be public (bot/net_policy.py), so the token never reaches anything else.
+    """
+    api = origin_of(settings.slack_api_url)
+    return FetchPolicy(hosts=SLACK_FILE_HOSTS, local_origins=frozenset({api} if api else ()))
 
 
 def _host(url: Any) -> str:

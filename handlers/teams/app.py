@@ -16,6 +16,7 @@ from botframework.connector.auth import AuthenticationConstants
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from bot.http_limits import DEPTH_VERDICT, TOO_DEEP
 from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.teams.bot import Soc2TeamsBot
@@ -64,15 +65,9 @@ class TeamsEndpoint:
         # The token first: with credentials set, nobody without one gets the body parsed.
         if self.authenticated and not await self._token_valid(auth_header):
             return JSONResponse({"error": "unauthorized"}, status_code=401)
-        if "application/json" not in request.headers.get("content-type", ""):
-            return JSONResponse({"error": "expected application/json"}, status_code=415)
-        try:
-            body: Any = await request.json()
-            activity = Activity().deserialize(body) if isinstance(body, dict) else None
-        except (ValueError, TypeError, AttributeError, RecursionError):
-            activity = None
-        if activity is None:  # `null`, a list, a string: botbuilder would crash on them later
-            return JSONResponse({"error": "not a Bot Framework activity"}, status_code=400)
+        activity = await _read_activity(request)
+        if isinstance(activity, Response):
+            return activity
         started = False
 
         async def turn(context: Any) -> None:
@@ -135,10 +130,29 @@ def build_teams(runtime: Runtime) -> TeamsEndpoint:
     return TeamsEndpoint(adapter, Soc2TeamsBot(runtime), authenticated)
 
 
+async def _read_activity(request: Request) -> Activity | Response:
+    """The body as an activity (read only once the token passed), or the 4xx saying why not."""
+    if "application/json" not in request.headers.get("content-type", ""):
+        return JSONResponse({"error": "expected application/json"}, status_code=415)
+    if getattr(request.state, DEPTH_VERDICT, False):
+        return JSONResponse({"error": TOO_DEEP}, status_code=400)
+    try:
+        body: Any = await request.json()
+        activity = Activity().deserialize(body) if isinstance(body, dict) else None
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        activity = None
+    if activity is None:  # `null`, a list, a string: botbuilder would crash on them later
+        return JSONResponse({"error": "not a Bot Framework activity"}, status_code=400)
+    return activity
+
+
+TEAMS_ROUTE = "/api/messages"
+
+
 def teams_router() -> APIRouter:
     router = APIRouter()
 
-    @router.post("/api/messages", include_in_schema=False)
+    @router.post(TEAMS_ROUTE, include_in_schema=False)
     async def messages(request: Request) -> Response:
         endpoint: TeamsEndpoint | None = getattr(request.app.state, "teams", None)
         if endpoint is None:

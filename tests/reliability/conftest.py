@@ -20,7 +20,7 @@ from tests.handlers.slack.conftest import (
     wait_for_owner_linking,
 )
 from tests.handlers.slack.fake_slack import FakeSlack
-from tests.handlers.teams.conftest import assert_all_cards_valid
+from tests.handlers.teams.conftest import HOME_TENANT, assert_all_cards_valid
 from tests.handlers.teams.fake_connector import FakeConnector
 from tests.reliability.world import PEOPLE, World
 
@@ -64,6 +64,8 @@ def make_world(
             "slack_signing_secret": SECRET,
             "slack_api_url": slack.base_url,
             "teams_allow_unauthenticated": True,
+            # The home tenant of the activity builders: the world serves no other.
+            "microsoft_app_tenant_id": HOME_TENANT,
             "evidence_max_bytes": 1024 * 1024,
             **overrides,
         }

@@ -77,11 +77,14 @@ def test_a_file_kept_on_google_drive_is_refused_with_a_message(slack: SlackScena
     assert seen == [] and evidence_of(slack, ref) == []
 
 
-def test_a_redirect_from_slacks_file_host_does_not_carry_the_token(slack: SlackScenario) -> None:
-    # Pins the HTTP client's behaviour the download relies on (aiohttp drops Authorization
-    # when a redirect changes origin); it held before this change too.
+def test_a_redirect_from_slacks_file_host_to_another_host_is_not_followed(
+    slack: SlackScenario,
+) -> None:
+    # Each hop is checked against Slack's file hosts (bot/net_policy.guarded_get): a redirect
+    # elsewhere is refused before any connection, so neither the token nor the request leaves.
     with recorder("127.0.0.2") as (far, seen):
         file = slack.fake.add_file(PDF, name="moved.pdf")
         slack.fake.redirects[file["id"]] = f"{far}/elsewhere/moved.pdf"
-        share(slack, file, "EvRedirect")
-    assert len(seen) == 1 and "authorization" not in seen[0]
+        ref, reply = share(slack, file, "EvRedirect")
+    assert seen == []
+    assert "moved.pdf" in reply and evidence_of(slack, ref) == []

@@ -106,6 +106,7 @@ BODIES = {
     "empty": (b"", "application/json"),
     "a list": (b"[1, 2, 3]", "application/json"),
     "large": (b'{"text": "' + b"x" * 900_000 + b'"}', "application/json"),
+    "nested 100,000 deep": (b"[" * 100_000, "application/json"),
 }
 
 
@@ -131,3 +132,5 @@ def test_with_a_valid_token_a_body_that_is_no_activity_gets_400(
     token = openid.token(app_id=APP_ID, service_url=secured.connector.service_url)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     assert secured.client.post("/api/messages", content=b"[1]", headers=headers).status_code == 400
+    deep = secured.client.post("/api/messages", content=b"[" * 100_000, headers=headers)
+    assert deep.status_code == 400 and "nested" in deep.json()["error"]
