@@ -3,6 +3,7 @@
 from models.audit_event import AuditChainHead, AuditEvent
 from models.base import utcnow
 from models.campaign import Campaign, CampaignItem, CampaignKind, CampaignStatus, ItemDecision
+from models.chat_channel import ChatChannel
 from models.chat_message import ChatMessage, InboundEvent
 from models.control import Control, ControlCriterion
 from models.conversation import AwaitedFile, ConversationRef
@@ -22,6 +23,7 @@ __all__ = [
     "CampaignItem",
     "CampaignKind",
     "CampaignStatus",
+    "ChatChannel",
     "ChatIdentity",
     "ChatMessage",
     "Control",

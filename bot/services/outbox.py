@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, func, select
 
 from bot.messages import Message, info_message, message_to_payload
+from bot.services.chat_channels import channel_key, is_channel_name, known_channel_ids
 from models import OutboxMessage, OutboxStatus, Program, utcnow
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,13 @@ def enqueue_messages(*, session: Session, messages: Sequence[Outgoing]) -> list[
     """
     wanted = {m.key: m for m in messages}
     existing = _existing_keys(session, wanted)
+    resolved = _channel_ids(session, [m for key, m in wanted.items() if key not in existing])
     now = utcnow()
     values = [
         {
             "idempotency_key": m.key,
             "platform": m.platform,
-            "recipient": m.recipient,
+            "recipient": resolved.get((m.platform, m.recipient), m.recipient),
             "kind": m.kind,
             "payload": _payload(m),
             "status": OutboxStatus.PENDING,
@@ -72,6 +74,20 @@ def enqueue_messages(*, session: Session, messages: Sequence[Outgoing]) -> list[
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     result = session.execute(sa.insert(table).returning(table.c.id), values)
     return [int(row_id) for row_id in result.scalars()]
+
+
+def _channel_ids(session: Session, messages: Sequence[Outgoing]) -> dict[tuple[str, str], str]:
+    """(platform, name) → id for Slack channel names already resolved: rows carry the id.
+
+    A name not resolved yet stays a name: the Slack port resolves it on first use.
+    """
+    names = {
+        m.recipient for m in messages if m.platform == "slack" and is_channel_name(m.recipient)
+    }
+    if not names:
+        return {}
+    known = known_channel_ids(session=session, platform="slack", names=names)
+    return {("slack", n): known[channel_key(n)] for n in names if channel_key(n) in known}
 
 
 def _payload(outgoing: Outgoing) -> dict[str, Any]:
@@ -118,6 +134,9 @@ def _lookup(session: Session, keys: list[str]) -> set[str]:
 
 def channel_target(channel: str | None) -> tuple[str, str] | None:
     """(platform, recipient) for a program channel: `teams:conv:<id>` is Teams, else Slack.
+
+    Slack takes an id (`C…`, `G…`) as given, or a `#name`: queued as the id once the name
+    was resolved (`bot.services.chat_channels`), else resolved by the Slack port on first use.
 
     Teams is reached through the conversation reference its front end stores under that key
     when the bot is @mentioned in a conversation: a group chat, or the channel thread it was

@@ -11,8 +11,14 @@ PLACEHOLDER_URL = "https://soc2bot.example.com"
 BOT_SCOPES = [
     "commands",  # /soc2
     "chat:write",  # answers, review prompts, DMs
-    "im:history",  # files sent to the bot in its DM (message.im)
+    "im:history",  # files sent to the bot in its DM (message.im); a DM send of unknown outcome
     "im:write",  # open the DM to answer there
+    # A send whose outcome is unknown (timeout, 5xx, crash) is looked for in the channel's
+    # history before it is sent again; history takes ids only, so names are listed once.
+    "channels:read",  # conversations.list: a public channel's id from its configured #name
+    "groups:read",  # conversations.list: the same for private channels the bot was invited to
+    "channels:history",  # conversations.history: the check, in public channels the bot is in
+    "groups:history",  # conversations.history: the check, in private channels the bot is in
     "files:read",  # download evidence files people share
     "files:write",  # upload evidence bundles and charts to the requester's DM (files_upload_v2)
     "users:read",  # users.info: who clicked

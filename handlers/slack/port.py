@@ -16,6 +16,12 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.chat import DeliveryFailed, RateLimited, Sent
 from bot.messages import Image, Message
+from bot.services.chat_channels import (
+    ChannelBook,
+    MemoryChannelBook,
+    channel_key,
+    is_channel_name,
+)
 from handlers.slack.blocks import render_blocks, render_text
 
 log = logging.getLogger("soc2bot.slack")
@@ -44,13 +50,26 @@ UPLOAD_TRIES = 3
 METADATA_EVENT = "soc2bot_outbox"
 HISTORY_PAGES = 5  # a conversation with more of our messages since the send is not plausible
 UPLOAD_MAX_WAIT = 10.0
+# conversations.list: public channels, and the private ones the bot is a member of.
+CHANNEL_TYPES = "public_channel,private_channel"
+LIST_PAGE, LIST_PAGES = 1000, 50  # Slack's largest page; 50,000 channels is plenty
 Sleep = Callable[[float], Awaitable[None]]
 
 
 class SlackChatPort:
-    """`recipient` is a user id (`U…`: Slack opens the DM), a channel id or a `#name`."""
+    """`recipient` is a user id (`U…`: Slack opens the DM), a channel id or a `#name`.
 
-    def __init__(self, client: AsyncWebClient, *, sleep: Sleep = asyncio.sleep) -> None:
+    A name is resolved to its id once (`conversations.list`) and the id kept in `channels`;
+    every call then uses the id, which history and updates require and a rename keeps.
+    """
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        channels: ChannelBook | None = None,
+    ) -> None:
         # A sibling client without retry handlers: Bolt's client retries 429s by itself,
         # which would hide them from the outbox sender that owns retries and throttling.
         self.client = AsyncWebClient(
@@ -63,13 +82,15 @@ class SlackChatPort:
             retry_handlers=[],
         )
         self._sleep = sleep
+        self._book: ChannelBook = channels or MemoryChannelBook()
 
     async def send(self, recipient: str, message: Message, *, key: str | None = None) -> Sent:
         # The key rides along as message metadata, so `find_sent` can recognise the message.
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
+        channel = await self._resolve(recipient) if is_channel_name(recipient) else recipient
         posted = await _call(
             self.client.chat_postMessage(
-                channel=recipient,
+                channel=channel,
                 text=render_text(message),
                 blocks=render_blocks(message),
                 unfurl_links=False,
@@ -108,10 +129,40 @@ class SlackChatPort:
 
     async def _channel(self, recipient: str) -> str:
         """The conversation id: a user id's DM is opened (Slack returns the existing one)."""
+        if is_channel_name(recipient):
+            return await self._resolve(recipient)
         if recipient[:1] not in ("U", "W"):
             return recipient
         opened = await _call(self.client.conversations_open(users=recipient))
         return str(opened["channel"]["id"])
+
+    async def _resolve(self, name: str) -> str:
+        """The id of a channel name: the one stored when it was first used, else Slack's now."""
+        known = await asyncio.to_thread(self._book.lookup, "slack", name)
+        if known is not None:
+            return known
+        found = await self._find_channel(channel_key(name))
+        if found is None:
+            # Permanent: retrying cannot create the channel or invite the bot.
+            reason = f"Slack: no channel #{channel_key(name)} the bot can see (invite it)"
+            raise DeliveryFailed(reason, permanent=True)
+        return await asyncio.to_thread(self._book.remember, "slack", name, found)
+
+    async def _find_channel(self, key: str) -> str | None:
+        cursor: str | None = None
+        for _ in range(LIST_PAGES):
+            page = await _call(
+                self.client.conversations_list(
+                    types=CHANNEL_TYPES, exclude_archived=True, limit=LIST_PAGE, cursor=cursor
+                )
+            )
+            for channel in page.get("channels") or []:
+                if key in (channel.get("name"), channel.get("name_normalized")):
+                    return str(channel["id"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+        return None
 
     async def update(self, recipient: str, message_id: str, message: Message) -> None:
         channel = await self._channel(recipient)  # chat.update wants the DM's id, not the user's

@@ -277,7 +277,7 @@ def test_it_refuses_what_slack_refuses_missing_scopes_and_names_for_ids(fake: Fa
     async def run() -> list[Any]:
         web = client(fake)
         dm = (await web.conversations_open(users="URAJ"))["channel"]["id"]
-        fake.scopes = fake.scopes - {"files:write"}
+        fake.scopes = fake.scopes - {"files:write", "channels:history"}
         return [
             (await slack_error(web.files_upload_v2(channel=dm, content="x", filename="a")))[
                 "needed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
 from pathlib import Path
@@ -22,11 +23,43 @@ from bot.views_review import follow_ups_section, review_prompt_view
 from handlers.cli import app
 from handlers.slack.actions import ACTIONS
 from handlers.slack.blocks import render_blocks
-from handlers.slack.manifest import BOT_EVENTS, manifest_yaml, slack_manifest
+from handlers.slack.manifest import BOT_EVENTS, BOT_SCOPES, manifest_yaml, slack_manifest
+from handlers.slack.port import CHANNEL_TYPES
 from handlers.slack.snooze import SNOOZE_ACTION
 from models import Campaign, CampaignItem, CampaignKind, CampaignStatus, FollowUp, ItemDecision
 
 ROOT = Path(__file__).resolve().parents[3]
+# The bot scopes each Web API method the code calls needs (docs.slack.dev/reference/methods).
+# Where Slack accepts one of several scopes by conversation kind, the kinds the bot uses.
+METHOD_SCOPES: dict[str, set[str]] = {
+    "auth.test": set(),
+    "chat.postMessage": {"chat:write"},
+    "chat.postEphemeral": {"chat:write"},
+    "chat.update": {"chat:write"},
+    "conversations.open": {"im:write"},  # DMs only (`users=`)
+    # the unknown-outcome check: DMs, public and private channels (never group DMs)
+    "conversations.history": {"im:history", "channels:history", "groups:history"},
+    "conversations.list": set(),  # per the types asked for: LIST_TYPE_SCOPES
+    "files.info": {"files:read"},
+    # files.getUploadURLExternal + files.completeUploadExternal
+    "files.upload_v2": {"files:write"},
+    "users.info": {"users:read"},
+    "users.list": {"users:read"},
+    "users.lookupByEmail": {"users:read.email"},
+    **dict.fromkeys(["views.open", "views.update", "views.publish"], set[str]()),
+}
+LIST_TYPE_SCOPES = {"public_channel": "channels:read", "private_channel": "groups:read"}
+# What the subscribed events need (docs.slack.dev/reference/events).
+EVENT_SCOPES = {
+    "app_mention": {"app_mentions:read"},
+    "message.im": {"im:history"},
+    "file_shared": {"files:read"},
+    "app_home_opened": set(),
+}
+WEB_API_CALL = re.compile(
+    r"^(admin|apps|auth|bookmarks|bots|chat|conversations|dnd|emoji|files|pins|reactions"
+    r"|reminders|search|stars|team|usergroups|users|views)_([A-Za-z0-9_]+)$"
+)
 
 
 def test_checked_in_manifest_is_the_generated_one() -> None:
@@ -45,7 +78,42 @@ def test_manifest_declares_the_command_events_and_least_privilege_scopes() -> No
     assert "users:read.email" in scopes and "files:read" in scopes
     # files:write because files_upload_v2 (bundles and charts, in DMs) needs it on real Slack.
     assert {"files:write", "im:write"} <= scopes
-    assert not scopes & {"channels:history", "admin", "chat:write.public"}
+    # Posting only where invited (no chat:write.public), and never admin or user scopes.
+    assert not scopes & {"admin", "chat:write.public", "channels:join"}
+
+
+def _web_api_calls() -> dict[str, str]:
+    """Each Web API method called in handlers/ and schedules/ (`client.chat_postMessage(…)`)."""
+    found: dict[str, str] = {}
+    for path in sorted([*ROOT.glob("handlers/**/*.py"), *ROOT.glob("schedules/**/*.py")]):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                match = WEB_API_CALL.match(node.func.attr)
+                if match:
+                    method = f"{match.group(1)}.{match.group(2)}"
+                    found.setdefault(method, str(path.relative_to(ROOT)))
+    return found
+
+
+def test_the_manifest_asks_for_exactly_the_scopes_the_code_needs() -> None:
+    calls = _web_api_calls()
+    assert {"chat.postMessage", "conversations.history", "files.upload_v2"} <= set(calls)
+    needed: set[str] = {"commands"}  # the /soc2 slash command
+    for method, where in calls.items():
+        assert method in METHOD_SCOPES, f"{method} ({where}): add its scopes from Slack's docs"
+        needed |= METHOD_SCOPES[method]
+    if "conversations.list" in calls:
+        needed |= {LIST_TYPE_SCOPES[kind] for kind in CHANNEL_TYPES.split(",")}
+    for event in BOT_EVENTS:
+        needed |= EVENT_SCOPES[event]
+    slack_sources = "".join(p.read_text() for p in ROOT.glob("handlers/slack/*.py"))
+    if "url_private" in slack_sources:  # downloads of shared files
+        needed.add("files:read")
+    assert set(BOT_SCOPES) == needed, {
+        "missing": needed - set(BOT_SCOPES),
+        "extra": set(BOT_SCOPES) - needed,
+    }
+    assert len(BOT_SCOPES) == len(set(BOT_SCOPES))
 
 
 def test_cli_prints_the_manifest_with_urls_filled_in() -> None:
