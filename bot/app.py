@@ -22,6 +22,7 @@ from bot.http_routes import RequestContext, error_response, router
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.runtime import Runtime
+from bot.services.chat_channels import StoredChannelBook
 from bot.services.status import count_placeholder_owned
 from bot.settings import Settings, load_settings
 from bot.signing import load_signer
@@ -133,13 +134,13 @@ async def _start_scheduler(app: FastAPI, runtime: Runtime) -> Tickers | None:
     lease = settings.outbox_lease_seconds
     sender = OutboxSender(
         runtime.db,
-        _chat_ports(app, settings),
+        _chat_ports(app, settings, runtime.db),
         worker_id=f"{gethostname()}:{os.getpid()}",
         batch=settings.outbox_batch,
         lease=dt.timedelta(seconds=lease),
         clock=runtime.clock,
-        # A send must end well inside its lease, or another replica may take the row over.
-        policy=SenderPolicy(send_margin=dt.timedelta(seconds=min(45.0, lease / 3))),
+        # Claims are sized to the lease and renewed while they are sent (schedules/claims.py).
+        policy=SenderPolicy(),
         observer=app.state.metrics,
     )
     tickers = Tickers(
@@ -163,11 +164,12 @@ def _clock(settings: Settings) -> Callable[[], dt.datetime]:
     return lambda: utcnow() + offset
 
 
-def _chat_ports(app: FastAPI, settings: Settings) -> dict[str, ChatPort]:
+def _chat_ports(app: FastAPI, settings: Settings, db: Database) -> dict[str, ChatPort]:
     ports: dict[str, ChatPort] = {}
     if settings.slack_enabled:
         client = AsyncWebClient(token=slack_token(settings), base_url=settings.slack_api_url)
-        ports["slack"] = SlackChatPort(client)
+        # Channel names resolved once, kept in the database: shared by replicas, rename-proof.
+        ports["slack"] = SlackChatPort(client, channels=StoredChannelBook(db))
     teams = getattr(app.state, "teams_port", None)
     if teams is not None:
         ports["teams"] = teams

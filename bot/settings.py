@@ -67,8 +67,8 @@ class Settings(BaseSettings):
     leader_retry_seconds: float = Field(
         5, gt=0, le=300, validation_alias="SOC2BOT_LEADER_RETRY_SECONDS"
     )
-    # Rows one outbox claim takes, and how long a claim holds before another replica may
-    # take the row over (the claimer is presumed dead).
+    # The most rows one outbox claim takes (fewer while sends are slow, schedules/claims.py),
+    # and how long a claim holds unless renewed before another replica may take the row over.
     outbox_batch: int = Field(100, ge=1, le=1000, validation_alias="SOC2BOT_OUTBOX_BATCH")
     outbox_lease_seconds: float = Field(
         180, ge=6, le=3600, validation_alias="SOC2BOT_OUTBOX_LEASE_SECONDS"

@@ -32,6 +32,7 @@ from bot.services.occurrences import materialize_occurrences
 from bot.services.reminders import queue_due_reminders
 from bot.settings import Settings
 from models import utcnow
+from schedules.backpressure import Backlog, Sender, drain_outbox, drain_while_owed
 from schedules.leader import Elector
 
 log = logging.getLogger("soc2bot.scheduler")
@@ -44,14 +45,8 @@ LEADER = "leader-election"
 LEADER_ONLY = (MATERIALIZE, REMINDERS, DIGEST)
 # APScheduler's default grace is 1 s: a busy loop or a slow start would silently skip a tick.
 MISFIRE_GRACE_SECONDS = 3600
-# A drain stops a little before the next tick is due, so runs never overlap and get skipped.
+# A drain stops a little before the next tick is due, so runs seldom overlap.
 DRAIN_SHARE = 0.9
-
-
-class Sender(Protocol):
-    """The outbox sender: claim due rows, send them, record the outcome; how many it handled."""
-
-    async def run_once(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -144,6 +139,8 @@ class Tickers:
         logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
         self._running: set[asyncio.Task[Any]] = set()
         self._stopping = False
+        self._drain: asyncio.Task[None] | None = None
+        self._backlog = Backlog()
 
     async def start(self) -> None:
         """Find out who leads, register the fixed jobs and start ticking (needs the loop)."""
@@ -154,7 +151,7 @@ class Tickers:
         self._add(DIGEST, self.digest, self.cadence.digest, first=now)
         self._add(LEADER, self.elect, self.cadence.leader)
         if self.sender is not None:
-            self._add(OUTBOX, self.send_outbox, self.cadence.outbox, first=now)
+            self._add(OUTBOX, self.tick_outbox, self.cadence.outbox, first=now)
         self.scheduler.start()
         log.info(
             "Scheduler started (%s); jobs: %s",
@@ -175,6 +172,7 @@ class Tickers:
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop's next turn
         await self.elector.close()
         self._report_leader(False)
+        self._backlog.close()
         log.info("Scheduler stopped")
 
     def job_ids(self) -> list[str]:
@@ -192,18 +190,24 @@ class Tickers:
         """Queue this week's leadership digest once its hour has passed."""
         await self._leader_only(DIGEST, self._digest)
 
+    async def tick_outbox(self) -> None:
+        """The outbox job: start a drain as its own task, or count a tick of back-pressure."""
+        # Never overlapping itself, the job never gets APScheduler's WARNING per refused run.
+        if self._drain is not None and not self._drain.done():
+            self._backlog.skipped_tick()
+            return
+        drains = drain_while_owed(self._backlog, self.send_outbox, lambda: self._stopping)
+        self._drain = asyncio.create_task(drains)
+        self._running.add(self._drain)
+
     async def send_outbox(self) -> None:
         """Drain the outbox until it is empty or the next tick is near."""
         if self.sender is None:
             return
-        sender = self.sender
+        sender, seconds = self.sender, self.cadence.outbox * DRAIN_SHARE
 
         async def drain() -> bool:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + self.cadence.outbox * DRAIN_SHARE
-            while not self._stopping and await sender.run_once() > 0:
-                if loop.time() >= deadline:
-                    break
+            await drain_outbox(sender, self._backlog, seconds, lambda: self._stopping)
             return True
 
         await self._run(OUTBOX, drain)

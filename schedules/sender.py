@@ -5,13 +5,20 @@ each outcome in its own short transaction. Sends to different recipients run con
 (bounded); sends to the same recipient are spaced by the platform's per-channel limit
 (Slack: 1 message per second per channel), so a wave of DMs to many people is not
 serialised while a burst to one channel is.
+
+A claim is sized to what this replica can send soon at its observed latency
+(`schedules.claims`); its leases are renewed every third of the lease while the run lasts,
+and each row's claim is renewed and confirmed in the database right before its send, so a
+row another replica took over is never sent here too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -28,8 +35,10 @@ from bot.services.outbox_delivery import (
     mark_sent,
     note_unroutable,
     release_claims,
+    renew_claims,
 )
 from models import OutboxMessage, OutboxStatus, utcnow
+from schedules.claims import ClaimSizer
 
 log = logging.getLogger("soc2bot.outbox")
 
@@ -52,15 +61,14 @@ class SenderPolicy:
     """How much one run takes on, how it spaces sends, and when it gives up on a message.
 
     `max_hold` bounds how long one run keeps sending: a row whose recipient's next free slot
-    is further out goes back to pending, due at that slot, for a later run. `send_margin` is
-    the longest a send may take: a row whose lease would end sooner is handed back rather
-    than sent late.
+    is further out goes back to pending, due at that slot, for a later run. `claim_horizon`
+    is the seconds of sending one claim takes on at the observed latency (`ClaimSizer`).
     """
 
     concurrency: int = 8
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     max_hold: float = 5.0
-    send_margin: dt.timedelta = dt.timedelta(seconds=45)
+    claim_horizon: float = 2.0
     intervals: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
 
 
@@ -90,34 +98,74 @@ class OutboxSender:
         self.batch, self.lease, self.clock, self.sleep = batch, lease, clock, sleep
         self.policy = policy or SenderPolicy()
         self.observer = observer
+        self.sizer = ClaimSizer(
+            concurrency=self.policy.concurrency,
+            batch=batch,
+            lease=lease.total_seconds(),
+            horizon=self.policy.claim_horizon,
+        )
         # When each recipient may get its next message; an in-memory pacer per replica.
         self._next_slot: dict[RecipientKey, dt.datetime] = {}
 
     async def run_once(self) -> int:
         """Claim and deliver one batch; how many rows it took on (0: nothing was due)."""
         now = self.clock()
-        rows = await asyncio.to_thread(self._claim, now)
+        rows = await asyncio.to_thread(self._claim, now, self.sizer.size())
         self._forget_past_slots(now)
+        if not rows:
+            return 0
         groups: dict[RecipientKey, list[OutboxMessage]] = {}
         for row in rows:
             groups.setdefault((row.platform, row.recipient), []).append(row)
         # Per run, not per sender: a semaphore belongs to the event loop it first waited in.
         gate = asyncio.Semaphore(self.policy.concurrency)
         until = now + dt.timedelta(seconds=self.policy.max_hold)
-        await asyncio.gather(*(self._deliver(k, q, gate, until) for k, q in groups.items()))
+        held = {row.id or 0 for row in rows}  # claimed here and not yet recorded or handed back
+        keeper = asyncio.create_task(self._keep_leases(held))
+        try:
+            await asyncio.gather(
+                *(self._deliver(k, q, gate, until, held) for k, q in groups.items())
+            )
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
         return len(rows)
 
-    def _claim(self, now: dt.datetime) -> list[OutboxMessage]:
+    def _claim(self, now: dt.datetime, limit: int) -> list[OutboxMessage]:
         with self.db.transaction() as session:
             note_unroutable(session=session, platforms=self.ports, now=now)
             return claim_batch(
                 session=session,
                 worker=self.worker_id,
                 now=now,
-                limit=self.batch,
+                limit=limit,
                 lease=self.lease,
                 platforms=self.ports,
             )
+
+    def _renew(self, ids: set[int]) -> set[int]:
+        with self.db.transaction() as session:
+            return renew_claims(
+                session=session, worker=self.worker_id, ids=ids, now=self.clock(), lease=self.lease
+            )
+
+    async def _keep_leases(self, held: set[int]) -> None:
+        """Renew the rows still held every third of the lease, queued and in flight alike.
+
+        Real time, not the injected sleep: leases run out in real time. A failed renewal is
+        retried next time; the check right before each send still keeps a lost row unsent.
+        """
+        every = max(self.lease.total_seconds() / 3, 0.05)
+        while held:
+            await asyncio.sleep(every)
+            asked = set(held)
+            try:
+                kept = await asyncio.to_thread(self._renew, asked)
+            except Exception:  # a database hiccup: the per-send check still guards every row
+                log.warning("Outbox lease renewal failed for %d rows; retrying", len(asked))
+                continue
+            held -= asked - kept
 
     async def _deliver(
         self,
@@ -125,32 +173,49 @@ class OutboxSender:
         queue: Sequence[OutboxMessage],
         gate: asyncio.Semaphore,
         until: dt.datetime,
+        held: set[int],
     ) -> None:
         """Send one recipient's rows in order, each no sooner than the recipient's next slot."""
         interval = dt.timedelta(seconds=self.policy.intervals.get(key[0], 0.0))
         for index, row in enumerate(queue):
             now = self.clock()
             slot = max(now, self._next_slot.get(key, now))
-            if not self._may_send(row, slot, until):
+            if slot > until:
                 await self._hand_back(queue[index:], slot, interval)
+                held.difference_update(r.id or 0 for r in queue[index:])
                 return
             if slot > now:
                 await self.sleep((slot - now).total_seconds())
             # The slot is held until the outcome is recorded: a crash can then leave at most
             # `concurrency` sends of unknown outcome, each checked with `find_sent` on retry.
             async with gate:
+                # Checked after the wait for a slot, which may have outlasted the lease.
+                if not await self._still_held(row, held):
+                    continue
+                started = time.monotonic()
                 outcome = await self._send(row)
+                if not isinstance(outcome.failure, RateLimited):  # a quick refusal, not a send
+                    self.sizer.observe(time.monotonic() - started)
                 after = self.clock() + interval
                 if isinstance(outcome.failure, RateLimited) and outcome.failure.retry_after:
                     wait = dt.timedelta(seconds=outcome.failure.retry_after)
                     after = max(after, self.clock() + wait)
                 self._next_slot[key] = after
                 await asyncio.to_thread(self._record, row, outcome)
+                held.discard(row.id or 0)
 
-    def _may_send(self, row: OutboxMessage, slot: dt.datetime, until: dt.datetime) -> bool:
-        """Within this run's time, and early enough that the send ends inside the lease."""
-        lease_end = row.claimed_until or slot
-        return slot <= until and slot + self.policy.send_margin <= lease_end
+    async def _still_held(self, row: OutboxMessage, held: set[int]) -> bool:
+        """Renew this row's lease in the database right before its send; False: not ours now."""
+        row_id = row.id or 0
+        try:
+            if row_id in held and row_id in await asyncio.to_thread(self._renew, {row_id}):
+                return True
+        except Exception:  # unsure it is still ours: not sending is the safe side
+            log.warning("Outbox row %s: its lease could not be checked; not sent now", row_id)
+        else:
+            log.info("Outbox row %s: lease lost before its send; not sent here", row_id)
+        held.discard(row_id)
+        return False
 
     async def _hand_back(
         self, rows: Sequence[OutboxMessage], slot: dt.datetime, interval: dt.timedelta

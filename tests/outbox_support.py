@@ -1,14 +1,16 @@
-"""Test helpers for the outbox: a controllable clock and short ways to queue messages."""
+"""Test helpers for the outbox: a controllable clock, a slow chat port, ways to queue messages."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 
 from sqlmodel import select
 
+from bot.chat import Sent
 from bot.db import Database
 from bot.messages import Message
 from bot.services.outbox import Outgoing, enqueue_messages
@@ -43,6 +45,54 @@ class FakeClock:
         self.slept.append(seconds)
         self.advance(seconds)
         await asyncio.sleep(0)
+
+
+class SlowPort:
+    """A chat platform that answers each post after `latency` seconds, like Slack on a bad day.
+
+    A post lands halfway through its call; `find_sent` (history searched by the key, as Slack's
+    metadata) is a quicker read, answered after `lookup` seconds, looking halfway through.
+    `posts` counts every post per idempotency key, so a duplicate shows even when both sends
+    "succeeded". `on_post` runs as each post lands.
+    """
+
+    def __init__(
+        self, latency: float, lookup: float = 0.05, on_post: Callable[[str], None] | None = None
+    ) -> None:
+        self.latency, self.lookup, self.on_post = latency, lookup, on_post
+        self.posts: Counter[str] = Counter()
+        self.landed: dict[str, tuple[dt.datetime, Sent]] = {}
+        self.in_flight = self.most_in_flight = 0
+
+    async def send(self, recipient: str, message: Message, *, key: str | None = None) -> Sent:
+        assert key, "the outbox always sends with its idempotency key"
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(self.latency / 2)
+            self.posts[key] += 1
+            sent = Sent(message_id=f"{sum(self.posts.values())}.000100", channel=f"D{recipient}")
+            self.landed[key] = (dt.datetime.now(dt.UTC), sent)
+            if self.on_post is not None:
+                self.on_post(key)
+            await asyncio.sleep(self.latency / 2)
+            return sent
+        finally:
+            self.in_flight -= 1
+
+    async def find_sent(self, recipient: str, key: str, since: dt.datetime) -> Sent | None:
+        await asyncio.sleep(self.lookup / 2)
+        found = self.landed.get(key)
+        await asyncio.sleep(self.lookup / 2)
+        if found is None or found[0] < since or found[1].channel != f"D{recipient}":
+            return None
+        return found[1]
+
+    async def update(self, recipient: str, message_id: str, message: Message) -> None:
+        raise AssertionError("the lease tests only post")
+
+    def duplicates(self) -> dict[str, int]:
+        return {key: n for key, n in self.posts.items() if n > 1}
 
 
 def queue(

@@ -80,6 +80,34 @@ def release_claims(*, session: Session, worker: str, not_before: Mapping[int, dt
     return released
 
 
+def renew_claims(
+    *,
+    session: Session,
+    worker: str,
+    ids: Collection[int],
+    now: dt.datetime,
+    lease: dt.timedelta,
+) -> set[int]:
+    """Extend `worker`'s live claims on these rows to `now + lease`; the ids it still holds.
+
+    One conditional UPDATE, so the answer is the database's: a row another sender took over,
+    or whose lease ran out, is not renewed and must not be sent by `worker`. The row lock it
+    takes orders it against a concurrent `claim_batch` (PostgreSQL re-checks the condition on
+    the row as the other transaction left it; SQLite has one writer).
+    """
+    if not ids:
+        return set()
+    statement = (
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(sorted(ids)))
+        .where(col(OutboxMessage.status) == OutboxStatus.SENDING)
+        .where(col(OutboxMessage.claimed_by) == worker, col(OutboxMessage.claimed_until) > now)
+        .values(claimed_until=now + lease)
+        .returning(col(OutboxMessage.id))
+    )
+    return {int(row_id) for row_id in session.execute(statement).scalars()}
+
+
 def mark_sent(
     *,
     session: Session,
