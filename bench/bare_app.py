@@ -7,13 +7,15 @@ Served by `bench/slash_load.py` through uvicorn with the settings `soc2bot serve
 
 With `--bolt` (and `SLACK_API_URL` at a fake Slack for Bolt's one `auth.test`) the endpoint
 is a Slack Bolt app configured as soc2bot's, whose `/soc2` listener only acknowledges with a
-fixed text: the floor that the Slack framework alone sets, before any soc2bot code runs.
+fixed text, and whose button listener only acknowledges: the floor that the Slack framework
+alone sets, before any soc2bot code runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 
 import uvicorn
 from fastapi import FastAPI, Request, Response
@@ -56,6 +58,10 @@ def create_bolt_app() -> FastAPI:
     @bolt.command("/soc2")
     async def soc2(ack: AsyncAck) -> None:
         await ack(response_type="ephemeral", text="ok")
+
+    @bolt.action(re.compile(".*"))  # a button click: acknowledged, nothing else
+    async def click(ack: AsyncAck) -> None:
+        await ack()
 
     handler = AsyncSlackRequestHandler(bolt)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)

@@ -31,6 +31,7 @@ def plan(full: bool, databases: str) -> list[list[str]]:
         ] + [
             ["query_costs.py", "--db", databases, "--sizes", "1000,10000,100000"],
             ["slash_load.py", "--db", databases],
+            ["click_load.py", "--occurrences", "10000"],
             ["reminder_wave.py", "--db", databases],
             ["evidence_path.py", "--sizes-mb", "100,1024"],
             ["audit_chain.py", "--db", databases],
@@ -42,6 +43,7 @@ def plan(full: bool, databases: str) -> list[list[str]]:
         ["query_costs.py", "--db", databases, "--sizes", "1000,10000", "--runs", "3"],
         ["slash_load.py", "--db", databases, "--occurrences", "10000", "--seconds", "4",
          "--warmup", "1"],
+        ["click_load.py", "--occurrences", "10000", "--seconds", "4", "--warmup", "1"],
         ["reminder_wave.py", "--db", databases, "--occurrences", "1000", "--people", "200"],
         ["evidence_path.py", "--sizes-mb", "100"],
         ["audit_chain.py", "--db", databases, "--occurrences", "10000",

@@ -29,6 +29,7 @@ from bot.signing import load_signer
 from handlers.slack.app import (
     SocketModeLink,
     build_slack_app,
+    finish_follow_ups,
     request_handler,
     slack_router,
     start_owner_linking,
@@ -107,6 +108,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         linking = getattr(app.state, "slack_owner_linking", None)
         if linking is not None:
             linking.cancel()
+        if getattr(app.state, "slack_app", None) is not None:
+            await finish_follow_ups(app.state.slack_app)  # redraws of clicks already answered
     finally:
         app.state.metrics.close()
         db.dispose()
@@ -117,7 +120,7 @@ async def _start_slack(app: FastAPI, runtime: Runtime) -> SocketModeLink | None:
     settings = runtime.settings
     if not settings.slack_enabled:
         return None
-    slack = build_slack_app(runtime)
+    app.state.slack_app = slack = build_slack_app(runtime)
     app.state.slack_owner_linking = start_owner_linking(slack, runtime)
     if settings.slack_app_token:
         return await start_socket_mode(slack, settings.slack_app_token.get_secret_value())

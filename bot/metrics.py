@@ -142,6 +142,12 @@ class Metrics:
             ["platform", "outcome"],
             registry=self.registry,
         )
+        self.shed = Counter(
+            "soc2bot_requests_shed",
+            "Chat requests answered 'busy' at once because this process was saturated",
+            ["platform"],
+            registry=self.registry,
+        )
         self.scheduler_last_tick = Gauge(
             "soc2bot_scheduler_last_tick_timestamp_seconds",
             "When each scheduler job last completed a run on this replica (Unix time)",
@@ -175,6 +181,10 @@ class Metrics:
             self.outbox_sent.labels(platform).inc()
         else:
             self.outbox_failed.labels(platform, outcome).inc()
+
+    def count_shed(self, platform: str) -> None:
+        """One request answered 'busy' instead of being served late."""
+        self.shed.labels(platform).inc()
 
     def render(self) -> bytes:
         """Every metric in the Prometheus text format (every worker's, when there are several)."""

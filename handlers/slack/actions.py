@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import Actor
 from bot.command_refs import STALE_BUTTON, parse_page
@@ -17,19 +16,20 @@ from bot.runtime import Runtime, in_thread
 from bot.services.evidence import complete_by_attestation
 from bot.services.reviews import complete_follow_up, decide_review_item
 from bot.views import evidence_recorded_view
+from handlers.slack.background import FollowUps, Step, one_redraw_at_a_time
 from handlers.slack.blocks import render_text
 from handlers.slack.campaigns import on_certificate, on_press
-from handlers.slack.commands import answer, open_evidence_modal, run_text
+from handlers.slack.clicks import Click, Decide, on_click
+from handlers.slack.commands import answer, evidence_view, run_text
 from handlers.slack.home import publish_home
-from handlers.slack.identity import resolve_actor
 from handlers.slack.reviews import page_review, redraw_review
 
 Handler = Callable[..., Awaitable[None]]
 
 
-def register(app: AsyncApp, deps: Runtime) -> None:
-    for pattern, factory in ACTIONS.items():
-        app.action(re.compile(pattern))(factory(deps))
+def register(app: AsyncApp, deps: Runtime, follow_ups: FollowUps) -> None:
+    for pattern, decide in ACTIONS.items():
+        app.action(re.compile(pattern))(on_click(deps, follow_ups, decide))
 
 
 def register_fallback(app: AsyncApp) -> None:
@@ -43,31 +43,12 @@ async def _on_unknown_button(ack: AsyncAck) -> None:
     raise InvalidInput(STALE_BUTTON)
 
 
-def _number(action: dict[str, Any], position: int = 1) -> int:
-    return int(action["action_id"].split("#", 1)[0].split(":")[position])
-
-
-async def _clicker(deps: Runtime, client: AsyncWebClient, body: dict[str, Any]) -> Actor:
-    return await resolve_actor(deps, client, body["user"]["id"])
-
-
-def _on_done(deps: Runtime) -> Handler:
-    async def on_done(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: Any,
-    ) -> None:
-        await ack()
-        actor = await _clicker(deps, client, body)
-        occurrence_id = _number(action)
-        evidence = await in_thread(_attest, deps, actor, occurrence_id)
-        await _refresh(deps, client, actor, body, respond)
-        message = evidence_recorded_view(evidence, occurrence_id, done=True)
-        await respond(text=render_text(message), response_type="ephemeral", replace_original=False)
-
-    return on_done
+async def _done(click: Click) -> list[Step]:
+    occurrence_id = click.number()
+    evidence = await in_thread(_attest, click.deps, click.actor, occurrence_id)
+    message = evidence_recorded_view(evidence, occurrence_id, done=True)
+    said = click.reply(text=render_text(message), response_type="ephemeral", replace_original=False)
+    return [_redraw(click), said]
 
 
 def _attest(deps: Runtime, actor: Actor, occurrence_id: int) -> Any:
@@ -77,53 +58,47 @@ def _attest(deps: Runtime, actor: Actor, occurrence_id: int) -> Any:
         )
 
 
-async def _refresh(
-    deps: Runtime, client: AsyncWebClient, actor: Actor, body: dict[str, Any], respond: Any
-) -> None:
+def _redraw(click: Click) -> Step:
     """Redraw what carried the button: the App Home tab, or the message (a fresh `mine`)."""
-    if (body.get("view") or {}).get("type") == "home":
-        await publish_home(deps, client, body["user"]["id"])
-        return
-    message = await run_text(deps, actor, "mine")
-    await respond(replace_original=True, **answer(message, text="mine"))
+
+    async def redraw() -> None:
+        if (click.body.get("view") or {}).get("type") == "home":
+            async with one_redraw_at_a_time(f"home:{click.user_id}"):
+                await publish_home(click.deps, click.client, click.user_id)
+            return
+        async with one_redraw_at_a_time(click.message_key):
+            message = await run_text(click.deps, click.actor, "mine")
+            await click.reply(replace_original=True, **answer(message, text="mine"))()
+
+    return redraw
 
 
-def _on_attach(deps: Runtime) -> Handler:
-    async def on_attach(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        actor = await _clicker(deps, client, body)
-        container = body.get("container") or {}
-        where = {"trigger_id": body["trigger_id"], "channel_id": container.get("channel_id")}
-        ts = None if container.get("is_ephemeral") else container.get("message_ts")
-        await open_evidence_modal(
-            deps,
-            client,
-            actor,
-            _number(action),
-            where,
-            message_ts=ts,
-            response_url=body.get("response_url") if container.get("is_ephemeral") else None,
-        )
-
-    return on_attach
+async def _attach(click: Click) -> list[Step]:
+    container = click.container
+    where = {"trigger_id": click.body["trigger_id"], "channel_id": container.get("channel_id")}
+    ephemeral = container.get("is_ephemeral")
+    view = await evidence_view(
+        click.deps,
+        click.actor,
+        click.number(),
+        where,
+        message_ts=None if ephemeral else container.get("message_ts"),
+        response_url=click.body.get("response_url") if ephemeral else None,
+    )
+    return [lambda: click.client.views_open(trigger_id=where["trigger_id"], view=view)]
 
 
-def _on_review_decision(deps: Runtime) -> Handler:
-    async def on_decision(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        actor = await _clicker(deps, client, body)
-        decision = "keep" if action["action_id"].startswith("review_keep") else "revoke"
-        outcome = await in_thread(_decide, deps, actor, _number(action), decision)
-        container = body.get("container") or {}
-        await redraw_review(
-            deps, client, outcome.campaign.id or 0, container["channel_id"], container["message_ts"]
-        )
+async def _review_decision(click: Click) -> list[Step]:
+    decision = "keep" if click.action["action_id"].startswith("review_keep") else "revoke"
+    outcome = await in_thread(_decide, click.deps, click.actor, click.number(), decision)
+    channel, ts = click.container["channel_id"], click.container["message_ts"]
+    campaign_id = outcome.campaign.id or 0
 
-    return on_decision
+    async def redraw() -> None:
+        async with one_redraw_at_a_time(click.message_key):
+            await redraw_review(click.deps, click.client, campaign_id, channel, ts)
+
+    return [redraw]
 
 
 def _decide(deps: Runtime, actor: Actor, item_id: int, decision: str) -> Any:
@@ -138,58 +113,34 @@ def _decide(deps: Runtime, actor: Actor, item_id: int, decision: str) -> Any:
         )
 
 
-def _on_review_page(deps: Runtime) -> Handler:
-    async def on_page(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        actor = await _clicker(deps, client, body)
-        container = body.get("container") or {}
-        campaign_id, page = _number(action, 1), _number(action, 2)
-        channel, ts = container["channel_id"], container["message_ts"]
-        await page_review(deps, client, actor, campaign_id, channel, ts, page)
-
-    return on_page
+async def _review_page(click: Click) -> list[Step]:
+    # A read: the whole turn of the page follows the ack (a refusal is told to the clicker).
+    campaign_id, page = click.number(1), click.number(2)
+    channel, ts = click.container["channel_id"], click.container["message_ts"]
+    deps, client, actor = click.deps, click.client, click.actor
+    return [lambda: page_review(deps, client, actor, campaign_id, channel, ts, page)]
 
 
-def _on_more(deps: Runtime) -> Handler:
-    async def on_more(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: Any,
-    ) -> None:
-        await ack()
-        try:
-            request = json.loads(action.get("value") or "")
-            text, page = str(request["t"]), parse_page(request["p"])
-        except (ValueError, KeyError, TypeError):
-            raise InvalidInput(STALE_BUTTON) from None
-        actor = await _clicker(deps, client, body)
-        message = await run_text(deps, actor, text)
-        await respond(replace_original=True, **answer(message, text=text, page=page))
+async def _more(click: Click) -> list[Step]:
+    try:
+        request = json.loads(click.action.get("value") or "")
+        text, page = str(request["t"]), parse_page(request["p"])
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput(STALE_BUTTON) from None
 
-    return on_more
+    async def more() -> None:  # a read: run and drawn after the ack
+        message = await run_text(click.deps, click.actor, text)
+        await click.reply(replace_original=True, **answer(message, text=text, page=page))()
+
+    return [more]
 
 
-def _on_follow_up_done(deps: Runtime) -> Handler:
-    async def on_follow_up(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: Any,
-    ) -> None:
-        await ack()
-        actor = await _clicker(deps, client, body)
-        await in_thread(_follow_up_done, deps, actor, _number(action))
-        await _refresh(deps, client, actor, body, respond)
-
-    return on_follow_up
+async def _follow_up_done(click: Click) -> list[Step]:
+    await in_thread(_complete_follow_up, click.deps, click.actor, click.number())
+    return [_redraw(click)]
 
 
-def _follow_up_done(deps: Runtime, actor: Actor, follow_up_id: int) -> None:
+def _complete_follow_up(deps: Runtime, actor: Actor, follow_up_id: int) -> None:
     with deps.db.transaction() as session:
         complete_follow_up(
             session=session, actor=actor, follow_up_id=follow_up_id, now=deps.clock()
@@ -197,15 +148,15 @@ def _follow_up_done(deps: Runtime, actor: Actor, follow_up_id: int) -> None:
 
 
 # Every action id the views produce, and the listener that handles it (a test checks both ways).
-ACTIONS: dict[str, Callable[[Runtime], Handler]] = {
+ACTIONS: dict[str, Decide] = {
     # Ids are at most 18 digits (they must fit a BIGINT); anything else is a mangled button
     # and goes to the fallback listener.
-    r"^occ_done:\d{1,18}(#\d+)?$": _on_done,
-    r"^occ_attach:\d{1,18}(#\d+)?$": _on_attach,
-    r"^review_(keep|revoke):\d{1,18}(#\d+)?$": _on_review_decision,
-    r"^review_page:\d{1,18}:\d{1,5}(#\d+)?$": _on_review_page,
-    r"^page_more(#\d+)?$": _on_more,
-    r"^fu_done:\d{1,18}(#\d+)?$": _on_follow_up_done,
+    r"^occ_done:\d{1,18}(#\d+)?$": _done,
+    r"^occ_attach:\d{1,18}(#\d+)?$": _attach,
+    r"^review_(keep|revoke):\d{1,18}(#\d+)?$": _review_decision,
+    r"^review_page:\d{1,18}:\d{1,5}(#\d+)?$": _review_page,
+    r"^page_more(#\d+)?$": _more,
+    r"^fu_done:\d{1,18}(#\d+)?$": _follow_up_done,
     r"^camp_(ack|done):\d{1,18}(#\d+)?$": on_press,
     r"^camp_cert:\d{1,18}(#\d+)?$": on_certificate,
 }

@@ -17,13 +17,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
 from handlers.slack import actions, commands, events, snooze, views
-from handlers.slack.errors import on_error
+from handlers.slack.background import FollowUps
+from handlers.slack.errors import error_handler
 from handlers.slack.files import slack_token
 from handlers.slack.identity import link_owners
 from handlers.slack.request_time import has_wellformed_timestamp
+from handlers.slack.shedding import Pressure, busy_answer
 from handlers.slack.workspace import HomeTeamOnly
 
 log = logging.getLogger("soc2bot.slack")
+
+
+class SlackApp(AsyncApp):
+    """The Bolt app, with the follow-ups it starts after its answers and its load gauge."""
+
+    follow_ups: FollowUps
+    pressure: Pressure
+    secret: str
 
 
 def build_slack_app(deps: Runtime) -> AsyncApp:
@@ -38,20 +48,30 @@ def build_slack_app(deps: Runtime) -> AsyncApp:
         ],
     )
     secret = settings.slack_signing_secret
-    app = AsyncApp(
+    app = SlackApp(
         client=client,
         signing_secret=secret.get_secret_value() if secret else "",
-        # Listeners answer from indexed queries well inside Slack's 3 s; slow work is lazy.
+        # Bolt answers when the listener returns: listeners commit and return, and every Slack
+        # call they need is a follow-up (handlers/slack/background.py) or a lazy listener.
         process_before_response=True,
         raise_error_for_unhandled_request=False,
         logger=log,
     )
+    app.follow_ups, app.pressure = FollowUps(), Pressure()
+    app.secret = secret.get_secret_value() if secret else ""
     app.use(HomeTeamOnly())  # only the installed workspace is served (spec §7)
-    for module in (commands, actions, views, events, snooze):
-        module.register(app, deps)
+    events.register(app, deps)
+    for module in (commands, actions, views, snooze):
+        module.register(app, deps, app.follow_ups)
     actions.register_fallback(app)  # after every other action listener: Bolt takes the first match
-    app.error(on_error)
+    app.error(error_handler(app.follow_ups))
     return app
+
+
+async def finish_follow_ups(app: AsyncApp, timeout: float = 5.0) -> None:
+    """At shutdown: let the Slack calls that follow answers already given go out first."""
+    if isinstance(app, SlackApp):
+        await app.follow_ups.drain(timeout)
 
 
 def slack_router() -> APIRouter:
@@ -67,6 +87,18 @@ def slack_router() -> APIRouter:
             # Bolt's verifier calls int() on it and, when that raises, answers 200 with an
             # error; a malformed one is refused here as Bolt refuses the other forgeries.
             return Response(status_code=401, content="invalid request")
+        bolt = handler.app if isinstance(handler.app, SlackApp) else None
+        pressure = bolt.pressure if bolt is not None else None
+        if bolt is not None and bolt.pressure.saturated():
+            busy = await busy_answer(request, bolt.secret, bolt.follow_ups)
+            if busy is not None:
+                bolt.pressure.count_shed()
+                metrics = getattr(request.app.state, "metrics", None)
+                if metrics is not None:
+                    metrics.count_shed("slack")
+                return busy
+        if pressure is not None:
+            pressure.in_flight += 1
         try:
             return await handler.handle(request)
         except Exception as exc:  # noqa: BLE001
@@ -74,6 +106,9 @@ def slack_router() -> APIRouter:
             # itself failing on a body of the wrong shape, e.g. `"event": null`.
             log.warning("Malformed Slack request refused (%s)", type(exc).__name__, exc_info=exc)
             return Response(status_code=400, content="malformed Slack request")
+        finally:
+            if pressure is not None:
+                pressure.in_flight -= 1
 
     return router
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import Actor
@@ -18,12 +16,13 @@ from bot.campaign_chat import (
     record_certificate,
 )
 from bot.runtime import Runtime, in_thread
+from handlers.slack.background import Step
 from handlers.slack.blocks import render_blocks, render_text
+from handlers.slack.clicks import Click
 from handlers.slack.files import download, precheck
 from handlers.slack.identity import resolve_actor
 from models import Platform
 
-Handler = Callable[..., Awaitable[None]]
 CAMPAIGN_REF = re.compile(r"(?:^|\s)camp(?:aign)?-(\d{1,12})\b", re.IGNORECASE)
 
 
@@ -32,49 +31,26 @@ def _split(action: dict[str, Any]) -> tuple[str, int]:
     return kind, int(ref)
 
 
-def on_press(deps: Runtime) -> Handler:
-    """`camp_ack:<item>` / `camp_done:<item>`: answer for the clicker; the message updates."""
-
-    async def press(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: Any,
-    ) -> None:
-        await ack()
-        actor = await resolve_actor(deps, client, body["user"]["id"])
-        kind, item_id = _split(action)
-        answered = await in_thread(press_item, deps, actor, kind, item_id)
-        card = answered.card
-        await respond(replace_original=True, text=render_text(card), blocks=render_blocks(card))
-        reply = answered.reply
-        await respond(text=render_text(reply), response_type="ephemeral", replace_original=False)
-
-    return press
+async def on_press(click: Click) -> list[Step]:
+    """`camp_ack:<item>` / `camp_done:<item>`: recorded, then the card and the answer update."""
+    kind, item_id = _split(click.action)
+    answered = await in_thread(press_item, click.deps, click.actor, kind, item_id)
+    card, reply = answered.card, answered.reply
+    return [
+        click.reply(replace_original=True, text=render_text(card), blocks=render_blocks(card)),
+        click.reply(text=render_text(reply), response_type="ephemeral", replace_original=False),
+    ]
 
 
-def on_certificate(deps: Runtime) -> Handler:
+async def on_certificate(click: Click) -> list[Step]:
     """`camp_cert:<item>`: say how to send the file (a reply under the round's message)."""
-
-    async def certificate(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: Any,
-    ) -> None:
-        await ack()
-        actor = await resolve_actor(deps, client, body["user"]["id"])
-        card = await in_thread(check_certificate, deps, actor, _split(action)[1])
-        text = (
-            "Reply in the thread of this message with your certificate (PDF or image), or send "
-            f"it to me in a DM with camp-{card.campaign_id} in the message. "
-            "I will store it and answer with its SHA-256."
-        )
-        await respond(text=text, response_type="ephemeral", replace_original=False)
-
-    return certificate
+    card = await in_thread(check_certificate, click.deps, click.actor, _split(click.action)[1])
+    text = (
+        "Reply in the thread of this message with your certificate (PDF or image), or send "
+        f"it to me in a DM with camp-{card.campaign_id} in the message. "
+        "I will store it and answer with its SHA-256."
+    )
+    return [click.reply(text=text, response_type="ephemeral", replace_original=False)]
 
 
 async def certificate_target(

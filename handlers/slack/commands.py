@@ -20,6 +20,7 @@ from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
 from bot.services.people import actor_for_chat_user
 from bot.services.work import WorkItem, get_work_item
 from bot.views import task_card_view
+from handlers.slack.background import FollowUps
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.exports import export_requests, start_export, started_text
 from handlers.slack.identity import link_named, resolve_actor
@@ -56,52 +57,58 @@ async def run_text(deps: Runtime, actor: Actor, text: str) -> Message:
     return await in_thread(run_command, intent, context)
 
 
-def register(app: AsyncApp, deps: Runtime) -> None:
-    app.command("/soc2")(_on_soc2(deps))
+def register(app: AsyncApp, deps: Runtime, follow_ups: FollowUps) -> None:
+    app.command("/soc2")(_on_soc2(deps, follow_ups))
 
 
-def _on_soc2(deps: Runtime) -> Callable[..., Awaitable[None]]:
+def _on_soc2(deps: Runtime, follow_ups: FollowUps) -> Callable[..., Awaitable[None]]:
     async def on_soc2(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
-        text = command.get("text") or ""
+        text, user_id = command.get("text") or "", command["user_id"]
         intent = c.parse_command(text)
         if not isinstance(intent, _NEEDS_SLACK):
-            message = await run_for_user(deps, client, command["user_id"], text)
+            # Nearly every command: a linked caller, answered in the ack from indexed queries.
+            message = await in_thread(_run_if_linked, deps, user_id, text)
+            if message is None:
+                # A caller seen for the first time (once per person): linking them asks Slack
+                # (users.info) before the answer, because the answer is about who they are.
+                message = await run_text(deps, await resolve_actor(deps, client, user_id), text)
             await ack(**answer(message, text=text))
-            await share_pictures(client, command["user_id"], message)
+            if any(i.data for i in message.images):
+                pictures = message
+                follow_ups.start([lambda: share_pictures(client, user_id, pictures)])
             return
-        actor = await resolve_actor(deps, client, command["user_id"])
+        # Admin and modal commands. Slack is asked before the answer only for a caller or a
+        # named person seen for the first time (users.info), as the answer depends on them.
+        actor = await resolve_actor(deps, client, user_id)
         mentioned = intent.user.slack_id if isinstance(intent, c.Assign) else None
         if mentioned and is_allowed(actor, Action.ASSIGN_OWNER):
             await link_named(deps, client, mentioned)  # links them by email if new
         if isinstance(intent, c.Evidence):
-            await open_evidence_modal(deps, client, actor, intent.occurrence_id, command)
+            occurrence_id = intent.occurrence_id
+            view = await evidence_view(deps, actor, occurrence_id, command)
             await ack()
-            await post_task_card(deps, client, command["user_id"], intent.occurrence_id)
+            follow_ups.start(
+                [
+                    lambda: client.views_open(trigger_id=command["trigger_id"], view=view),
+                    lambda: post_task_card(deps, client, user_id, occurrence_id),
+                ],
+                once=True,  # the card is a post: never twice
+            )
         elif isinstance(intent, c.Export):
-            start_export(deps, client, actor, intent, command["user_id"])
+            start_export(deps, client, actor, intent, user_id)
             await ack(response_type="ephemeral", text=started_text(intent))
         elif isinstance(intent, c.StartReview):
             channel = intent.channel.slack_id if intent.channel else command.get("channel_id")
             modal = review_start_modal(name=intent.name, channel_id=channel)
-            await client.views_open(trigger_id=command["trigger_id"], view=modal)
             await ack()
+            follow_ups.start(
+                [lambda: client.views_open(trigger_id=command["trigger_id"], view=modal)]
+            )
         else:
             message = await run_text(deps, actor, text)
             await ack(**answer(message, text=text))
 
     return on_soc2
-
-
-async def run_for_user(deps: Runtime, client: AsyncWebClient, user_id: str, text: str) -> Message:
-    """Resolve a linked caller and run the command in one trip to a worker thread.
-
-    This is the path of nearly every command; a caller seen for the first time is linked by
-    email through Slack first.
-    """
-    message = await in_thread(_run_if_linked, deps, user_id, text)
-    if message is None:
-        message = await run_text(deps, await resolve_actor(deps, client, user_id), text)
-    return message
 
 
 def _run_if_linked(deps: Runtime, user_id: str, text: str) -> Message | None:
@@ -122,15 +129,15 @@ async def share_pictures(client: AsyncWebClient, user_id: str, message: Message)
         await SlackChatPort(client).send(user_id, note)
 
 
-async def open_evidence_modal(
+async def evidence_view(
     deps: Runtime,
-    client: AsyncWebClient,
     actor: Actor,
     occurrence_id: int,
     where: dict[str, Any],
     message_ts: str | None = None,
     response_url: str | None = None,
-) -> None:
+) -> dict[str, Any]:
+    """The evidence modal for an occurrence the actor may complete (refused otherwise)."""
     item = await in_thread(_checked_item, deps, actor, occurrence_id)
     view = evidence_modal(
         occurrence_id=occurrence_id,
@@ -143,7 +150,7 @@ async def open_evidence_modal(
     if response_url:  # lets the submission redraw the ephemeral list the button was on
         meta = json.loads(view.get("private_metadata") or "{}")
         view["private_metadata"] = json.dumps({**meta, "response_url": response_url})
-    await client.views_open(trigger_id=where["trigger_id"], view=view)
+    return view
 
 
 async def post_task_card(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.response import BoltResponse
@@ -13,6 +14,7 @@ from bot.db import DATABASE_UNAVAILABLE, is_database_outage
 from bot.errors import SoC2BotError
 from bot.logs import new_correlation_id
 from bot.messages import error_message
+from handlers.slack.background import FollowUps, checked
 from handlers.slack.blocks import render_blocks
 
 log = logging.getLogger("soc2bot.slack")
@@ -37,37 +39,43 @@ def user_text(error: Exception) -> str:
     return f"Sorry, something went wrong on our side. Reference: {reference}"
 
 
-async def on_error(
-    error: Exception, body: dict[str, Any], client: AsyncWebClient, respond: Any
-) -> BoltResponse:
-    """Bolt's `@app.error`: answer in the place the request came from."""
-    text = user_text(error)
-    kind = body.get("type")
-    if "command" in body:
-        return _json({"response_type": "ephemeral", "text": text, "blocks": _blocks(error, text)})
-    if kind == "view_submission":
-        block = MODAL_ERROR_BLOCK.get(body.get("view", {}).get("callback_id", ""), "")
-        return _json({"response_action": "errors", "errors": {block: text[:1000]}})
-    try:
+def error_handler(follow_ups: FollowUps) -> Callable[..., Awaitable[BoltResponse]]:
+    """Bolt's `@app.error`: answer in the place the request came from.
+
+    Commands and modals carry the error in Slack's answer; clicks and events are told after
+    it, in the background, so a slow Slack never holds the answer past its 3 s.
+    """
+
+    async def on_error(
+        error: Exception, body: dict[str, Any], client: AsyncWebClient, respond: Any
+    ) -> BoltResponse:
+        text = user_text(error)
+        kind = body.get("type")
+        if "command" in body:
+            blocks = _blocks(error, text)
+            return _json({"response_type": "ephemeral", "text": text, "blocks": blocks})
+        if kind == "view_submission":
+            block = MODAL_ERROR_BLOCK.get(body.get("view", {}).get("callback_id", ""), "")
+            return _json({"response_action": "errors", "errors": {block: text[:1000]}})
         if kind == "block_actions":
-            await _tell_clicker(client, body, respond, text)
+            follow_ups.start([lambda: tell_clicker(client, body, respond, text)])
         elif kind == "event_callback":
-            await _reply_in_place(client, _dict(body.get("event")), text)
-    except Exception as failure:  # telling them failed too (Slack down, a forged payload)
-        log.warning("Could not tell the person about an error (%s)", type(failure).__name__)
-    return BoltResponse(status=200, body="")
+            follow_ups.start([lambda: _reply_in_place(client, _dict(body.get("event")), text)])
+        return BoltResponse(status=200, body="")
+
+    return on_error
 
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-async def _tell_clicker(
+async def tell_clicker(
     client: AsyncWebClient, body: dict[str, Any], respond: Any, text: str
 ) -> None:
     """Ephemeral, through the click's response_url; without one, to the clicker in the channel."""
     if respond is not None and body.get("response_url"):
-        await respond(text=text, response_type="ephemeral", replace_original=False)
+        checked(await respond(text=text, response_type="ephemeral", replace_original=False))
         return
     channel = _dict(body.get("container")).get("channel_id") or _dict(body.get("channel")).get("id")
     user = _dict(body.get("user")).get("id")

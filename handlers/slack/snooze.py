@@ -17,7 +17,9 @@ from bot.runtime import Runtime, in_thread
 from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
 from bot.services.reminders import snooze_occurrence
 from bot.views_reminders import SNOOZE_CHOICES, snoozed_view
+from handlers.slack.background import FollowUps, Step
 from handlers.slack.blocks import render_blocks, render_text
+from handlers.slack.clicks import Click, on_click
 from handlers.slack.identity import resolve_actor
 from handlers.slack.modals import modal, modal_input, parse_view_values, text_input
 
@@ -42,22 +44,16 @@ def snooze_modal(occurrence_id: int) -> dict[str, Any]:
     return modal(SNOOZE_CALLBACK_ID, f"Snooze #{occurrence_id}", blocks, {"occ": occurrence_id})
 
 
-def register(app: AsyncApp, deps: Runtime) -> None:
-    app.action(re.compile(SNOOZE_ACTION))(_on_snooze_click(deps))
-    app.view(SNOOZE_CALLBACK_ID)(_on_snooze_submit(deps))
+def register(app: AsyncApp, deps: Runtime, follow_ups: FollowUps) -> None:
+    app.action(re.compile(SNOOZE_ACTION))(on_click(deps, follow_ups, _on_snooze_click))
+    app.view(SNOOZE_CALLBACK_ID)(_on_snooze_submit(deps, follow_ups))
 
 
-def _on_snooze_click(deps: Runtime) -> Handler:
-    async def on_click(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        actor = await resolve_actor(deps, client, body["user"]["id"])
-        occurrence_id = int(action["action_id"].split("#", 1)[0].split(":")[1])
-        await in_thread(_check, deps, actor, occurrence_id)  # refuse before asking anything
-        await client.views_open(trigger_id=body["trigger_id"], view=snooze_modal(occurrence_id))
-
-    return on_click
+async def _on_snooze_click(click: Click) -> list[Step]:
+    occurrence_id = click.number()
+    await in_thread(_check, click.deps, click.actor, occurrence_id)  # refuse before asking
+    trigger, view = click.body["trigger_id"], snooze_modal(occurrence_id)
+    return [lambda: click.client.views_open(trigger_id=trigger, view=view)]
 
 
 def _check(deps: Runtime, actor: Actor, occurrence_id: int) -> None:
@@ -66,7 +62,7 @@ def _check(deps: Runtime, actor: Actor, occurrence_id: int) -> None:
         check_can_complete(session, actor, occ, now=deps.clock())
 
 
-def _on_snooze_submit(deps: Runtime) -> Handler:
+def _on_snooze_submit(deps: Runtime, follow_ups: FollowUps) -> Handler:
     async def on_submit(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         values = parse_view_values(body["view"])
         try:
@@ -80,10 +76,10 @@ def _on_snooze_submit(deps: Runtime) -> Handler:
         message = await in_thread(
             _snooze, deps, actor, occurrence_id, days, str(values.get("reason") or "")
         )
-        await ack()
-        await client.chat_postMessage(
-            channel=user_id, text=render_text(message), blocks=render_blocks(message)
-        )
+        await ack()  # closes the modal; the confirmation is a DM after Slack has its answer
+        text, blocks = render_text(message), render_blocks(message)
+        confirm = [lambda: client.chat_postMessage(channel=user_id, text=text, blocks=blocks)]
+        follow_ups.start(confirm, once=True)  # a post: never twice
 
     return on_submit
 

@@ -13,6 +13,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.command_refs import parse_record_id
 from bot.errors import InvalidInput
 from bot.runtime import Runtime
+from handlers.slack.background import FollowUps
 from handlers.slack.commands import answer, run_text
 from handlers.slack.errors import user_text
 from handlers.slack.files import attach_slack_file, precheck
@@ -23,9 +24,9 @@ from handlers.slack.reviews import post_review_prompt, start_from_modal
 Handler = Callable[..., Awaitable[None]]
 
 
-def register(app: AsyncApp, deps: Runtime) -> None:
+def register(app: AsyncApp, deps: Runtime, follow_ups: FollowUps) -> None:
     app.view("evidence_submit")(ack=_ack_evidence(deps), lazy=[_store_evidence(deps)])
-    app.view("review_start_submit")(_on_review_start(deps))
+    app.view("review_start_submit")(_on_review_start(deps, follow_ups))
 
 
 def _metadata(body: dict[str, Any]) -> dict[str, Any]:
@@ -73,11 +74,14 @@ def _store_evidence(deps: Runtime) -> Handler:
     return store_evidence
 
 
-def _on_review_start(deps: Runtime) -> Handler:
+def _on_review_start(deps: Runtime, follow_ups: FollowUps) -> Handler:
     async def on_review_start(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         values = parse_view_values(body["view"])
+        # The CSV's download (and a new reviewer's users.info) come before the answer: their
+        # errors are shown under the modal's inputs, which only the answer can do.
         campaign_id, channel = await start_from_modal(deps, client, body["user"]["id"], values)
         await ack()
-        await post_review_prompt(deps, client, campaign_id, channel)
+        prompt = [lambda: post_review_prompt(deps, client, campaign_id, channel)]
+        follow_ups.start(prompt, once=True)  # a post: never twice
 
     return on_review_start

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from botbuilder.core import TurnContext
+from botbuilder.schema import ResourceResponse
 
 from bot.actor import Actor
 from bot.command_refs import STALE_BUTTON, parse_page, parse_record_id
@@ -25,18 +29,84 @@ from handlers.teams.reviews import REVIEW_START, page_review, start_review
 from handlers.teams.snooze import SNOOZE_SUBMIT, ask_snooze, snooze
 
 Handler = Callable[[Runtime, TurnContext, Actor, str, dict[str, Any]], Awaitable[None]]
+Call = Callable[[], Awaitable[Any]]
+log = logging.getLogger("soc2bot.teams")
+# Per connector call after the turn; Teams answers in well under a second when healthy.
+REPLY_TIMEOUT_SECONDS = 10.0
+_RETRYABLE = (TimeoutError, aiohttp.ClientError, ConnectionError)
+_REPLYING: set[asyncio.Task[None]] = set()  # referenced until done, so none is collected
 
 
 async def handle_card_action(
     runtime: Runtime, context: TurnContext, actor: Actor, data: dict[str, Any]
 ) -> None:
-    """Route a card button by its action id (`occ_done:12`…) to one service call."""
+    """Route a card button by its action id (`occ_done:12`…) to one service call.
+
+    The turn ends once the change is committed: the card update and the replies it made are
+    sent to Teams afterwards, so a slow connector never holds the turn (Teams re-sends an
+    activity after 15 s). A refusal is still answered within the turn.
+    """
     action_id = str(data.get("action_id") or "").split("#", 1)[0]
     kind, _, rest = action_id.partition(":")
     handler = _HANDLERS.get(kind)
     if handler is None:
         raise InvalidInput(STALE_BUTTON)
-    await handler(runtime, context, actor, rest, data)
+    later = _Later(context)
+    try:
+        await handler(runtime, later, actor, rest, data)
+    finally:
+        later.start()
+
+
+def replies_pending() -> int:
+    """Card updates and replies not yet sent (for shutdown and tests)."""
+    return len(_REPLYING)
+
+
+class _Later:
+    """The turn's context, except that replies and card updates are kept to be sent after it.
+
+    No handler reads the id of what it sent, so a kept send answers with an empty one.
+    """
+
+    def __init__(self, context: TurnContext) -> None:
+        self._context = context
+        self._calls: list[Call] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+    async def send_activity(self, *args: Any, **kwargs: Any) -> ResourceResponse:
+        self._calls.append(lambda: self._context.send_activity(*args, **kwargs))
+        return ResourceResponse(id="")
+
+    async def update_activity(self, activity: Any) -> ResourceResponse:
+        self._calls.append(lambda: self._context.update_activity(activity))
+        return ResourceResponse(id=str(activity.id or ""))
+
+    def start(self) -> None:
+        if self._calls:
+            task = asyncio.get_running_loop().create_task(_send_in_order(list(self._calls)))
+            _REPLYING.add(task)
+            task.add_done_callback(_REPLYING.discard)
+
+
+async def _send_in_order(calls: list[Call]) -> None:
+    """One after the other: the card is updated before its confirmation is said (and Teams
+    allows a conversation about 7 sends a second); each call is tried twice at most."""
+    for call in calls:
+        for attempt in (1, 2):
+            try:
+                async with asyncio.timeout(REPLY_TIMEOUT_SECONDS):
+                    await call()
+                break
+            except _RETRYABLE as exc:
+                if attempt == 1:
+                    continue
+                log.warning("A Teams reply after a card button failed (%s)", type(exc).__name__)
+            except Exception as exc:  # Teams refused it: the state is saved and shows next time
+                log.warning("A Teams reply after a card button failed (%s)", type(exc).__name__)
+                break
 
 
 async def _replace_card(context: TurnContext, message: Message, **kw: Any) -> None:

@@ -40,7 +40,13 @@ from models import (
 )
 from schedules.sender import OutboxSender, SenderPolicy
 from tests.conftest import POSTGRES_URL
-from tests.handlers.slack.conftest import SECRET, TOKEN, USERS, scenario_catalog
+from tests.handlers.slack.conftest import (
+    SECRET,
+    TOKEN,
+    USERS,
+    scenario_catalog,
+    wait_for_follow_ups,
+)
 from tests.handlers.slack.fake_slack import FakeSlack
 from tests.handlers.slack.signing import (
     block_action_payload,
@@ -50,7 +56,7 @@ from tests.handlers.slack.signing import (
     slash_command_body,
 )
 from tests.handlers.teams.activities import card_submit_activity, message_activity
-from tests.handlers.teams.conftest import assert_all_cards_valid
+from tests.handlers.teams.conftest import assert_all_cards_valid, wait_for_replies
 from tests.handlers.teams.fake_connector import FakeConnector
 
 EXTRA = 47  # with Ana, Raj and Eve of the catalog: 50 people are asked (Audrey audits)
@@ -83,13 +89,20 @@ class World:
             action_id=action_id, value=value, user_id=user, channel_id=f"D{user}",
             response_url=self.response_url,
         )  # fmt: skip
-        return self._post(interaction_body(payload), "application/x-www-form-urlencoded")
+        response = self._post(interaction_body(payload), "application/x-www-form-urlencoded")
+        wait_for_follow_ups(self.client)  # the card and the answer are sent after the ack
+        return response
 
     def slack_event(self, event: dict[str, Any], event_id: str) -> Any:
         return self._post(event_body(event, event_id=event_id), "application/json")
 
     def responses(self) -> list[dict[str, Any]]:
         return [c.args for c in self.slack.calls_to("response_url")]
+
+    def said(self) -> str:
+        """The newest answer shown to the clicker alone (not a redrawn card, sent beside it)."""
+        answers = [r for r in self.responses() if r.get("replace_original") is not True]
+        return str(answers[-1]["text"])
 
     def slack_dm_button(self, user: str, prefix: str) -> dict[str, Any]:
         """The newest button starting with `prefix` in what the bot posted to `user`."""
@@ -118,6 +131,7 @@ class World:
     def teams_submit(self, n: int, data: dict[str, Any]) -> None:
         activity = card_submit_activity(data, **self._who(n))
         assert self.client.post("/api/messages", json=activity).status_code in (200, 201)
+        wait_for_replies()  # the card's update and the answer follow the turn
 
     def teams_card_button(self, n: int, prefix: str) -> dict[str, Any]:
         for activity in reversed(self.teams.sent_activities()):
@@ -239,7 +253,7 @@ def test_a_policy_round_across_50_people_answered_from_slack_and_teams(world: Wo
         assert world.click(f"UP{n}", button["action_id"], button["value"]).status_code == 200
     replaced = [r for r in world.responses() if r.get("replace_original") is True]
     assert len(replaced) == 30 and replaced[0]["blocks"][0]["text"]["text"].startswith("✓")
-    assert "Recorded, word for word" in world.responses()[-1]["text"]
+    assert "Recorded, word for word" in world.said()
 
     # Teams: 17 people press it on their card, which updates in place.
     for n in range(SLACK_EXTRA, EXTRA):
@@ -251,7 +265,7 @@ def test_a_policy_round_across_50_people_answered_from_slack_and_teams(world: Wo
     # A second press says so and records nothing; Eve links on first contact and accepts.
     again = world.slack_dm_button("UP0", "camp_ack:")
     world.click("UP0", again["action_id"], again["value"])
-    assert "Already recorded" in world.responses()[-1]["text"]
+    assert "Already recorded" in world.said()
     eve = world.command("ack acceptable-use", "UEVE")
     [eve_button] = [e for b in eve["blocks"] if b["type"] == "actions" for e in b["elements"]]
     world.click("UEVE", eve_button["action_id"], eve_button["value"])
@@ -282,11 +296,11 @@ def test_nobody_answers_for_someone_else_and_auditors_do_not_answer(world: World
     victim = items["p1@acme.test"]
     # A member edits the action id and value of their own button to another person's item.
     world.click("UP0", f"camp_ack:{victim}", str(victim))
-    assert "belongs to someone else" in world.responses()[-1]["text"]
+    assert "belongs to someone else" in world.said()
     world.teams_submit(31, {"action_id": f"camp_ack:{victim}", "value": str(victim)})
     assert "belongs to someone else" in world.last_teams_text(31)
     world.click("UAUD", f"camp_ack:{victim}", str(victim))
-    assert "auditors have read-only access" in world.responses()[-1]["text"]
+    assert "auditors have read-only access" in world.said()
     assert "auditors have read-only access" in world.command("ack acceptable-use", "UAUD")["text"]
     with world.db.session() as session:
         assert session.exec(select(Evidence).where(Evidence.campaign_item_id == victim)).all() == []
@@ -311,7 +325,7 @@ def test_joiners_get_the_round_a_new_version_restarts_it_leavers_drop_out(world:
     assert world.deliver() == 1
     joined = world.slack_dm_button("UNEW", "camp_ack:")
     world.click("UNEW", joined["action_id"], joined["value"])
-    assert "Recorded" in world.responses()[-1]["text"]
+    assert "Recorded" in world.said()
 
     second = start_policy(world, "2.0")
     world.deliver()
@@ -319,7 +333,7 @@ def test_joiners_get_the_round_a_new_version_restarts_it_leavers_drop_out(world:
     assert old["text"]["text"].endswith("2.0")  # the newest DM carries the new version
     stale = [i.id for i in world.items(first) if i.subject_email == "p3@acme.test"][0]
     world.click("UP3", f"camp_ack:{stale}", str(stale))
-    assert "replaced by a newer round" in world.responses()[-1]["text"]
+    assert "replaced by a newer round" in world.said()
     items = world.items(second)
     assert len(items) == 50  # 50 + the new hire - the leaver
     assert all(i.decision is ItemDecision.PENDING and i.version == "2.0" for i in items)

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlmodel import select
 
 from models import ConversationRef, InboundEvent
+from tests.handlers.slack.conftest import wait_for_follow_ups
 from tests.handlers.slack.signing import (
     block_action_payload,
     event_body,
@@ -69,7 +70,9 @@ REQUESTS: dict[str, Callable[[World], tuple[str, str]]] = {
 
 
 def _post(world: World, body: str, headers: dict[str, str]) -> Any:
-    return world.client.post("/slack/events", content=body, headers=headers)
+    response = world.client.post("/slack/events", content=body, headers=headers)
+    wait_for_follow_ups(world.client)  # what a click sends after its answer is sent by now
+    return response
 
 
 def _nothing_happened(world: World, before: dict[str, str]) -> None:

@@ -23,6 +23,7 @@ from tests.handlers.slack.conftest import SECRET, SlackScenario
 from tests.handlers.slack.fake_slack import FakeSlack
 from tests.handlers.slack.signing import event_body
 from tests.handlers.teams.activities import card_submit_activity, message_activity
+from tests.handlers.teams.conftest import wait_for_replies
 from tests.handlers.teams.fake_connector import FakeConnector
 
 
@@ -116,7 +117,9 @@ class World:
         }
 
     def teams_post(self, activity: dict[str, Any], **headers: str) -> Any:
-        return self.client.post("/api/messages", json=activity, headers=headers)
+        response = self.client.post("/api/messages", json=activity, headers=headers)
+        wait_for_replies()  # a card button's update and replies follow its turn
+        return response
 
     def teams_say(self, text: str, role: str = "owner") -> Any:
         return self.teams_post(message_activity(text, **self._teams_who(role)))

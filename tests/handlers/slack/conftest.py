@@ -113,6 +113,13 @@ class SlackScenario:
         self.response_url = fake.base_url + "response_url"
 
     def post(self, body: str, content_type: str, **headers: str) -> Any:
+        """Send a signed request; return once the Slack calls that follow its answer are done."""
+        response = self.post_now(body, content_type, **headers)
+        wait_for_follow_ups(self.client)
+        return response
+
+    def post_now(self, body: str, content_type: str, **headers: str) -> Any:
+        """Send a signed request; return with its answer (follow-ups may still be running)."""
         signed = signed_headers(body, SECRET, content_type=content_type)
         return self.client.post("/slack/events", content=body, headers={**signed, **headers})
 
@@ -148,6 +155,15 @@ class SlackScenario:
                 return calls
             time.sleep(0.02)
         raise AssertionError(f"{method} was called {len(self.fake.calls_to(method))} times")
+
+
+def wait_for_follow_ups(client: TestClient, timeout: float = 10.0) -> None:
+    """Slack calls that follow an answer (redraws, confirmations) run after it: wait for them."""
+    handler = getattr(client.app.state, "slack", None)  # type: ignore[attr-defined]
+    follow_ups = getattr(getattr(handler, "app", None), "follow_ups", None)
+    deadline = time.monotonic() + timeout
+    while follow_ups is not None and follow_ups.pending and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def wait_for_owner_linking(client: TestClient) -> None:

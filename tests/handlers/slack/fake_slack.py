@@ -51,6 +51,7 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         # The bot token's workspace is TEAM_ID; on Enterprise Grid, also an organisation.
         self.enterprise_id = enterprise_id
         self.files_forbidden = False  # True: downloads get the sign-in page, as without files:read
+        self.latency = 0.0  # seconds before each Web API call (and response_url post) answers
         self.scopes = frozenset(BOT_SCOPES)  # what the app's manifest grants, as Slack enforces
         self.calls: list[Call] = []
         self.downloads: list[str] = []
@@ -62,6 +63,7 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         self._lock = threading.Lock()  # for lists and counters; single dict reads/writes are atomic
         self._ids, self._ts = itertools.count(1), itertools.count(0)
         self._history: dict[str, list[Payload]] = {}  # posted messages per channel, oldest first
+        self._channels: dict[str, Payload] = {}  # id → channel, as conversations.list shows it
         handler = type("FakeSlackHandler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -209,7 +211,8 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         if call.method != "response_url" and call.headers.get("authorization") != f"Bearer {token}":
             error = "invalid_auth" if "authorization" in call.headers else "not_authed"
             return 200, {"ok": False, "error": error}, {}
-        refused = refusal(call.method, call.args, self.scopes)
+        private = [i for i, c in self._channels.items() if c["is_private"]]
+        refused = refusal(call.method, call.args, self.scopes, private)
         if refused is not None:  # as Slack: a missing scope, or a name where an id is needed
             return 200, refused, {}
         with self._lock:
@@ -231,10 +234,54 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
     def new_ts(self) -> str:
         return f"{1700000000 + next(self._ts)}.000100"
 
+    def add_channel(
+        self, name: str, *, private: bool = False, member: bool = True, channel_id: str = ""
+    ) -> str:
+        """A channel (private ones get `C…` ids too, as on Slack today); its id."""
+        channel_id = channel_id or self.new_id("C")
+        about = {"is_channel": True, "is_private": private, "is_member": member}
+        self._channels[channel_id] = {"id": channel_id, "name": name, **about, "is_archived": False}
+        return channel_id
+
+    def rename_channel(self, channel_id: str, name: str) -> None:
+        """Someone renamed it in Slack: the name changes, the id stays."""
+        self._channels[channel_id] = {**self._channels[channel_id], "name": name}
+
     def _dm(self, to: Any) -> str:
         """The DM with a user (the first of a comma list), as Slack answers; channels as given."""
         to = str(to).split(",")[0]
         return f"D{to}" if to[:1] in ("U", "W") else to
+
+    def _conversation(self, to: Any) -> Payload | str:
+        """chat.postMessage's target: a DM, a channel id, or a `#name` Slack looks up now.
+
+        Unregistered ids are taken as channels the bot is in; an unknown name is an error.
+        """
+        to = self._dm(to)
+        if to[:1] in ("C", "G", "D") and to[1:].isalnum() and to.upper() == to:
+            channel = self._channels.get(to)
+        else:
+            named = [c for c in self._channels.values() if c["name"] == to.lstrip("#")]
+            if not named:
+                return {"ok": False, "error": "channel_not_found"}
+            channel = named[0]
+        if channel is not None and not channel["is_member"]:
+            return {"ok": False, "error": "not_in_channel"}
+        return str(channel["id"]) if channel is not None else to
+
+    def _channels_page(self, args: Payload) -> Payload:
+        """conversations.list: public channels, and private ones only if the bot is in them."""
+        kinds = str(args.get("types") or "public_channel").split(",")
+        shown = [
+            c
+            for c in self._channels.values()
+            if ("private_channel" if c["is_private"] else "public_channel") in kinds
+            and (c["is_member"] or not c["is_private"])
+        ]
+        start = int(args.get("cursor") or 0)
+        end = start + (int(args.get("limit") or 0) or 100)
+        more = str(end) if end < len(shown) else ""
+        return _ok(channels=shown[start:end], response_metadata={"next_cursor": more})
 
     def _message(self, args: Payload, channel: Any, ts: str) -> Payload:
         given = {k: v for k, v in args.items() if k in MESSAGE_KEYS}
@@ -243,7 +290,9 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
 
     def _post(self, args: Payload) -> Payload:
         """chat.postMessage: the message lands in the channel's history (a DM for a user id)."""
-        channel = self._dm(args.get("channel"))
+        channel = self._conversation(args.get("channel"))
+        if isinstance(channel, dict):  # refused
+            return channel
         answer = self._message(args, channel, self.new_ts())
         with self._lock:  # the fake's ts are counters: history filters on the real time of posting
             self._history.setdefault(channel, []).append({**answer["message"], "_at": time.time()})
@@ -253,6 +302,9 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         """Newest first, from `oldest` on; metadata only with include_all_metadata, as Slack."""
         oldest = float(args.get("oldest") or 0)
         with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        known = self._channels.get(str(args.get("channel")))
+        if known is not None and not known["is_member"]:
+            return {"ok": False, "error": "not_in_channel"}
         with self._lock:
             posted = list(self._history.get(str(args.get("channel")), []))
         hidden = {"_at"} if with_metadata else {"_at", "metadata"}
@@ -304,6 +356,7 @@ ANSWERS: dict[str, Callable[[FakeSlack, Payload], Payload]] = {
     ),
     "chat.postMessage": FakeSlack._post,
     "conversations.history": FakeSlack._conversation_history,
+    "conversations.list": FakeSlack._channels_page,
     "chat.update": lambda f, a: f._message(a, a.get("channel"), str(a.get("ts"))),
     "chat.postEphemeral": lambda f, a: _ok(message_ts=f.new_ts()),
     "chat.getPermalink": FakeSlack._permalink,
@@ -348,6 +401,8 @@ class _Handler(BaseHTTPRequestHandler):
         may_download = self.fake.authorized(headers) and not self.fake.files_forbidden
         if url.path.startswith("/api/"):
             args = parse_args(url.query, body, headers.get("content-type", ""))
+            if self.fake.latency:  # a slow Slack: each call takes this long to act on and answer
+                time.sleep(self.fake.latency)
             status, payload, extra = self.fake.answer(Call(url.path[5:], args, headers))
             self._send(status, json.dumps(payload).encode(), "application/json", extra)
         elif (match := FILE_PATH.match(url.path)) and not may_download:

@@ -37,7 +37,10 @@ def test_mark_done_stores_the_confirmed_statement_and_redraws_the_list(
 ) -> None:
     done = next(b for b in buttons(slack, "URAJ") if b["action_id"].startswith("occ_done:"))
     assert click(slack, done, "URAJ") == 200
-    replaced, confirmation = slack.wait_for("response_url", 2)[-2:]
+    # The redraw and the confirmation go out side by side after the answer: in either order.
+    posted = slack.wait_for("response_url", 2)[-2:]
+    replaced = next(c for c in posted if c.args.get("replace_original") is True)
+    confirmation = next(c for c in posted if c is not replaced)
     assert replaced.args["replace_original"] is True
     assert_blockkit_limits(replaced.args["blocks"])
     occurrence_id = int(done["value"])

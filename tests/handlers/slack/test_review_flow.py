@@ -114,7 +114,7 @@ def test_review_from_start_to_completion(slack: SlackScenario) -> None:
     payload = block_action_payload(action_id=done["action_id"], value=done["value"], user_id="UANA")
     payload["container"]["is_ephemeral"] = True
     assert slack.interact(payload).status_code == 200
-    redrawn = slack.wait_for("response_url")[-1].args
+    redrawn = slack.wait_for("response_url", 3)[-1].args
     assert redrawn["replace_original"] is True and "fu_done" not in str(redrawn["blocks"])
     with db_of(slack).session() as session:
         assert session.exec(select(FollowUp)).one().status == "done"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.db import Database
 from bot.settings import load_settings
+from handlers.teams.actions import replies_pending
 from tests.handlers.slack.conftest import scenario_catalog
 from tests.handlers.teams.activities import card_submit_activity, message_activity
 from tests.handlers.teams.cardcheck import assert_valid_card
@@ -29,6 +31,13 @@ MEMBERS = {
 }
 
 
+def wait_for_replies(timeout: float = 10.0) -> None:
+    """A card button's update and replies are sent after its turn: wait until they are."""
+    deadline = time.monotonic() + timeout
+    while replies_pending() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 class TeamsScenario:
     """One running app and its fake connector: post activities, read what the bot sent."""
 
@@ -42,7 +51,9 @@ class TeamsScenario:
         return self.client.app.state.db  # type: ignore[attr-defined, no-any-return]
 
     def post(self, activity: dict[str, Any], **headers: str) -> Any:
-        return self.client.post("/api/messages", json=activity, headers=headers)
+        response = self.client.post("/api/messages", json=activity, headers=headers)
+        wait_for_replies()
+        return response
 
     def _who(self, who: str) -> dict[str, Any]:
         user_id, aad, _, name = MEMBERS[who]

@@ -1,0 +1,132 @@
+"""One listener shape for every button: commit, acknowledge, then call Slack in the background."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.actor import Actor
+from bot.errors import SoC2BotError
+from bot.runtime import Runtime, in_thread
+from bot.services.people import actor_for_chat_user
+from handlers.slack.background import FollowUps, Step, checked
+from handlers.slack.errors import tell_clicker
+from handlers.slack.identity import resolve_actor
+from models import Platform
+
+Handler = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Click:
+    """A button press by a known person, with what the decision step may need."""
+
+    deps: Runtime
+    actor: Actor
+    body: dict[str, Any]
+    action: dict[str, Any]
+    client: AsyncWebClient
+    respond: Any  # Bolt's respond; it needs the click's response_url (none on App Home)
+    follow_ups: FollowUps
+
+    @property
+    def user_id(self) -> str:
+        return str(self.body["user"]["id"])
+
+    @property
+    def container(self) -> dict[str, Any]:
+        return self.body.get("container") or {}
+
+    @property
+    def message_key(self) -> str:
+        """Which message carried the button (for one redraw at a time)."""
+        return f"{self.container.get('channel_id')}:{self.container.get('message_ts')}"
+
+    def number(self, position: int = 1) -> int:
+        """The numeric part of an action id such as `occ_done:12#3` (position 1 → 12)."""
+        return int(self.action["action_id"].split("#", 1)[0].split(":")[position])
+
+    def reply(self, **fields: Any) -> Step:
+        """A follow-up that posts to the click's response_url (429/5xx are retried)."""
+
+        async def post() -> None:
+            url = self.body.get("response_url")
+            if not isinstance(url, str):
+                checked(await self.respond(**fields))  # raises: no response_url here
+                return
+            hook = AsyncWebhookClient(url, session=self.follow_ups.session())
+            checked(await hook.send(**fields))
+
+        return post
+
+
+# Runs before the ack: checks, commits the state change, and returns the Slack calls to make
+# afterwards. It must not call Slack itself.
+Decide = Callable[[Click], Awaitable[list[Step]]]
+
+
+def on_click(deps: Runtime, follow_ups: FollowUps, decide: Decide) -> Handler:
+    """A Bolt action listener: the decision is committed, Slack gets its answer, then the rest.
+
+    With `process_before_response=True` Bolt answers Slack only when the listener returns, so
+    every Slack call is started as a follow-up and none is awaited here.
+    """
+
+    async def listener(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: Any,
+    ) -> None:
+        async def tell(refused: SoC2BotError) -> None:
+            await tell_clicker(client, body, respond, refused.user_text())
+
+        user_id = str(body["user"]["id"])
+        try:
+            actor = await in_thread(_linked, deps, user_id)
+            if actor is None:
+                # Linking a newcomer asks Slack (users.info): after the ack, decision included.
+                await ack()
+                first = _first_contact(deps, follow_ups, decide, body, action, client, respond)
+                follow_ups.start([first], tell=tell, once=True)
+                return
+            steps = await decide(Click(deps, actor, body, action, client, respond, follow_ups))
+        except Exception:
+            await ack()  # Slack's answer stays empty; the error handler tells them after it
+            raise
+        await ack()
+        follow_ups.start(steps, tell=tell)
+
+    return listener
+
+
+def _first_contact(
+    deps: Runtime,
+    follow_ups: FollowUps,
+    decide: Decide,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    respond: Any,
+) -> Step:
+    async def run() -> None:
+        actor = await resolve_actor(deps, client, str(body["user"]["id"]))
+        steps = await decide(Click(deps, actor, body, action, client, respond, follow_ups))
+
+        async def tell(refused: SoC2BotError) -> None:
+            await tell_clicker(client, body, respond, refused.user_text())
+
+        follow_ups.start(steps, tell=tell)
+
+    return run
+
+
+def _linked(deps: Runtime, user_id: str) -> Actor | None:
+    with deps.db.session() as session:
+        return actor_for_chat_user(session=session, platform=Platform.SLACK, external_id=user_id)
