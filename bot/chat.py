@@ -40,6 +40,11 @@ class ChatPort(Protocol):
         """The message posted with `key` since `since`, if the platform can tell; else None."""
         ...
 
+    async def complete(self, sent: Sent, message: Message) -> None:
+        """After `find_sent` found `message`: deliver what a crash may have cut from it (the
+        images a platform sends after the text); nothing where the send is one call."""
+        ...
+
     async def update(self, recipient: str, message_id: str, message: Message) -> None:
         """Replace a message the bot posted earlier."""
         ...

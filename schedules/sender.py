@@ -240,6 +240,7 @@ class OutboxSender:
             if row.attempts > 0:  # an earlier try may have landed: a timeout, or a crash mid-send
                 found = await port.find_sent(row.recipient, row.idempotency_key, row.created_at)
                 if found is not None:
+                    await port.complete(found, message)
                     return _Outcome(sent=found)
             return _Outcome(sent=await port.send(row.recipient, message, key=row.idempotency_key))
         except DeliveryFailed as exc:

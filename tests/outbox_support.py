@@ -88,6 +88,9 @@ class SlowPort:
             return None
         return found[1]
 
+    async def complete(self, sent: Sent, message: Message) -> None:
+        """Nothing to finish: the lease tests post text only."""
+
     async def update(self, recipient: str, message_id: str, message: Message) -> None:
         raise AssertionError("the lease tests only post")
 

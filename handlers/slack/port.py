@@ -127,6 +127,29 @@ class SlackChatPort:
                 break
         return None
 
+    async def complete(self, sent: Sent, message: Message) -> None:
+        """Share the images a message found by `find_sent` lacks (the send died between them).
+
+        Images follow their message as file shares, so the history after it tells which ones
+        went out before the crash: each missing one is uploaded now, none twice.
+        """
+        wanted = [image for image in message.images if image.data]
+        if not wanted:
+            return
+        page = await _call(
+            self.client.conversations_history(
+                channel=sent.channel, oldest=sent.message_id, limit=200
+            )
+        )
+        shared = {
+            str(file.get("name"))
+            for posted in page.get("messages") or []
+            for file in posted.get("files") or []
+        }
+        for image in wanted:
+            if _file_name(image) not in shared:
+                await self._upload(sent.channel, image)
+
     async def _channel(self, recipient: str) -> str:
         """The conversation id: a user id's DM is opened (Slack returns the existing one)."""
         if is_channel_name(recipient):
@@ -181,7 +204,7 @@ class SlackChatPort:
         The message is already posted, so a failure here must not fail the send: a retry by
         the sender would post the text twice. A few short tries, then a logged loss.
         """
-        name = PurePosixPath(image.url_or_path).name or "image.png"
+        name = _file_name(image)
         for attempt in range(UPLOAD_TRIES):
             try:
                 await _call(
@@ -200,6 +223,10 @@ class SlackChatPort:
                     return
                 wait = exc.retry_after if isinstance(exc, RateLimited) else None
                 await self._sleep(min(wait if wait is not None else 2.0**attempt, UPLOAD_MAX_WAIT))
+
+
+def _file_name(image: Image) -> str:
+    return PurePosixPath(image.url_or_path).name or "image.png"
 
 
 async def _call(request: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:

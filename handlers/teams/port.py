@@ -61,6 +61,9 @@ class TeamsChatPort:
         mid-send Teams delivery is at least once (see docs/architecture.md)."""
         return None
 
+    async def complete(self, sent: Sent, message: Message) -> None:
+        """Nothing: `find_sent` never finds a Teams message, and images travel in the card."""
+
     async def update(self, recipient: str, message_id: str, message: Message) -> None:
         activity = card_activity(message)
         activity.id = message_id

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from bot.services.occurrences import materialize_occurrences
 from models import ChatIdentity, Control, EvidenceRequirement, Person, Program, Task
 from schedules.leader import libpq_url
 
-DATABASE = "soc2bot_replicas"
+DATABASE_PREFIX = "soc2bot_replicas_"  # with a per-run suffix: runs at once never clash
 # Every whole-hour offset on Earth, UTC-12 to UTC+14 (Etc/GMT signs are inverted).
 ZONES = [f"Etc/GMT{-h:+d}" if h else "Etc/GMT" for h in range(-12, 15)]
 # Local times when the default policy sends (09:30-17:00), with room for the test to run.
@@ -32,18 +33,21 @@ EARLIEST, LATEST = dt.time(9, 40), dt.time(16, 0)
 
 
 def fresh_database(test_url: str) -> str:
-    """Create an empty database next to the test database; its SQLAlchemy URL."""
+    """Create an empty database of a unique name next to the test database; its SQLAlchemy URL."""
     url = sa.engine.make_url(test_url)
+    name = f"{DATABASE_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(libpq_url(str(url.set(database="postgres"))), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
-    return url.set(database=DATABASE).render_as_string(hide_password=False)
+        conn.execute(f"CREATE DATABASE {name}")
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
-def drop_database(test_url: str) -> None:
-    url = sa.engine.make_url(test_url).set(database="postgres")
-    with psycopg.connect(libpq_url(str(url)), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+def drop_database(database_url: str) -> None:
+    """Drop a database `fresh_database` made (its URL); refuses any other name."""
+    url = sa.engine.make_url(database_url)
+    name = str(url.database)
+    assert name.startswith(DATABASE_PREFIX) and name.replace("_", "").isalnum(), name
+    with psycopg.connect(libpq_url(str(url.set(database="postgres"))), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ WAVE = 1000
 LATE = 200  # queued after the kill: only a newly elected leader can decide these
 LEASE_SECONDS = 10
 TOKEN = "xoxb-replica-token"
-DIGEST_CHANNEL = "#leadership"
+DIGEST_CHANNEL = "CLEADERSHIP"  # #leadership in the catalog: the port resolves it to this id
 
 
 @pytest.fixture
@@ -47,12 +47,13 @@ def replica_db() -> Iterator[Database]:
     db.upgrade()
     yield db
     db.dispose()
-    drop_database(POSTGRES_URL)
+    drop_database(db.url)
 
 
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
     with FakeSlack(token=TOKEN) as fake:
+        fake.add_channel("leadership", channel_id=DIGEST_CHANNEL)
         yield fake
 
 

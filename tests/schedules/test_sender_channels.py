@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat import ChatPort, DeliveryFailed
 from bot.db import Database
+from bot.messages import message_from_payload
 from bot.services.chat_channels import StoredChannelBook
 from bot.services.digest import queue_weekly_digest
 from handlers.slack.manifest import BOT_SCOPES
@@ -93,6 +94,34 @@ def test_a_digest_whose_answer_was_lost_after_it_landed_is_found_by_id_not_poste
     assert len(slack.calls_to("chat.postMessage")) == 1
     assert {c.args["channel"] for c in slack.calls_to("conversations.history")} == {channel}
     assert row.platform_message_id == slack._history[channel][0]["ts"]
+    # the send died before its chart went up: the retry that found the text shares it, once
+    assert charts(slack, channel) == ["soc2-digest-2026-W49.png"]
+
+
+def charts(fake: FakeSlack, channel: str) -> list[str]:
+    """Names of the files shared in the channel, oldest first."""
+    return [str(f["name"]) for m in fake._history.get(channel, []) for f in m.get("files") or []]
+
+
+def test_a_found_digest_whose_chart_was_already_shared_is_not_given_a_second(
+    db: Database, slack: FakeSlack
+) -> None:
+    seed(db)
+    channel = slack.add_channel("leadership")
+    queue_digest(db)
+    [row] = rows(db)
+    port = SlackChatPort(AsyncWebClient(token=TOKEN, base_url=slack.base_url))
+    message = message_from_payload(row.payload)
+
+    async def send_then_find_again() -> None:
+        sent = await port.send(channel, message, key=row.idempotency_key)
+        found = await port.find_sent(channel, row.idempotency_key, row.created_at)
+        assert found == sent
+        await port.complete(found, message)  # as a retry after a crash would
+
+    asyncio.run(send_then_find_again())
+    assert charts(slack, channel) == ["soc2-digest-2026-W49.png"]
+    assert len(slack.calls_to("files.completeUploadExternal")) == 1
 
 
 def test_a_digest_post_refused_with_503_is_checked_by_id_then_posted_once(

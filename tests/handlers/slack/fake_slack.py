@@ -338,7 +338,18 @@ class FakeSlack(contextlib.AbstractContextManager["FakeSlack"]):
         found = [(self.file(item.get("id")), item.get("title")) for item in args.get("files") or []]
         if not found or any(file is None for file, _ in found):  # no bytes posted to its URL
             return {"ok": False, "error": "file_not_found"}
-        return _ok(files=[{**f[0], "title": title or f[0]["title"]} for f, title in found if f])
+        files = [{**f[0], "title": title or f[0]["title"]} for f, title in found if f]
+        if args.get("channel_id"):  # shared: a file message lands in the channel, as on Slack
+            channel = self._conversation(args.get("channel_id"))
+            if isinstance(channel, dict):  # refused
+                return channel
+            shared = {"type": "message", "user": BOT_USER, "upload": True, "files": files}
+            with self._lock:
+                ts = self.new_ts()
+                self._history.setdefault(channel, []).append(
+                    {**shared, "ts": ts, "_at": time.time()}
+                )
+        return _ok(files=files)
 
 
 def _ok(**fields: Any) -> Payload:
