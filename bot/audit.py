@@ -27,6 +27,14 @@ from bot.audit_chain import (
 from bot.db import create_db_engine
 from models import AuditChainHead, AuditEvent, utcnow
 
+# Built once: statements built per call cost more CPU than running them (a click's budget).
+_EVENTS: sa.Table = AuditEvent.__table__  # type: ignore[attr-defined]
+_HEAD: sa.Table = AuditChainHead.__table__  # type: ignore[attr-defined]
+_LOCKED_HEAD = sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_HEAD = sa.insert(_HEAD).values(id=1, seq=0, hash=GENESIS_HASH)
+_INSERT_EVENT = sa.insert(_EVENTS)
+_MOVE_HEAD = sa.update(_HEAD).where(_HEAD.c.id == 1)
+
 
 def record_event(
     *,
@@ -36,45 +44,38 @@ def record_event(
     subject_type: str,
     subject_id: str | int,
     details: dict[str, Any] | None = None,
-) -> AuditEvent:
+) -> None:
     """Append one event to the chain inside the caller's transaction.
 
     Only the head row is locked (FOR UPDATE) until the caller commits: concurrent writers
-    queue on the chain head alone, and the chain can never fork.
+    queue on the chain head alone, and the chain can never fork. Plain inserts and updates
+    (no ORM objects to build and flush): every state change pays for this.
     """
-    head = _locked_head(session)
-    occurred = _ms(utcnow())
-    event = AuditEvent(
-        seq=head.seq + 1,
-        occurred_at=occurred,
-        actor=actor.label,
-        actor_person_id=actor.person_id,
-        actor_platform=str(actor.platform),
-        actor_platform_id=actor.platform_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        details=json.loads(json.dumps(details or {}, default=str)),
-        prev_hash=head.hash,
-        hash="",
-    )
-    event.hash = event_hash(event_as_dict(event))
-    head.seq, head.hash = event.seq, event.hash
-    session.add(event)
-    session.add(head)
-    session.flush()
-    return event
-
-
-def _locked_head(session: Session) -> AuditChainHead:
-    head = session.exec(
-        select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
-    ).first()
+    session.flush()  # what the caller changed before the event is written before it
+    connection = session.connection()
+    head = connection.execute(_LOCKED_HEAD).first()
     if head is None:
-        head = AuditChainHead(id=1, seq=0, hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    return head
+        connection.execute(_INSERT_HEAD)
+    seq, prev = (int(head[0]), str(head[1])) if head is not None else (0, GENESIS_HASH)
+    event: dict[str, Any] = {
+        "seq": seq + 1,
+        "occurred_at": _ms(utcnow()),
+        "actor": actor.label,
+        "actor_person_id": actor.person_id,
+        "actor_platform": str(actor.platform),
+        "actor_platform_id": actor.platform_id,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "details": json.loads(json.dumps(details or {}, default=str)),
+        "prev_hash": prev,
+    }
+    event["hash"] = event_hash(event | {"occurred_at": format_time(event["occurred_at"])})
+    connection.execute(_INSERT_EVENT, event)
+    connection.execute(_MOVE_HEAD, {"seq": event["seq"], "hash": event["hash"]})
+    loaded = session.identity_map.get(session.identity_key(AuditChainHead, 1))
+    if loaded is not None:  # read earlier in this session (`sign_head`): not stale after this
+        session.expire(loaded)
 
 
 def _ms(value: dt.datetime) -> dt.datetime:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
+
+from sqlmodel import Session
 
 from bot.actor import Actor
 from bot.errors import InvalidInput
@@ -43,13 +46,19 @@ def _answered(answer: ItemAnswer, certificate: str | None = None) -> Answered:
     return Answered(campaign_card_view(answer.card), reply)
 
 
-def press_item(runtime: Runtime, actor: Actor, action: str, item_id: int) -> Answered:
-    """Run an accept/confirm button (`camp_ack`, `camp_done`) for the person who pressed it."""
+def press_item(
+    runtime: Runtime, actor: Actor | Callable[[Session], Actor], action: str, item_id: int
+) -> Answered:
+    """Run an accept/confirm button (`camp_ack`, `camp_done`) for the person who pressed it.
+
+    `actor` may be a lookup run inside the press's own transaction (one session per click).
+    """
     service = _PRESSES.get(action)
     if service is None:
         raise InvalidInput("That button is out of date; run the command again.")
     with runtime.db.transaction() as session:
-        answer = service(session=session, actor=actor, item_id=item_id, now=runtime.clock())
+        who = actor if isinstance(actor, Actor) else actor(session)
+        answer = service(session=session, actor=who, item_id=item_id, now=runtime.clock())
     return _answered(answer)
 
 

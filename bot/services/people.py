@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, or_, select
 
 from bot.actor import Actor, ChatAccount
@@ -25,11 +26,20 @@ def find_person_by_chat_id(
     *, session: Session, platform: Platform, external_id: str
 ) -> Person | None:
     """The person linked to a platform account, if any."""
-    return session.exec(
-        select(Person)
-        .join(ChatIdentity, ChatIdentity.person_id == Person.id)  # type: ignore[arg-type]
-        .where(ChatIdentity.platform == platform.value, ChatIdentity.external_id == external_id)
-    ).first()
+    found = {"platform": platform.value, "external_id": external_id}
+    return session.exec(_BY_CHAT_ID, params=found).first()
+
+
+# Built once: every click and command looks its sender up, and building the query cost more
+# than running it.
+_BY_CHAT_ID = (
+    select(Person)
+    .join(ChatIdentity, ChatIdentity.person_id == Person.id)  # type: ignore[arg-type]
+    .where(
+        ChatIdentity.platform == sa.bindparam("platform"),
+        ChatIdentity.external_id == sa.bindparam("external_id"),
+    )
+)
 
 
 def check_served(account: ChatAccount) -> None:

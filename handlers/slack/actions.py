@@ -28,8 +28,24 @@ Handler = Callable[..., Awaitable[None]]
 
 
 def register(app: AsyncApp, deps: Runtime, follow_ups: FollowUps) -> None:
-    for pattern, decide in ACTIONS.items():
-        app.action(re.compile(pattern))(on_click(deps, follow_ups, decide))
+    """One Bolt listener for every button of ACTIONS, which picks the button's own listener.
+
+    Bolt tries its listeners one by one, at a cost each (half of Bolt's dispatch of a click
+    in a profile): one listener for all the buttons instead of one each saves most of it.
+    """
+    routes = [
+        (re.compile(pattern), on_click(deps, follow_ups, decide, one_trip=decide in ONE_TRIP))
+        for pattern, decide in ACTIONS.items()
+    ]
+
+    async def on_button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any
+    ) -> None:
+        action_id = str(action["action_id"])
+        listener = next(run for pattern, run in routes if pattern.match(action_id))
+        await listener(ack=ack, body=body, action=action, client=client, respond=respond)
+
+    app.action(re.compile("|".join(f"(?:{pattern})" for pattern in ACTIONS)))(on_button)
 
 
 def register_fallback(app: AsyncApp) -> None:
@@ -45,16 +61,19 @@ async def _on_unknown_button(ack: AsyncAck) -> None:
 
 async def _done(click: Click) -> list[Step]:
     occurrence_id = click.number()
-    evidence = await in_thread(_attest, click.deps, click.actor, occurrence_id)
+    evidence = await in_thread(_attest, click, occurrence_id)
     message = evidence_recorded_view(evidence, occurrence_id, done=True)
     said = click.reply(text=render_text(message), response_type="ephemeral", replace_original=False)
     return [_redraw(click), said]
 
 
-def _attest(deps: Runtime, actor: Actor, occurrence_id: int) -> Any:
-    with deps.db.transaction() as session:
+def _attest(click: Click, occurrence_id: int) -> Any:
+    with click.deps.db.transaction() as session:  # the clicker is resolved in it (one trip)
         return complete_by_attestation(
-            session=session, actor=actor, occurrence_id=occurrence_id, now=deps.clock()
+            session=session,
+            actor=click.actor_in(session),
+            occurrence_id=occurrence_id,
+            now=click.deps.clock(),
         )
 
 
@@ -160,3 +179,5 @@ ACTIONS: dict[str, Decide] = {
     r"^camp_(ack|done):\d{1,18}(#\d+)?$": on_press,
     r"^camp_cert:\d{1,18}(#\d+)?$": on_certificate,
 }
+# The hot buttons: their decision resolves the clicker in its own transaction (one trip).
+ONE_TRIP: set[Decide] = {_done, on_press}

@@ -60,9 +60,10 @@ def build_slack_app(deps: Runtime) -> AsyncApp:
     app.follow_ups, app.pressure = FollowUps(), Pressure()
     app.secret = secret.get_secret_value() if secret else ""
     app.use(HomeTeamOnly())  # only the installed workspace is served (spec §7)
-    events.register(app, deps)
-    for module in (commands, actions, views, snooze):
+    # Bolt tries listeners in order of registration: the clicks, the hottest, first.
+    for module in (actions, snooze, commands, views):
         module.register(app, deps, app.follow_ups)
+    events.register(app, deps)
     actions.register_fallback(app)  # after every other action listener: Bolt takes the first match
     app.error(error_handler(app.follow_ups))
     return app

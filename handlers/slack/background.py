@@ -22,6 +22,9 @@ TIMEOUT_SECONDS = 8.0
 ATTEMPTS = 2
 PAUSE_SECONDS = 0.5
 MAX_CONNECTIONS = 1000
+# The session (and its keep-alive connections) outlives the last follow-up this long: opening
+# a connection was nearly half of a post's CPU, and clicks come one after the other.
+IDLE_SECONDS = 30.0
 
 
 class Transient(Exception):
@@ -70,6 +73,7 @@ class FollowUps:
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         self._closing: set[asyncio.Task[None]] = set()
+        self._idle: asyncio.TimerHandle | None = None
         self.failed = 0
 
     @property
@@ -80,7 +84,7 @@ class FollowUps:
         """One keep-alive HTTP session for response_url posts while follow-ups are running.
 
         A session (and its connection) per post, as `respond()` makes, costs more CPU than the
-        rest of a click; this one is closed once no follow-up is left.
+        rest of a click; this one is closed once no follow-up has been left for a while.
         """
         if self._session is None or self._session.closed:
             # aiohttp's default of 100 connections would queue posts at 50 clicks/s with Slack
@@ -104,15 +108,28 @@ class FollowUps:
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if not self._tasks and self._session is not None:
-            idle, self._session = self._session, None  # a new follow-up opens a new one
-            closing = asyncio.get_running_loop().create_task(idle.close())
-            self._closing.add(closing)
-            closing.add_done_callback(self._closing.discard)
+            if self._idle is not None:
+                self._idle.cancel()
+            self._idle = asyncio.get_running_loop().call_later(IDLE_SECONDS, self._close_idle)
+
+    def _close_idle(self) -> None:
+        self._idle = None
+        if self._tasks or self._session is None:
+            return
+        idle, self._session = self._session, None  # a new follow-up opens a new one
+        closing = asyncio.get_running_loop().create_task(idle.close())
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
 
     async def drain(self, timeout: float = 10.0) -> None:
-        """Wait for the steps in flight (shutdown, tests)."""
+        """Wait for the steps in flight (shutdown, tests), then close the idle session."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+        if self._idle is not None:
+            self._idle.cancel()
+        self._close_idle()
+        if self._closing:
+            await asyncio.wait(set(self._closing), timeout=timeout)
 
     async def _run(self, step: Step, tell: Tell | None, attempts: int) -> None:
         for attempt in range(1, attempts + 1):

@@ -34,7 +34,7 @@ def _split(action: dict[str, Any]) -> tuple[str, int]:
 async def on_press(click: Click) -> list[Step]:
     """`camp_ack:<item>` / `camp_done:<item>`: recorded, then the card and the answer update."""
     kind, item_id = _split(click.action)
-    answered = await in_thread(press_item, click.deps, click.actor, kind, item_id)
+    answered = await in_thread(press_item, click.deps, click.actor_in, kind, item_id)
     card, reply = answered.card, answered.reply
     return [
         click.reply(replace_original=True, text=render_text(card), blocks=render_blocks(card)),

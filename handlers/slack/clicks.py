@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+from sqlmodel import Session
 
 from bot.actor import Actor
 from bot.errors import SoC2BotError
@@ -22,17 +23,40 @@ from models import Platform
 Handler = Callable[..., Awaitable[None]]
 
 
-@dataclass(frozen=True)
+class Unlinked(Exception):
+    """The clicker has no linked identity yet: nothing was done, they are linked after the ack."""
+
+
+@dataclass
 class Click:
-    """A button press by a known person, with what the decision step may need."""
+    """A button press, with what the decision step may need.
+
+    `known` is the clicker when already resolved. A one-trip decision resolves them itself, in
+    its own transaction (`actor_in`): one session and one worker-thread trip per click.
+    """
 
     deps: Runtime
-    actor: Actor
+    known: Actor | None
     body: dict[str, Any]
     action: dict[str, Any]
     client: AsyncWebClient
     respond: Any  # Bolt's respond; it needs the click's response_url (none on App Home)
     follow_ups: FollowUps
+
+    @property
+    def actor(self) -> Actor:
+        """The clicker (resolved before the decision, or by `actor_in` during it)."""
+        if self.known is None:
+            raise Unlinked(self.user_id)
+        return self.known
+
+    def actor_in(self, session: Session) -> Actor:
+        """The clicker, looked up in the decision's own session; `Unlinked` when not linked."""
+        if self.known is None:
+            self.known = actor_for_chat_user(
+                session=session, platform=Platform.SLACK, external_id=self.user_id
+            )
+        return self.actor
 
     @property
     def user_id(self) -> str:
@@ -70,11 +94,15 @@ class Click:
 Decide = Callable[[Click], Awaitable[list[Step]]]
 
 
-def on_click(deps: Runtime, follow_ups: FollowUps, decide: Decide) -> Handler:
+def on_click(
+    deps: Runtime, follow_ups: FollowUps, decide: Decide, *, one_trip: bool = False
+) -> Handler:
     """A Bolt action listener: the decision is committed, Slack gets its answer, then the rest.
 
     With `process_before_response=True` Bolt answers Slack only when the listener returns, so
-    every Slack call is started as a follow-up and none is awaited here.
+    every Slack call is started as a follow-up and none is awaited here. `one_trip`: the
+    decision resolves the clicker in its own transaction (`Click.actor_in`), the hot buttons'
+    path; otherwise the clicker is looked up first.
     """
 
     async def listener(
@@ -87,20 +115,22 @@ def on_click(deps: Runtime, follow_ups: FollowUps, decide: Decide) -> Handler:
         async def tell(refused: SoC2BotError) -> None:
             await tell_clicker(client, body, respond, refused.user_text())
 
-        user_id = str(body["user"]["id"])
+        steps: list[Step] | None = None  # None: not linked yet
         try:
-            actor = await in_thread(_linked, deps, user_id)
-            if actor is None:
-                # Linking a newcomer asks Slack (users.info): after the ack, decision included.
-                await ack()
-                first = _first_contact(deps, follow_ups, decide, body, action, client, respond)
-                follow_ups.start([first], tell=tell, once=True)
-                return
-            steps = await decide(Click(deps, actor, body, action, client, respond, follow_ups))
+            actor = None if one_trip else await in_thread(_linked, deps, str(body["user"]["id"]))
+            if actor is not None or one_trip:
+                steps = await decide(Click(deps, actor, body, action, client, respond, follow_ups))
+        except Unlinked:  # raised before anything was recorded (its transaction rolled back)
+            pass
         except Exception:
             await ack()  # Slack's answer stays empty; the error handler tells them after it
             raise
         await ack()
+        if steps is None:
+            # Linking a newcomer asks Slack (users.info): after the ack, decision included.
+            first = _first_contact(deps, follow_ups, decide, body, action, client, respond)
+            follow_ups.start([first], tell=tell, once=True)
+            return
         follow_ups.start(steps, tell=tell)
 
     return listener
