@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import time
 from collections import Counter
@@ -16,6 +15,7 @@ from bot.db import Database
 from models import OutboxMessage, OutboxStatus
 from tests.reliability.slow_slack import SlowSlack
 from tests.schedules.replicas import Plan, Replica, seed_people, start_replica, wait_until
+from tests.schedules.replicas import serve_env as replica_serve_env
 
 TOKEN = "xoxb-replica-token"
 DIGEST_CHANNEL = "CLEADERSHIP"  # #leadership in the program: the outbox resolves it to this id
@@ -28,24 +28,11 @@ def serve_env(
     db: Database, slack: SlowSlack, workdir: Path, plan: Plan, **outbox: str
 ) -> dict[str, str]:
     """The replicas' environment; `outbox` overrides SOC2BOT_OUTBOX_<NAME> (else the defaults)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOC2BOT_", "SLACK_"))}
-    env.update(
-        DATABASE_URL=db.url,
-        SOC2BOT_EVIDENCE_URL=f"file://{workdir}/evidence",
-        SLACK_BOT_TOKEN=TOKEN,
-        SLACK_SIGNING_SECRET="replica-signing-secret",
-        SLACK_API_URL=slack.base_url,
-        SOC2BOT_SCHEDULER="true",
-        SOC2BOT_LOG_LEVEL="INFO",
-        SOC2BOT_REMINDER_TICK_SECONDS="1",
-        SOC2BOT_DIGEST_TICK_SECONDS="1",
-        SOC2BOT_OUTBOX_TICK_SECONDS="0.5",
-        SOC2BOT_LEADER_RETRY_SECONDS="0.5",
-    )
-    env.update({f"SOC2BOT_OUTBOX_{name.upper()}": value for name, value in outbox.items()})
-    if plan.offset:
-        env["SOC2BOT_TEST_CLOCK_OFFSET_SECONDS"] = str(plan.offset.total_seconds())
-    return env
+    return replica_serve_env(
+        database_url=db.url, slack_url=slack.base_url, token=TOKEN, workdir=workdir,
+        offset=plan.offset,
+        **{f"SOC2BOT_OUTBOX_{name.upper()}": value for name, value in outbox.items()},
+    )  # fmt: skip
 
 
 def dm(slack_id: str) -> str:

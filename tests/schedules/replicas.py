@@ -32,6 +32,37 @@ ZONES = [f"Etc/GMT{-h:+d}" if h else "Etc/GMT" for h in range(-12, 15)]
 EARLIEST, LATEST = dt.time(9, 40), dt.time(16, 0)
 
 
+def serve_env(
+    *,
+    database_url: str,
+    slack_url: str,
+    token: str,
+    workdir: Path,
+    offset: dt.timedelta,
+    **settings: str,
+) -> dict[str, str]:
+    """The environment of a `soc2bot serve` replica under test: fast ticks, the fake Slack,
+    the shifted clock; `settings` adds or overrides variables by name."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOC2BOT_", "SLACK_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        SOC2BOT_EVIDENCE_URL=f"file://{workdir}/evidence",
+        SLACK_BOT_TOKEN=token,
+        SLACK_SIGNING_SECRET="replica-signing-secret",
+        SLACK_API_URL=slack_url,
+        SOC2BOT_SCHEDULER="true",
+        SOC2BOT_LOG_LEVEL="INFO",
+        SOC2BOT_REMINDER_TICK_SECONDS="1",
+        SOC2BOT_DIGEST_TICK_SECONDS="1",
+        SOC2BOT_OUTBOX_TICK_SECONDS="0.5",
+        SOC2BOT_LEADER_RETRY_SECONDS="0.5",
+        **settings,
+    )
+    if offset:
+        env["SOC2BOT_TEST_CLOCK_OFFSET_SECONDS"] = str(offset.total_seconds())
+    return env
+
+
 def fresh_database(test_url: str) -> str:
     """Create an empty database of a unique name next to the test database; its SQLAlchemy URL."""
     url = sa.engine.make_url(test_url)

@@ -4,7 +4,6 @@ deliver every reminder and the digest exactly once, and still do after the leade
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from tests.schedules.replicas import (
     plan_clock,
     seed_people,
     seed_program,
+    serve_env,
     start_replica,
     wait_until,
 )
@@ -60,24 +60,10 @@ def slack() -> Iterator[FakeSlack]:
 def replica_env(
     db: Database, slack: FakeSlack, workdir: Path, offset: dt.timedelta
 ) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOC2BOT_", "SLACK_"))}
-    env.update(
-        DATABASE_URL=db.url,
-        SOC2BOT_EVIDENCE_URL=f"file://{workdir}/evidence",
-        SLACK_BOT_TOKEN=TOKEN,
-        SLACK_SIGNING_SECRET="replica-signing-secret",
-        SLACK_API_URL=slack.base_url,
-        SOC2BOT_SCHEDULER="true",
-        SOC2BOT_LOG_LEVEL="INFO",
-        SOC2BOT_REMINDER_TICK_SECONDS="1",
-        SOC2BOT_DIGEST_TICK_SECONDS="1",
-        SOC2BOT_OUTBOX_TICK_SECONDS="0.5",
-        SOC2BOT_LEADER_RETRY_SECONDS="0.5",
-        SOC2BOT_OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS),
-    )
-    if offset:
-        env["SOC2BOT_TEST_CLOCK_OFFSET_SECONDS"] = str(offset.total_seconds())
-    return env
+    return serve_env(
+        database_url=db.url, slack_url=slack.base_url, token=TOKEN, workdir=workdir,
+        offset=offset, SOC2BOT_OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS),
+    )  # fmt: skip
 
 
 def posts(slack: FakeSlack) -> Counter[str]:
