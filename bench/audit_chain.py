@@ -4,9 +4,9 @@
     .venv/bin/python bench/audit_chain.py --db sqlite --events-per-writer 50 --no-slow-path
 
 Appends: a fresh database (`bench_audit_<db>`); `--writers` processes (8) each append
-`--events-per-writer` events with `bot.audit.record_event`, one event per transaction (as a
+`--events-per-writer` events with `bot.audit.trail.record_event`, one event per transaction (as a
 service does), all at once; then the chain must verify and be one line of 8 × N events.
-Verify: `soc2bot audit verify`'s check (`bot.audit.verify_chain`) over the seeded program's
+Verify: `soc2bot audit verify`'s check (`bot.audit.trail.verify_chain`) over the seeded program's
 500,000 events (seeded first if missing), with one process and with one per core, and the
 event-by-event path it replaced (`verify_events(iter_events())`) for comparison.
 """
@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib  # noqa: E402
 from slash_load import seeded  # noqa: E402
 
-from bot.actor import Actor  # noqa: E402
-from bot.audit import iter_events, record_event, verify_chain, verify_stored_events  # noqa: E402
-from bot.audit_chain import verify_events  # noqa: E402
-from bot.db import Database  # noqa: E402
+from bot.audit.chain import verify_events  # noqa: E402
+from bot.audit.trail import iter_events, record_event, verify_chain, verify_stored_events  # noqa: E402
+from bot.core.actor import Actor  # noqa: E402
+from bot.core.db import Database  # noqa: E402
 
 TARGET_VERIFY_PER_S = 200_000
 

@@ -35,9 +35,9 @@ import sqlalchemy as sa  # noqa: E402
 from loadgen import Body, run_load, slash_body  # noqa: E402
 from slash_load import seeded  # noqa: E402
 
-from bot.actor import Actor  # noqa: E402
-from bot.db import Database  # noqa: E402
-from bot.services.campaigns import start_policy_campaign  # noqa: E402
+from bot.campaigns.rounds import start_policy_campaign  # noqa: E402
+from bot.core.actor import Actor  # noqa: E402
+from bot.core.db import Database  # noqa: E402
 from models import ChatIdentity, Person  # noqa: E402
 
 TARGET_CPU_MS_PER_CLICK = 3.0

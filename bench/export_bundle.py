@@ -25,13 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchlib import peak_rss_mb, reset_peak_rss  # noqa: E402  (bench/ is the script's folder)
 from sqlmodel import col, select  # noqa: E402
 
-from bot.actor import Actor  # noqa: E402
-from bot.audit import record_event  # noqa: E402
-from bot.db import Database  # noqa: E402
-from bot.evidence_store import LocalEvidenceStore  # noqa: E402
+from bot.audit.trail import record_event  # noqa: E402
+from bot.core.actor import Actor  # noqa: E402
+from bot.core.db import Database  # noqa: E402
+from bot.evidence.services import file_evidence  # noqa: E402
+from bot.evidence.store import LocalEvidenceStore  # noqa: E402
 from bot.export import build_bundle, verify_bundle  # noqa: E402
-from bot.services.evidence import file_evidence  # noqa: E402
-from bot.services.occurrences import mark_done, materialize_occurrences  # noqa: E402
+from bot.work.occurrences import mark_done, materialize_occurrences  # noqa: E402
 from models import Control, Occurrence, OccurrenceStatus, Program, Task  # noqa: E402
 
 MB = 1024 * 1024

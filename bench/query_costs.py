@@ -3,7 +3,7 @@
     .venv/bin/python bench/query_costs.py --db sqlite,postgres --sizes 1000,10000,100000
     .venv/bin/python bench/query_costs.py --db sqlite --sizes 100000 --explain
 
-Each command runs as the chat front ends run it (`bot.dispatch.run_command`: permission
+Each command runs as the chat front ends run it (`bot.chat.dispatch.run_command`: permission
 check, services, view), in-process on a seeded program (seeded first if missing): `status`
 (computed anew each run, as after any change; and "cached", as repeated within a minute
 with no change in between) and `control <the control with most occurrences>` as an admin,
@@ -29,13 +29,13 @@ import benchlib  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from slash_load import seeded  # noqa: E402
 
-from bot import commands as c  # noqa: E402
-from bot.actor import Actor  # noqa: E402
-from bot.db import Database  # noqa: E402
-from bot.digest_chart import render_digest_chart  # noqa: E402
-from bot.dispatch import CommandContext, run_command  # noqa: E402
-from bot.services.digest import compose_digest  # noqa: E402
-from bot.services.status_cache import forget_cached_status  # noqa: E402
+from bot.chat import commands as c  # noqa: E402
+from bot.chat.dispatch import CommandContext, run_command  # noqa: E402
+from bot.core.actor import Actor  # noqa: E402
+from bot.core.db import Database  # noqa: E402
+from bot.digest.chart import render_digest_chart  # noqa: E402
+from bot.digest.services import compose_digest  # noqa: E402
+from bot.status.cache import forget_cached_status  # noqa: E402
 from models import Person, utcnow  # noqa: E402
 
 TARGETS_MS = {"status": 50.0, "mine": 50.0, "digest text+chart": 2000.0}

@@ -37,8 +37,8 @@ from seed import Scale as SeedScale  # noqa: E402
 from seed import World, insert, seed_people  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
-from bot.db import Database  # noqa: E402
-from bot.services.reminders import queue_due_reminders  # noqa: E402
+from bot.core.db import Database  # noqa: E402
+from bot.reminders.services import queue_due_reminders  # noqa: E402
 from handlers.slack.port import SlackChatPort  # noqa: E402
 from models import (  # noqa: E402
     ChatIdentity,

@@ -10,10 +10,10 @@ evidence records (their files, small stand-ins, in data/bench/<name>-<db>-eviden
 scales everything with N (at least 50 people and 10 controls); each count can be set.
 
 The data follows the product's rules, so the service runs on it as on a real database:
-periods, keys and due instants come from `bot.recurrence` (a task whose older periods were
+periods, keys and due instants come from `bot.core.recurrence` (a task whose older periods were
 trimmed to reach N gets `planned_from`, so `serve` generates nothing new); every done
 occurrence of the newest ones has accepted evidence (older history, from before the bot,
-is done without a record); audit events are hash-chained with `bot.audit_chain`'s rules,
+is done without a record); audit events are hash-chained with `bot.audit.chain`'s rules,
 so `soc2bot audit verify` passes. The database is dropped and created first (databases
 named `bench_…` only); PostgreSQL is analysed afterwards as autovacuum would, SQLite is not
 (the service never runs ANALYZE there).
@@ -40,12 +40,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from bot.audit import format_time  # noqa: E402
-from bot.audit_chain import GENESIS_HASH, event_hash  # noqa: E402
+from bot.audit.chain import GENESIS_HASH, event_hash  # noqa: E402
+from bot.audit.trail import format_time  # noqa: E402
 from bot.catalog.criteria import CRITERION_CATEGORY  # noqa: E402
-from bot.db import Database  # noqa: E402
-from bot.evidence_store import content_key  # noqa: E402
-from bot.recurrence import Period, parse_duration, parse_schedule, periods  # noqa: E402
+from bot.core.db import Database  # noqa: E402
+from bot.core.recurrence import Period, parse_duration, parse_schedule, periods  # noqa: E402
+from bot.evidence.store import content_key  # noqa: E402
 from models import (  # noqa: E402
     AuditChainHead,
     AuditEvent,

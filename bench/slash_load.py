@@ -30,7 +30,7 @@ import procs  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from loadgen import Load, run_load, slash_body  # noqa: E402
 
-from bot.db import Database  # noqa: E402
+from bot.core.db import Database  # noqa: E402
 
 TARGET_P99_MS = 100.0
 TARGET_SHARE = 0.5

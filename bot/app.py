@@ -13,19 +13,20 @@ from socket import gethostname
 from fastapi import FastAPI
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import __version__, bootstrap
-from bot.chat import ChatPort
-from bot.db import Database
-from bot.errors import SoC2BotError
-from bot.evidence_store import open_evidence_store
-from bot.http_routes import RequestContext, error_response, router
-from bot.logs import configure_logging
-from bot.metrics import Metrics
-from bot.runtime import Runtime
-from bot.services.chat_channels import StoredChannelBook
-from bot.services.status import count_placeholder_owned
-from bot.settings import Settings, load_settings
-from bot.signing import load_signer
+from bot import __version__
+from bot.catalog import bootstrap
+from bot.chat.port import ChatPort
+from bot.chat.runtime import Runtime
+from bot.core.db import Database
+from bot.core.errors import SoC2BotError
+from bot.core.logs import configure_logging
+from bot.core.settings import Settings, load_settings
+from bot.core.signing import load_signer
+from bot.evidence.store import open_evidence_store
+from bot.outbox.channels import StoredChannelBook
+from bot.status.summary import count_placeholder_owned
+from bot.web.metrics import Metrics
+from bot.web.routes import RequestContext, error_response, router
 from handlers.slack.app import (
     SocketModeLink,
     build_slack_app,

@@ -9,19 +9,20 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.engine import make_url
 
-from bot import __version__, bootstrap
-from bot.actor import Actor
+from bot import __version__
+from bot.catalog import bootstrap
 from bot.catalog.validate import validate_catalog_text
-from bot.commands import parse_command
-from bot.db import Database
-from bot.digest_chart import render_digest_chart
-from bot.dispatch import CommandContext, run_command
-from bot.logs import configure_logging
-from bot.messages import render_plain
-from bot.services.digest import compose_digest
-from bot.services.people import get_person_by_email_or_raise
-from bot.settings import Settings
-from bot.views_digest import digest_view
+from bot.chat.commands import parse_command
+from bot.chat.dispatch import CommandContext, run_command
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.logs import configure_logging
+from bot.core.messages import render_plain
+from bot.core.settings import Settings
+from bot.digest.chart import render_digest_chart
+from bot.digest.messages import digest_view
+from bot.digest.services import compose_digest
+from bot.people.services import get_person_by_email_or_raise
 from handlers.cli_audit import audit_app, export
 from handlers.cli_campaigns import campaign_app
 from handlers.cli_platforms import manifest_app, people_app
@@ -109,7 +110,7 @@ def _share_metrics_between(settings: Settings) -> Path:
     import os
     import tempfile
 
-    from bot.metrics import MULTIPROCESS_DIR
+    from bot.web.metrics import MULTIPROCESS_DIR
 
     if make_url(settings.database_url).get_backend_name() == "sqlite":
         err.print(
@@ -200,8 +201,8 @@ def db_upgrade() -> None:
 @app.command()
 def demo() -> None:
     """Seed a fictional company with a year of history into the configured database."""
-    from bot.demo import seed_demo
-    from bot.evidence_store import open_evidence_store
+    from bot.demo.seed import seed_demo
+    from bot.evidence.store import open_evidence_store
 
     settings = _settings()
     with _friendly():

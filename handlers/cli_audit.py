@@ -9,17 +9,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from bot.actor import Actor
-from bot.audit import event_as_dict, list_events, verify_chain
-from bot.audit_chain import ChainReport
-from bot.command_refs import classify_audit_ref, parse_iso_date
-from bot.errors import InvalidInput
-from bot.evidence_check import EvidenceReport, verify_evidence_files
+from bot.audit.chain import ChainReport
+from bot.audit.history import get_history
+from bot.audit.trail import event_as_dict, list_events, verify_chain
+from bot.audit.witness import WitnessCheck, check_witnesses
+from bot.chat.refs import classify_audit_ref, parse_iso_date
+from bot.core.actor import Actor
+from bot.core.errors import InvalidInput
+from bot.evidence.check import EvidenceReport, verify_evidence_files
 from bot.export import build_bundle, verify_bundle
+from bot.export.messages import export_lines
 from bot.export.verify import describe
-from bot.services.history import get_history
-from bot.views_export import export_lines
-from bot.witness import WitnessCheck, check_witnesses
 from handlers.cli_signing import (
     audit_pubkey,
     print_witnesses,
@@ -75,7 +75,7 @@ def audit_verify(
     if bundle is not None:
         _verify_bundle(bundle, head, key, witnessed)
         return
-    from bot.evidence_store import open_evidence_store
+    from bot.evidence.store import open_evidence_store
 
     checks: tuple[list[WitnessCheck], list[str]] | None = None
     with friendly():
@@ -154,7 +154,7 @@ def export(
     out_file: Annotated[Path, typer.Option("--out", help="The zip file to write.")],
 ) -> None:
     """Build the auditor's evidence bundle for a window; print what it holds and its SHA-256."""
-    from bot.evidence_store import open_evidence_store
+    from bot.evidence.store import open_evidence_store
 
     settings = load_settings_or_exit()
     with friendly():

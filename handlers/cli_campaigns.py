@@ -7,20 +7,20 @@ from typing import Annotated
 
 import typer
 
-from bot.actor import Actor
-from bot.command_refs import parse_campaign_ref
-from bot.errors import InvalidInput
-from bot.messages import render_plain
-from bot.review_csv import parse_accounts_csv
-from bot.services.campaign_audience import refresh_campaign_audiences
-from bot.services.campaign_progress import get_round_detail, list_round_progress
-from bot.services.campaigns import RoundStart, start_policy_campaign, start_training_round
-from bot.services.history import get_history
-from bot.services.outbox import Outgoing, channel_target, enqueue_message
-from bot.services.people import get_person_by_email_or_raise
-from bot.services.reviews import get_review_progress, start_access_review
-from bot.views_campaign import round_audit_view, round_line
-from bot.views_review import review_prompt_view
+from bot.audit.history import get_history
+from bot.campaigns.audience import refresh_campaign_audiences
+from bot.campaigns.messages import round_audit_view, round_line
+from bot.campaigns.progress import get_round_detail, list_round_progress
+from bot.campaigns.rounds import RoundStart, start_policy_campaign, start_training_round
+from bot.chat.refs import parse_campaign_ref
+from bot.core.actor import Actor
+from bot.core.errors import InvalidInput
+from bot.core.messages import render_plain
+from bot.outbox.queue import Outgoing, channel_target, enqueue_message
+from bot.people.services import get_person_by_email_or_raise
+from bot.reviews.csv_files import parse_accounts_csv
+from bot.reviews.messages import review_prompt_view
+from bot.reviews.services import get_review_progress, start_access_review
 from handlers.cli_support import friendly, load_settings_or_exit, open_database, out
 from models import utcnow
 
@@ -50,7 +50,7 @@ def campaign_policy(
         db = open_database(settings)
         document = None
         if file is not None:
-            from bot.evidence_store import open_evidence_store
+            from bot.evidence.store import open_evidence_store
 
             if not file.is_file():
                 raise typer.BadParameter(f"{file} is not a file", param_hint="--file")

@@ -38,7 +38,7 @@ def people_sync(
     ] = False,
 ) -> None:
     """Add and update people; flag who left and list the work they held (no flag: all platforms)."""
-    from bot.views_directory import sync_summary_lines
+    from bot.directory.messages import sync_summary_lines
     from handlers.people_sync import sync_people
 
     settings = load_settings_or_exit()

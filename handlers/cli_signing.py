@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from bot.export.ed25519 import parse_public_key
-from bot.settings import Settings, SettingsError
-from bot.signing import Signer, load_signer
-from bot.witness import WitnessCheck
+from bot.audit.ed25519 import parse_public_key
+from bot.audit.witness import WitnessCheck
+from bot.core.settings import Settings, SettingsError
+from bot.core.signing import Signer, load_signer
 from handlers.cli_support import err, load_settings_or_exit, out
 
 

@@ -9,11 +9,11 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 
-from bot import bootstrap
-from bot.db import DATABASE_UNAVAILABLE, Database, is_database_outage
-from bot.errors import SoC2BotError
-from bot.logs import new_correlation_id
-from bot.settings import Settings, SettingsError, load_settings
+from bot.catalog import bootstrap
+from bot.core.db import DATABASE_UNAVAILABLE, Database, is_database_outage
+from bot.core.errors import SoC2BotError
+from bot.core.logs import new_correlation_id
+from bot.core.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("soc2bot.cli")
 out = Console(highlight=False, soft_wrap=True)

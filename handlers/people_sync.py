@@ -6,12 +6,12 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-from bot.actor import Actor
-from bot.db import Database
-from bot.directory_csv import parse_directory_csv
-from bot.errors import InvalidInput
-from bot.services.directory import DirectoryEntry, DirectorySyncReport, sync_directory
-from bot.settings import Settings
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.errors import InvalidInput
+from bot.core.settings import Settings
+from bot.directory.hr_csv import parse_directory_csv
+from bot.directory.sync import DirectoryEntry, DirectorySyncReport, sync_directory
 from handlers.slack.directory import directory_client, fetch_slack_directory
 from handlers.teams.directory import fetch_teams_roster, known_team_conversations
 

@@ -23,14 +23,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import Session
 
-from bot.actor import Actor
-from bot.db import Database
-from bot.services.campaign_audience import refresh_campaign_audiences
-from bot.services.campaign_reminders import queue_campaign_reminders
-from bot.services.digest import queue_weekly_digest
-from bot.services.occurrences import materialize_occurrences
-from bot.services.reminders import queue_due_reminders
-from bot.settings import Settings
+from bot.campaigns.audience import refresh_campaign_audiences
+from bot.campaigns.reminders import queue_campaign_reminders
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.settings import Settings
+from bot.digest.services import queue_weekly_digest
+from bot.reminders.services import queue_due_reminders
+from bot.work.occurrences import materialize_occurrences
 from models import utcnow
 from schedules.backpressure import Backlog, Sender, drain_outbox, drain_while_owed
 from schedules.leader import Elector

@@ -25,10 +25,10 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from bot.chat import ChatPort, DeliveryFailed, RateLimited, Sent
-from bot.db import Database
-from bot.messages import message_from_payload
-from bot.services.outbox_delivery import (
+from bot.chat.port import ChatPort, DeliveryFailed, RateLimited, Sent
+from bot.core.db import Database
+from bot.core.messages import message_from_payload
+from bot.outbox.delivery import (
     DEFAULT_MAX_ATTEMPTS,
     claim_batch,
     mark_failed,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from bot.actor import Actor
-from bot.db import Database
+from bot.core.actor import Actor
+from bot.core.db import Database
 from models import (
     AuditEvent,
     CampaignItem,

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from bot.db import Database
-from bot.services.status_cache import forget_cached_status
+from bot.core.db import Database
+from bot.status.cache import forget_cached_status
 
 POSTGRES_URL = os.environ.get("SOC2BOT_TEST_POSTGRES_URL")
 NO_POSTGRES = "SOC2BOT_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)"

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.actor import Actor
-from bot.services.occurrences import materialize_occurrences
+from bot.core.actor import Actor
+from bot.work.occurrences import materialize_occurrences
 from models import (
     Control,
     ControlCriterion,

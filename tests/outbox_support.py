@@ -10,10 +10,10 @@ from collections.abc import Callable, Sequence
 
 from sqlmodel import select
 
-from bot.chat import Sent
-from bot.db import Database
-from bot.messages import Message
-from bot.services.outbox import Outgoing, enqueue_messages
+from bot.chat.port import Sent
+from bot.core.db import Database
+from bot.core.messages import Message
+from bot.outbox.queue import Outgoing, enqueue_messages
 from models import OutboxMessage
 
 T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)

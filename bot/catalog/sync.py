@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from bot.actor import Actor
-from bot.audit import record_event
+from bot.audit.trail import record_event
 from bot.catalog.criteria import category_of
 from bot.catalog.schema import CatalogSpec, ControlSpec, PersonSpec, ProgramSpec, TaskSpec
-from bot.permissions import Action, require
-from bot.services.occurrences import move_pending_occurrences, refresh_assignees, replan_task
+from bot.core.actor import Actor
+from bot.core.permissions import Action, require
+from bot.work.occurrences import move_pending_occurrences, refresh_assignees, replan_task
 from models import Control, ControlCriterion, Person, Program, Role, Task, utcnow
 
 

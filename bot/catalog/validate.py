@@ -10,9 +10,9 @@ from pydantic import ValidationError
 
 from bot.catalog.criteria import CATEGORIES, CRITERION_CATEGORY
 from bot.catalog.schema import CatalogSpec
-from bot.errors import CatalogInvalid, InvalidInput
-from bot.recurrence import parse_duration, parse_schedule
-from bot.settings import valid_timezone
+from bot.core.errors import CatalogInvalid, InvalidInput
+from bot.core.recurrence import parse_duration, parse_schedule
+from bot.core.settings import valid_timezone
 
 MAX_CATALOG_BYTES = 5 * 1024 * 1024
 

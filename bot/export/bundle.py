@@ -17,11 +17,13 @@ from typing import IO, Any, BinaryIO
 from sqlmodel import Session
 
 from bot import __version__
-from bot.actor import Actor
-from bot.audit import format_time, record_event
-from bot.db import Database
-from bot.errors import InvalidInput
-from bot.evidence_store import EvidenceStore
+from bot.audit.trail import format_time, record_event
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.errors import InvalidInput
+from bot.core.permissions import Action, require
+from bot.core.signing import Signer, service_signer
+from bot.evidence.store import EvidenceStore
 from bot.export import records, tables
 from bot.export.chain import Segment, write_audit_log
 from bot.export.index_page import write_index
@@ -29,9 +31,7 @@ from bot.export.reader import FORMAT, FORMAT_VERSION, MANIFEST, SCRIPT, SIGNATUR
 from bot.export.script import verifier_source
 from bot.export.window import Window
 from bot.export.zipout import BundleZip, Digest
-from bot.permissions import Action, require
-from bot.services.occurrences import get_program_or_raise
-from bot.signing import Signer, service_signer
+from bot.work.occurrences import get_program_or_raise
 
 EXPORT_ACTION = "export.created"
 

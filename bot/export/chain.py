@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.audit import iter_events
-from bot.audit_chain import GENESIS_HASH, canonical_json, verify_events
-from bot.errors import Conflict
+from bot.audit.chain import GENESIS_HASH, canonical_json, verify_events
+from bot.audit.trail import iter_events
+from bot.core.errors import Conflict
 from bot.export.window import (
     Window,
     campaign_in_window,

@@ -15,7 +15,7 @@ from bot.export.records import campaign_rows, file_path
 from bot.export.tables import control_rows
 from bot.export.window import Window, occurrence_in_window, stream, text
 from bot.export.zipout import BundleZip, Entry
-from bot.services.occurrences import state_of
+from bot.work.occurrences import state_of
 from models import Control, Evidence, EvidenceKind, Occurrence, Person, Task
 
 INDEX = "index.html"

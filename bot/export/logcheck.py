@@ -10,10 +10,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from bot.audit_chain import verify_events  # bundle: inline bot/audit_chain.py
+from bot.audit.chain import verify_events  # bundle: inline bot/audit/chain.py
+from bot.audit.witness_line import (  # bundle: inline bot/audit/witness_line.py
+    Witness,
+    judge_witness,
+)
 from bot.export.crosscheck import Ledger  # bundle: inline bot/export/crosscheck.py
 from bot.export.reader import AUDIT_LOG, Reader, Report  # bundle: inline bot/export/reader.py
-from bot.export.witness import Witness, judge_witness  # bundle: inline bot/export/witness.py
 
 
 def check_chain(

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from bot.errors import Conflict, NotFound
-from bot.evidence_store import EvidenceStore, is_valid_key
+from bot.core.errors import Conflict, NotFound
+from bot.evidence.store import EvidenceStore, is_valid_key
 from bot.export.tables import write_csv
 from bot.export.window import Window, campaign_in_window, evidence_in_window, stream
 from bot.export.zipout import BundleZip

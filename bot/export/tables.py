@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from bot.export.window import Window, occurrence_in_window, stream, text
 from bot.export.zipout import BundleZip, TextEntry
-from bot.services.occurrences import state_of
+from bot.work.occurrences import state_of
 from models import Control, ControlCriterion, Evidence, Occurrence, OccurrenceStatus, Person, Task
 
 # Spreadsheets run cells starting with these as formulas; a leading ' keeps them text.

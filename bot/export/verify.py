@@ -17,11 +17,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from bot.export.crosscheck import CrossCheck, Ledger  # bundle: inline bot/export/crosscheck.py
-from bot.export.ed25519 import (
+from bot.audit.ed25519 import (
     ed25519_verify,
     parse_public_key,
-)  # bundle: inline bot/export/ed25519.py
+)  # bundle: inline bot/audit/ed25519.py
+from bot.audit.witness_line import read_witnesses  # bundle: inline bot/audit/witness_line.py
+from bot.export.crosscheck import CrossCheck, Ledger  # bundle: inline bot/export/crosscheck.py
 from bot.export.logcheck import (
     check_chain,
     check_witnesses,
@@ -36,7 +37,6 @@ from bot.export.reader import (  # bundle: inline bot/export/reader.py
     Reader,
     Report,
 )
-from bot.export.witness import read_witnesses  # bundle: inline bot/export/witness.py
 
 __all__ = ["AUDIT_LOG", "FORMAT", "MANIFEST", "SCRIPT", "SIGNATURE", "Report", "verify_bundle"]
 _CHUNK = 1024 * 1024

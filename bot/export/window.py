@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.audit import format_time
-from bot.services.occurrences import program_today
+from bot.audit.trail import format_time
+from bot.work.occurrences import program_today
 from models import Campaign, CampaignItem, Evidence, Occurrence, Program
 
 BATCH = 1000

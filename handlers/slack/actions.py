@@ -9,13 +9,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.actor import Actor
-from bot.command_refs import STALE_BUTTON, parse_page
-from bot.errors import InvalidInput
-from bot.runtime import Runtime, in_thread
-from bot.services.evidence import complete_by_attestation
-from bot.services.reviews import complete_follow_up, decide_review_item
-from bot.views import evidence_recorded_view
+from bot.chat.refs import STALE_BUTTON, parse_page
+from bot.chat.runtime import Runtime, in_thread
+from bot.chat.views import evidence_recorded_view
+from bot.core.actor import Actor
+from bot.core.errors import InvalidInput
+from bot.evidence.services import complete_by_attestation
+from bot.reviews.services import complete_follow_up, decide_review_item
 from handlers.slack.background import FollowUps, Step, one_redraw_at_a_time
 from handlers.slack.blocks import render_text
 from handlers.slack.campaigns import on_certificate, on_press

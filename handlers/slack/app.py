@@ -15,7 +15,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime import Runtime
+from bot.chat.runtime import Runtime
 from handlers.slack import actions, commands, events, snooze, views
 from handlers.slack.background import FollowUps
 from handlers.slack.errors import error_handler

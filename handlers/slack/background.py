@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.errors import SoC2BotError
+from bot.core.errors import SoC2BotError
 
 log = logging.getLogger("soc2bot.slack")
 

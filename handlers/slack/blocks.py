@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.messages import Button, Confirm, Field, Image, ListItem, Message, Section
+from bot.core.messages import Button, Confirm, Field, Image, ListItem, Message, Section
 
 Block = dict[str, Any]
 MORE_ACTION_ID = "page_more"

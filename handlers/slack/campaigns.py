@@ -7,15 +7,15 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.actor import Actor
-from bot.campaign_chat import (
+from bot.chat.campaigns import (
     check_certificate,
     item_by_reference,
     item_under_message,
     press_item,
     record_certificate,
 )
-from bot.runtime import Runtime, in_thread
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
 from handlers.slack.background import Step
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.clicks import Click

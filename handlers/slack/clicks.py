@@ -11,10 +11,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlmodel import Session
 
-from bot.actor import Actor
-from bot.errors import SoC2BotError
-from bot.runtime import Runtime, in_thread
-from bot.services.people import actor_for_chat_user
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
+from bot.core.errors import SoC2BotError
+from bot.people.services import actor_for_chat_user
 from handlers.slack.background import FollowUps, Step, checked
 from handlers.slack.errors import tell_clicker
 from handlers.slack.identity import resolve_actor

@@ -9,17 +9,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import commands as c
-from bot.actor import Actor
-from bot.dispatch import CommandContext, run_command
-from bot.messages import Message
-from bot.permissions import Action, is_allowed
-from bot.runtime import Runtime, in_thread
-from bot.services.inbound import remember_message
-from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
-from bot.services.people import actor_for_chat_user
-from bot.services.work import WorkItem, get_work_item
-from bot.views import task_card_view
+from bot.chat import commands as c
+from bot.chat.dispatch import CommandContext, run_command
+from bot.chat.runtime import Runtime, in_thread
+from bot.chat.views import task_card_view
+from bot.core.actor import Actor
+from bot.core.messages import Message
+from bot.core.permissions import Action, is_allowed
+from bot.outbox.inbound import remember_message
+from bot.people.services import actor_for_chat_user
+from bot.work.items import WorkItem, get_work_item
+from bot.work.occurrences import check_can_complete, get_occurrence_or_raise
 from handlers.slack.background import FollowUps
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.exports import export_requests, start_export, started_text

@@ -11,9 +11,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import InvalidInput
-from bot.services.directory import DirectoryEntry
-from bot.settings import Settings
+from bot.core.errors import InvalidInput
+from bot.core.settings import Settings
+from bot.directory.sync import DirectoryEntry
 from handlers.slack.files import slack_token
 from models import Platform
 

@@ -10,10 +10,10 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.db import DATABASE_UNAVAILABLE, is_database_outage
-from bot.errors import SoC2BotError
-from bot.logs import new_correlation_id
-from bot.messages import error_message
+from bot.core.db import DATABASE_UNAVAILABLE, is_database_outage
+from bot.core.errors import SoC2BotError
+from bot.core.logs import new_correlation_id
+from bot.core.messages import error_message
 from handlers.slack.background import FollowUps, checked
 from handlers.slack.blocks import render_blocks
 

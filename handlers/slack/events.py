@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime import Runtime, in_thread
-from bot.services.inbound import claim_event, find_message
+from bot.chat.runtime import Runtime, in_thread
+from bot.outbox.inbound import claim_event, find_message
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.campaigns import certificate_target, store_certificates
 from handlers.slack.commands import run_text

@@ -11,15 +11,15 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import commands as c
-from bot.actor import Actor
-from bot.errors import InvalidInput
+from bot.chat import commands as c
+from bot.chat.exports import ExportRequests, requests_on_this_loop, start_private_export
+from bot.chat.runtime import Runtime
+from bot.core.actor import Actor
+from bot.core.errors import InvalidInput
+from bot.core.messages import Message
 from bot.export import BundleSummary
-from bot.export_folder import open_bundle
-from bot.export_jobs import ExportRequests, requests_on_this_loop, start_private_export
-from bot.messages import Message
-from bot.runtime import Runtime
-from bot.views_export import export_started_view
+from bot.export.folder import open_bundle
+from bot.export.messages import export_started_view
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.errors import user_text
 from handlers.slack.files import slack_token

@@ -6,12 +6,12 @@ import logging
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from bot.actor import Actor
-from bot.evidence_store import EvidenceRejected, check_allowed, check_size, resolve_media_type
-from bot.intake import download_to_spool, ensure_can_attach, record_file
-from bot.net_policy import FetchPolicy, UnsafeUrl, origin_of
-from bot.runtime import Runtime, in_thread
-from bot.settings import Settings
+from bot.chat.intake import download_to_spool, ensure_can_attach, record_file
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
+from bot.core.net_policy import FetchPolicy, UnsafeUrl, origin_of
+from bot.core.settings import Settings
+from bot.evidence.store import EvidenceRejected, check_allowed, check_size, resolve_media_type
 from models import Evidence
 
 log = logging.getLogger("soc2bot.slack")
@@ -80,7 +80,7 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
     """https on Slack's file hosts, or exactly the configured API origin (a fake Slack in tests).
 
     Every redirect hop is checked against it too, and every address the names resolve to must
-    be public (bot/net_policy.py), so the token never reaches anything else.
+    be public (bot/core/net_policy.py), so the token never reaches anything else.
     """
     api = origin_of(settings.slack_api_url)
     return FetchPolicy(hosts=SLACK_FILE_HOSTS, local_origins=frozenset({api} if api else ()))

@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import PermissionDenied
-from bot.runtime import Runtime
+from bot.chat.runtime import Runtime
+from bot.core.errors import PermissionDenied
 from handlers.slack.blocks import render_blocks
 from handlers.slack.commands import run_text
 from handlers.slack.errors import user_text

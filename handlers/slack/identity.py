@@ -8,10 +8,10 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.actor import Actor, ChatAccount
-from bot.errors import InvalidInput, NotServed
-from bot.runtime import Runtime, in_thread
-from bot.services.people import (
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor, ChatAccount
+from bot.core.errors import InvalidInput, NotServed
+from bot.people.services import (
     actor_for_chat_user,
     check_served,
     link_chat_identity,

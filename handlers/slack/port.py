@@ -14,9 +14,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.chat import DeliveryFailed, RateLimited, Sent
-from bot.messages import Image, Message
-from bot.services.chat_channels import (
+from bot.chat.port import DeliveryFailed, RateLimited, Sent
+from bot.core.messages import Image, Message
+from bot.outbox.channels import (
     ChannelBook,
     MemoryChannelBook,
     channel_key,

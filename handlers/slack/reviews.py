@@ -6,16 +6,16 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.actor import Actor
-from bot.errors import InvalidInput
-from bot.messages import Message
-from bot.review_csv import AccountRow, parse_accounts_csv
-from bot.runtime import Runtime, in_thread
-from bot.services.inbound import find_message, remember_message
-from bot.services.people import find_person_by_chat_id
-from bot.services.review_duties import check_can_start_review
-from bot.services.reviews import get_review_progress, review_progress_for, start_access_review
-from bot.views_review import review_prompt_view
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
+from bot.core.errors import InvalidInput
+from bot.core.messages import Message
+from bot.outbox.inbound import find_message, remember_message
+from bot.people.services import find_person_by_chat_id
+from bot.reviews.csv_files import AccountRow, parse_accounts_csv
+from bot.reviews.duties import check_can_start_review
+from bot.reviews.messages import review_prompt_view
+from bot.reviews.services import get_review_progress, review_progress_for, start_access_review
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.files import download
 from handlers.slack.identity import link_named, resolve_actor

@@ -10,13 +10,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.actor import Actor
-from bot.command_refs import parse_record_id
-from bot.errors import InvalidInput
-from bot.runtime import Runtime, in_thread
-from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
-from bot.services.reminders import snooze_occurrence
-from bot.views_reminders import SNOOZE_CHOICES, snoozed_view
+from bot.chat.refs import parse_record_id
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
+from bot.core.errors import InvalidInput
+from bot.reminders.messages import SNOOZE_CHOICES, snoozed_view
+from bot.reminders.services import snooze_occurrence
+from bot.work.occurrences import check_can_complete, get_occurrence_or_raise
 from handlers.slack.background import FollowUps, Step
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.clicks import Click, on_click

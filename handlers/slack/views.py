@@ -10,9 +10,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.command_refs import parse_record_id
-from bot.errors import InvalidInput
-from bot.runtime import Runtime
+from bot.chat.refs import parse_record_id
+from bot.chat.runtime import Runtime
+from bot.core.errors import InvalidInput
 from handlers.slack.background import FollowUps
 from handlers.slack.commands import answer, run_text
 from handlers.slack.errors import user_text

@@ -15,7 +15,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import NotServed
+from bot.core.errors import NotServed
 
 log = logging.getLogger("soc2bot.slack")
 # Slack's marks of a guest (multi- and single-channel) and of a Slack Connect stranger.

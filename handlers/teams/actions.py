@@ -11,17 +11,17 @@ import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.schema import ResourceResponse
 
-from bot.actor import Actor
-from bot.command_refs import STALE_BUTTON, parse_page, parse_record_id
-from bot.errors import InvalidInput
-from bot.messages import Message
-from bot.runtime import Runtime, in_thread
-from bot.services.conversations import await_file
-from bot.services.evidence import complete_by_attestation
-from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
-from bot.services.reviews import complete_follow_up, decide_review_item, get_review_progress
-from bot.views import evidence_recorded_view
-from bot.views_review import review_prompt_view
+from bot.chat.refs import STALE_BUTTON, parse_page, parse_record_id
+from bot.chat.runtime import Runtime, in_thread
+from bot.chat.views import evidence_recorded_view
+from bot.core.actor import Actor
+from bot.core.errors import InvalidInput
+from bot.core.messages import Message
+from bot.evidence.services import complete_by_attestation
+from bot.outbox.conversations import await_file
+from bot.reviews.messages import review_prompt_view
+from bot.reviews.services import complete_follow_up, decide_review_item, get_review_progress
+from bot.work.occurrences import check_can_complete, get_occurrence_or_raise
 from handlers.teams.campaigns import ask_certificate, press
 from handlers.teams.exports import export_requests
 from handlers.teams.replies import card_activity, replace_card, run_text

@@ -16,9 +16,9 @@ from botframework.connector.auth import AuthenticationConstants
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from bot.http_limits import DEPTH_VERDICT, TOO_DEEP
-from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.chat.runtime import Runtime
+from bot.core.settings import Settings
+from bot.web.limits import DEPTH_VERDICT, TOO_DEEP
 from handlers.teams.bot import Soc2TeamsBot
 from handlers.teams.errors import on_turn_error
 

@@ -8,12 +8,12 @@ import re
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.actor import Actor
-from bot.commands import Export, StartReview, parse_command
-from bot.errors import NotServed
-from bot.runtime import Runtime, in_thread
-from bot.services.conversations import save_reference
-from bot.services.inbound import claim_event
+from bot.chat.commands import Export, StartReview, parse_command
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
+from bot.core.errors import NotServed
+from bot.outbox.conversations import save_reference
+from bot.outbox.inbound import claim_event
 from handlers.teams.actions import handle_card_action
 from handlers.teams.campaigns import handle_certificates
 from handlers.teams.exports import start_export

@@ -7,8 +7,7 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
-from bot.actor import Actor
-from bot.campaign_chat import (
+from bot.chat.campaigns import (
     awaited_certificate,
     check_certificate,
     expect_certificate,
@@ -16,8 +15,9 @@ from bot.campaign_chat import (
     press_item,
     record_certificate,
 )
-from bot.command_refs import parse_record_id
-from bot.runtime import Runtime, in_thread
+from bot.chat.refs import parse_record_id
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
 from handlers.teams.errors import user_text
 from handlers.teams.files import download_attachment, file_attachments
 from handlers.teams.replies import card_activity, replace_card

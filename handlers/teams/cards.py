@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.messages import Button, Field, Image, ListItem, Message, Section
+from bot.core.messages import Button, Field, Image, ListItem, Message, Section
 from handlers.teams.markdown import SPECIAL, escape_markdown
 
 Card = dict[str, Any]

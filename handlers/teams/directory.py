@@ -10,11 +10,11 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
 
-from bot.db import Database
-from bot.errors import InvalidInput
-from bot.runtime import in_thread
-from bot.services.directory import DirectoryEntry, channel_references
-from bot.settings import Settings
+from bot.chat.runtime import in_thread
+from bot.core.db import Database
+from bot.core.errors import InvalidInput
+from bot.core.settings import Settings
+from bot.directory.sync import DirectoryEntry, channel_references
 from handlers.teams.app import build_adapter
 from models import Platform
 

@@ -6,9 +6,9 @@ import logging
 
 from botbuilder.core import TurnContext
 
-from bot.db import DATABASE_UNAVAILABLE, is_database_outage
-from bot.errors import SoC2BotError
-from bot.logs import new_correlation_id
+from bot.core.db import DATABASE_UNAVAILABLE, is_database_outage
+from bot.core.errors import SoC2BotError
+from bot.core.logs import new_correlation_id
 
 log = logging.getLogger("soc2bot.teams")
 

@@ -19,15 +19,15 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from bot import commands as c
-from bot.actor import Actor
-from bot.errors import InvalidInput
+from bot.chat import commands as c
+from bot.chat.exports import ExportRequests, requests_on_this_loop, start_private_export
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
+from bot.core.errors import InvalidInput
+from bot.core.messages import Message
 from bot.export import BundleSummary
-from bot.export_jobs import ExportRequests, requests_on_this_loop, start_private_export
-from bot.messages import Message
-from bot.runtime import Runtime, in_thread
-from bot.services.conversations import get_reference
-from bot.views_export import export_started_view
+from bot.export.messages import export_started_view
+from bot.outbox.conversations import get_reference
 from handlers.teams.errors import user_text
 from handlers.teams.replies import card_activity
 

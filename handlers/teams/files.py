@@ -9,12 +9,12 @@ from urllib.parse import urlsplit
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, Attachment
 
-from bot.actor import Actor
-from bot.evidence_store import EvidenceRejected
-from bot.intake import download_to_spool, ensure_can_attach, record_file
-from bot.net_policy import FetchPolicy, origin_of
-from bot.runtime import Runtime, in_thread
-from bot.services.conversations import take_awaited_file
+from bot.chat.intake import download_to_spool, ensure_can_attach, record_file
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
+from bot.core.net_policy import FetchPolicy, origin_of
+from bot.evidence.store import EvidenceRejected
+from bot.outbox.conversations import take_awaited_file
 from handlers.teams.errors import user_text
 
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"

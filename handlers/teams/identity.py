@@ -8,11 +8,11 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
 
-from bot.actor import Actor, ChatAccount
-from bot.errors import InvalidInput, NotServed
-from bot.runtime import Runtime, in_thread
-from bot.services.people import actor_for_chat_user, check_served, link_chat_identity
-from bot.settings import Settings
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor, ChatAccount
+from bot.core.errors import InvalidInput, NotServed
+from bot.core.settings import Settings
+from bot.people.services import actor_for_chat_user, check_served, link_chat_identity
 from models import Platform
 
 # Teams' userRole for people who are not full members of the tenant the chat lives in.

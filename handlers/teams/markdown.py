@@ -21,7 +21,7 @@ def escape_markdown(text: str) -> str:
     r"""`text` with every markdown special backslash-escaped: `[x](u)` renders as typed.
 
     Like `escape_mrkdwn` for Slack, this runs on every text of the neutral message model,
-    which holds no markup (see bot/messages.py); a card's emphasis comes from TextBlock
+    which holds no markup (see bot/core/messages.py); a card's emphasis comes from TextBlock
     properties (weight, size, isSubtle), never from markdown in the text. Bare URLs are left
     as they are: a client may link them, but the link shows where it goes, as on Slack.
     """

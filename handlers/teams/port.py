@@ -14,10 +14,10 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.chat import DeliveryFailed, RateLimited, RecipientUnknown, Sent
-from bot.messages import Message
-from bot.runtime import Runtime, in_thread
-from bot.services.conversations import get_reference
+from bot.chat.port import DeliveryFailed, RateLimited, RecipientUnknown, Sent
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.messages import Message
+from bot.outbox.conversations import get_reference
 from handlers.teams.replies import card_activity
 
 log = logging.getLogger("soc2bot.teams")

@@ -10,12 +10,12 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
-from bot import commands as c
-from bot.actor import Actor
-from bot.dispatch import CommandContext, run_command
-from bot.export_jobs import ExportRequests
-from bot.messages import Image, Message
-from bot.runtime import Runtime, in_thread
+from bot.chat import commands as c
+from bot.chat.dispatch import CommandContext, run_command
+from bot.chat.exports import ExportRequests
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
+from bot.core.messages import Image, Message
 from handlers.teams.cards import card_attachment, fallback_text, render_card
 
 log = logging.getLogger("soc2bot.teams")

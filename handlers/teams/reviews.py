@@ -6,16 +6,16 @@ from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from bot import commands as c
-from bot.actor import Actor
-from bot.errors import InvalidInput
-from bot.messages import Message
-from bot.review_csv import parse_accounts_csv
-from bot.runtime import Runtime, in_thread
-from bot.services.people import get_person_by_email_or_raise
-from bot.services.review_duties import MAX_REASON, check_can_start_review
-from bot.services.reviews import get_review_progress, review_progress_for, start_access_review
-from bot.views_review import review_prompt_view
+from bot.chat import commands as c
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
+from bot.core.errors import InvalidInput
+from bot.core.messages import Message
+from bot.people.services import get_person_by_email_or_raise
+from bot.reviews.csv_files import parse_accounts_csv
+from bot.reviews.duties import MAX_REASON, check_can_start_review
+from bot.reviews.messages import review_prompt_view
+from bot.reviews.services import get_review_progress, review_progress_for, start_access_review
 from handlers.teams.cards import SCHEMA, card_attachment
 from handlers.teams.replies import card_activity, replace_card
 

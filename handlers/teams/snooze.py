@@ -6,14 +6,14 @@ from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from bot.actor import Actor
-from bot.command_refs import parse_record_id
-from bot.errors import InvalidInput
-from bot.messages import Message
-from bot.runtime import Runtime, in_thread
-from bot.services.occurrences import check_can_complete, get_occurrence_or_raise
-from bot.services.reminders import snooze_occurrence
-from bot.views_reminders import SNOOZE_CHOICES, snoozed_view
+from bot.chat.refs import parse_record_id
+from bot.chat.runtime import Runtime, in_thread
+from bot.core.actor import Actor
+from bot.core.errors import InvalidInput
+from bot.core.messages import Message
+from bot.reminders.messages import SNOOZE_CHOICES, snoozed_view
+from bot.reminders.services import snooze_occurrence
+from bot.work.occurrences import check_can_complete, get_occurrence_or_raise
 from handlers.teams.cards import SCHEMA, card_attachment
 from handlers.teams.replies import card_activity, replace_card
 

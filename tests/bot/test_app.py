@@ -16,10 +16,10 @@ from sqlmodel import func, select
 
 from bot import __version__
 from bot.app import create_app, platform_lines
-from bot.db import Database
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SoC2BotError
-from bot.logs import configure_logging, correlation_id, new_correlation_id
-from bot.settings import Settings, load_settings
+from bot.core.db import Database
+from bot.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SoC2BotError
+from bot.core.logs import configure_logging, correlation_id, new_correlation_id
+from bot.core.settings import Settings, load_settings
 from models import Control, Occurrence, Program
 
 UNREACHABLE_DSN = "postgresql+psycopg://soc2bot:hunter2-secret@127.0.0.1:1/soc2bot"

@@ -21,12 +21,12 @@ from fastapi.testclient import TestClient
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import col, select
 
-from bot.actor import Actor
 from bot.app import create_app
-from bot.db import Database
-from bot.services.campaign_audience import refresh_campaign_audiences
-from bot.services.campaigns import start_policy_campaign, start_training_round
-from bot.settings import load_settings
+from bot.campaigns.audience import refresh_campaign_audiences
+from bot.campaigns.rounds import start_policy_campaign, start_training_round
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.settings import load_settings
 from handlers.slack.port import SlackChatPort
 from models import (
     CampaignItem,

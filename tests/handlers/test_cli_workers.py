@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from prometheus_client.mmap_dict import MmapedDict
 from typer.testing import CliRunner
 
-from bot.metrics import MULTIPROCESS_DIR
+from bot.web.metrics import MULTIPROCESS_DIR
 from handlers.cli import app
 from schedules.leader import libpq_url
 from tests.conftest import NO_POSTGRES, POSTGRES_URL

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from bot.actor import Actor
-from bot.commands import parse_command
-from bot.dispatch import CommandContext, run_command
-from bot.messages import Message
+from bot.chat.commands import parse_command
+from bot.chat.dispatch import CommandContext, run_command
+from bot.core.actor import Actor
+from bot.core.messages import Message
 from models import Platform, utcnow
 from tests.handlers.slack.conftest import SlackScenario, fake_slack, make_scenario
 from tests.handlers.teams.activities import message_activity
@@ -128,7 +128,7 @@ def _expected(both: SlackScenario, command: str) -> list[str]:
     """The facts the core says for this command, as Raj (errors are facts too)."""
     db = both.client.app.state.db  # type: ignore[attr-defined]
     with db.session() as session:
-        from bot.services.people import find_person_by_chat_id
+        from bot.people.services import find_person_by_chat_id
 
         raj = find_person_by_chat_id(session=session, platform=Platform.SLACK, external_id="URAJ")
         assert raj is not None

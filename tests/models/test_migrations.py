@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
-from bot.db import Database
+from bot.core.db import Database
 from models import AuditChainHead, Person
 
 

@@ -12,7 +12,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
-from bot.settings import load_settings
+from bot.core.settings import load_settings
 from tests.handlers.slack.conftest import (
     SECRET,
     TOKEN,

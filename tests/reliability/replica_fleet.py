@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, func, select
 
-from bot.db import Database
+from bot.core.db import Database
 from models import OutboxMessage, OutboxStatus
 from tests.reliability.slow_slack import SlowSlack
 from tests.schedules.replicas import Plan, Replica, seed_people, start_replica, wait_until

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.actor import Actor
-from bot.review_csv import parse_accounts_csv
-from bot.services.campaigns import start_policy_campaign, start_training_round
-from bot.services.controls import assign_owner
-from bot.services.reviews import decide_review_item, start_access_review
+from bot.campaigns.rounds import start_policy_campaign, start_training_round
+from bot.catalog.controls import assign_owner
+from bot.core.actor import Actor
+from bot.reviews.csv_files import parse_accounts_csv
+from bot.reviews.services import decide_review_item, start_access_review
 from models import CampaignItem, FollowUp, Person, Platform, utcnow
 from tests.handlers.slack.signing import block_action_payload, view_submission_payload
 from tests.reliability.world import PEOPLE, ROLES, World, changed
@@ -29,7 +29,7 @@ from tests.reliability.world import PEOPLE, ROLES, World, changed
 ALL = frozenset(ROLES)
 NOT_AUDITOR = ALL - {"auditor"}
 ADMIN_OR_OWNER = frozenset({"admin", "owner"})
-REFUSED = "Sorry, "  # every PermissionDenied of bot/permissions.py starts so
+REFUSED = "Sorry, "  # every PermissionDenied of bot/core/permissions.py starts so
 WENT_WRONG = "something went wrong"
 
 
@@ -218,7 +218,7 @@ COMMANDS: dict[str, Command] = {
 
 
 def test_the_command_table_names_every_subcommand() -> None:
-    from bot.command_refs import USAGE
+    from bot.chat.refs import USAGE
 
     assert set(COMMANDS) == set(USAGE)
 

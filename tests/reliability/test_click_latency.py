@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlmodel import col, func, select
 
-from bot.actor import Actor
-from bot.services.campaigns import start_policy_campaign
+from bot.campaigns.rounds import start_policy_campaign
+from bot.core.actor import Actor
 from models import CampaignItem, ChatIdentity, Evidence, Person
 from tests.handlers.slack.conftest import SECRET, wait_for_follow_ups
 from tests.handlers.slack.signing import block_action_payload, interaction_body, signed_headers

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.db import Database
+from bot.core.db import Database
 from handlers.slack.port import SlackChatPort
 from handlers.teams.port import TeamsChatPort
 from models import OutboxStatus

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from bot.db import Database
-from bot.evidence_store import LocalEvidenceStore
-from bot.settings import DEFAULT_ALLOWED_TYPES
+from bot.core.db import Database
+from bot.core.settings import DEFAULT_ALLOWED_TYPES
+from bot.evidence.store import LocalEvidenceStore
 from models import AuditEvent, Evidence, Occurrence, Role
 from tests.factories import generate, make_control, make_person, make_program, make_task
 from tests.reliability.test_malicious_files import PDF, send, stored_objects
@@ -37,11 +37,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD = textwrap.dedent(
     """
     import datetime as dt, io, os, resource, signal, sys, time
-    from bot.actor import Actor
-    from bot.db import Database
-    from bot.evidence_store import EvidenceStoreUnavailable, LocalEvidenceStore
-    from bot.services.evidence import attach_file_evidence
-    from bot.settings import DEFAULT_ALLOWED_TYPES
+    from bot.core.actor import Actor
+    from bot.core.db import Database
+    from bot.evidence.store import EvidenceStoreUnavailable, LocalEvidenceStore
+    from bot.evidence.services import attach_file_evidence
+    from bot.core.settings import DEFAULT_ALLOWED_TYPES
     from models import Person
 
     url, root, occurrence, size, limit, pause = sys.argv[1:7]

@@ -1,6 +1,6 @@
 """Fuzzing the one command parser and the dispatcher behind it, for every role.
 
-tests/bot/test_commands.py fuzzes `parse_command` alone; here the parsed intent also runs
+tests/bot/chat/test_commands.py fuzzes `parse_command` alone; here the parsed intent also runs
 (`run_command`) against a real database as each role of spec §7: only `SoC2BotError`s (the
 friendly ones) may come out, each with a short message, and nothing may change.
 """
@@ -11,10 +11,10 @@ import pytest
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from bot.actor import Actor
-from bot.commands import parse_command
-from bot.dispatch import CommandContext, run_command
-from bot.errors import SoC2BotError
+from bot.chat.commands import parse_command
+from bot.chat.dispatch import CommandContext, run_command
+from bot.core.actor import Actor
+from bot.core.errors import SoC2BotError
 from models import utcnow
 from tests.reliability.fuzzing import COMMAND_TEXT, EXAMPLES, fuzz
 from tests.reliability.test_access_control import actor_of

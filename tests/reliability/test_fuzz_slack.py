@@ -18,8 +18,8 @@ import pytest
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from bot import commands as c
-from bot.command_refs import UsageError
+from bot.chat import commands as c
+from bot.chat.refs import UsageError
 from tests.handlers.slack.signing import block_action_payload, slash_command_body
 from tests.reliability.fuzzing import COMMAND_TEXT, EXAMPLES, JSON, fuzz
 from tests.reliability.world import PEOPLE, World, changed

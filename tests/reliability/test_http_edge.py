@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.http_limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, json_depth
-from bot.messages import Button, Confirm, ListItem, Message
+from bot.core.messages import Button, Confirm, ListItem, Message
+from bot.web.limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, json_depth
 from handlers.slack.blocks import render_blocks
 from handlers.teams.cards import render_card
 from tests.handlers.slack.signing import (

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.directory_csv import parse_directory_csv
-from bot.errors import InvalidInput
-from bot.review_csv import parse_accounts_csv
+from bot.core.errors import InvalidInput
+from bot.directory.hr_csv import parse_directory_csv
+from bot.reviews.csv_files import parse_accounts_csv
 from models import Campaign, Evidence
 from tests.handlers.slack.signing import view_submission_payload
 from tests.handlers.teams.activities import message_activity

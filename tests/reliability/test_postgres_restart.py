@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from bot.audit import verify_chain
-from bot.db import DATABASE_UNAVAILABLE
+from bot.audit.trail import verify_chain
+from bot.core.db import DATABASE_UNAVAILABLE
 from models import AuditEvent, Evidence, Occurrence, OccurrenceStatus
 from tests.reliability.pg_instance import ThrowawayPostgres, find_bin_dir
 from tests.reliability.world import World

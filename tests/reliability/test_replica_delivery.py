@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database
-from bot.settings import Settings
+from bot.core.db import Database
+from bot.core.settings import Settings
 from models import OutboxStatus
 from tests.conftest import NO_POSTGRES, POSTGRES_URL
 from tests.reliability.replica_fleet import (

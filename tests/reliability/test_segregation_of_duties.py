@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.actor import Actor
-from bot.review_csv import parse_accounts_csv
-from bot.services.reviews import start_access_review
+from bot.core.actor import Actor
+from bot.reviews.csv_files import parse_accounts_csv
+from bot.reviews.services import start_access_review
 from models import (
     AuditEvent,
     Campaign,

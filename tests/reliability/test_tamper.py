@@ -19,13 +19,13 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from bot.actor import Actor
-from bot.audit import event_as_dict, record_event
-from bot.audit_chain import event_hash
-from bot.db import Database
-from bot.evidence_store import LocalEvidenceStore
-from bot.services.evidence import attach_file_evidence
-from bot.settings import DEFAULT_ALLOWED_TYPES
+from bot.audit.chain import event_hash
+from bot.audit.trail import event_as_dict, record_event
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.settings import DEFAULT_ALLOWED_TYPES
+from bot.evidence.services import attach_file_evidence
+from bot.evidence.store import LocalEvidenceStore
 from handlers.cli import app
 from models import AuditEvent, Evidence, Occurrence, Role
 from tests.factories import generate, make_control, make_person, make_program, make_task

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.db import Database
+from bot.core.db import Database
 from handlers.cli import app
 from tests.bot.export.bundle_support import make_store, rewrite, seed
 from tests.bot.export.forgeries import FORGERIES

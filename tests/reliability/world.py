@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot.db import Database
+from bot.core.db import Database
 from models import Occurrence, OccurrenceStatus, Person
 from tests.handlers.slack.conftest import SECRET, SlackScenario
 from tests.handlers.slack.fake_slack import FakeSlack

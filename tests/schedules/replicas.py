@@ -19,9 +19,9 @@ import psycopg
 import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.actor import Actor
-from bot.db import Database
-from bot.services.occurrences import materialize_occurrences
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.work.occurrences import materialize_occurrences
 from models import ChatIdentity, Control, EvidenceRequirement, Person, Program, Task
 from schedules.leader import libpq_url
 

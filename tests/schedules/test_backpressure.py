@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.db import Database
+from bot.core.db import Database
 from schedules.leader import SoleProcess
 from schedules.scheduler import Cadence, Decisions, Tickers
 

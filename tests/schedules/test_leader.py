@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from bot.db import Database
+from bot.core.db import Database
 from schedules.leader import (
     LEADER_LOCK_KEY,
     STARTUP_LOCK_KEY,

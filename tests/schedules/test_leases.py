@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from bot.db import Database
-from bot.services.outbox_delivery import claim_batch
+from bot.core.db import Database
+from bot.outbox.delivery import claim_batch
 from models import OutboxStatus, utcnow
 from schedules.sender import OutboxSender, SenderPolicy
 from tests.outbox_support import T0, FakeClock, SlowPort, queue, rows

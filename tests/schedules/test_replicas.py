@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, func, select
 
-from bot.db import Database
+from bot.core.db import Database
 from models import OutboxMessage, OutboxStatus
 from tests.conftest import NO_POSTGRES, POSTGRES_URL
 from tests.handlers.slack.fake_slack import FakeSlack

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from bot.db import Database
+from bot.core.db import Database
 from schedules.leader import SoleProcess
 from schedules.scheduler import (
     DIGEST,

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
 from bot.app import create_app
-from bot.settings import Settings, SettingsError, load_settings
+from bot.core.settings import Settings, SettingsError, load_settings
 from schedules.scheduler import DIGEST, LEADER, MATERIALIZE, OUTBOX, REMINDERS, Tickers
 
 ALL_JOBS = sorted([MATERIALIZE, REMINDERS, DIGEST, OUTBOX, LEADER])

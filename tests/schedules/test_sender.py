@@ -14,11 +14,11 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 
-from bot.db import Database
-from bot.messages import Image, Message, message_from_payload
-from bot.metrics import Metrics
-from bot.services.inbound import find_message
-from bot.services.outbox_delivery import claim_batch
+from bot.core.db import Database
+from bot.core.messages import Image, Message, message_from_payload
+from bot.outbox.delivery import claim_batch
+from bot.outbox.inbound import find_message
+from bot.web.metrics import Metrics
 from handlers.slack.port import SlackChatPort
 from models import Occurrence, OutboxMessage, OutboxStatus, utcnow
 from schedules.sender import OutboxSender, SenderPolicy

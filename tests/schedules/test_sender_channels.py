@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat import ChatPort, DeliveryFailed
-from bot.db import Database
-from bot.messages import message_from_payload
-from bot.services.chat_channels import StoredChannelBook
-from bot.services.digest import queue_weekly_digest
+from bot.chat.port import ChatPort, DeliveryFailed
+from bot.core.db import Database
+from bot.core.messages import message_from_payload
+from bot.digest.services import queue_weekly_digest
+from bot.outbox.channels import StoredChannelBook
 from handlers.slack.manifest import BOT_SCOPES
 from handlers.slack.port import SlackChatPort
 from models import OutboxStatus, utcnow

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col, func, select
 
-from bot.actor import Actor
-from bot.bootstrap import apply_catalog
+from bot.catalog.bootstrap import apply_catalog
 from bot.catalog.validate import validate_catalog_text
-from bot.db import Database
-from bot.errors import PermissionDenied
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.errors import PermissionDenied
 from models import AuditEvent, Control, ControlCriterion, Occurrence, Person, Program, Role, Task
 from tests.catalog_text import as_yaml, catalog
 

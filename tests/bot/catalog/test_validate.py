@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.catalog.validate import validate_catalog_text
-from bot.errors import CatalogInvalid
+from bot.core.errors import CatalogInvalid
 from tests.catalog_text import as_yaml, catalog
 
 

@@ -15,19 +15,19 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bot.actor import Actor
-from bot.audit import record_event
-from bot.audit_chain import canonical_json, event_hash
-from bot.db import Database
-from bot.evidence_store import LocalEvidenceStore
-from bot.services.evidence import (
+from bot.audit.chain import canonical_json, event_hash
+from bot.audit.trail import record_event
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.settings import DEFAULT_ALLOWED_TYPES
+from bot.evidence.services import (
     attach_file_evidence,
     complete_by_attestation,
     file_evidence,
     supersede_evidence,
 )
-from bot.services.occurrences import skip_occurrence
-from bot.settings import DEFAULT_ALLOWED_TYPES
+from bot.evidence.store import LocalEvidenceStore
+from bot.work.occurrences import skip_occurrence
 from models import (
     Campaign,
     CampaignItem,

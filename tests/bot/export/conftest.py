@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database
+from bot.core.db import Database
 from tests.bot.export.bundle_support import Seeded, make_store, seed
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot.audit import verify_chain
-from bot.db import Database
-from bot.errors import Conflict, InvalidInput
+from bot.audit.trail import verify_chain
+from bot.core.db import Database
+from bot.core.errors import Conflict, InvalidInput
 from bot.export import build_bundle, verify_bundle
 from bot.export.bundle import write_bundle
 from models import AuditEvent

@@ -15,11 +15,11 @@ from typing import BinaryIO, cast
 import pytest
 from sqlmodel import col, select
 
-from bot.actor import Actor
-from bot.audit import record_event
-from bot.db import Database
+from bot.audit.trail import record_event
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.evidence.services import file_evidence
 from bot.export import build_bundle, verify_bundle
-from bot.services.evidence import file_evidence
 from models import Occurrence
 from tests.bot.export.bundle_support import make_store
 from tests.factories import generate, make_control, make_program, make_task

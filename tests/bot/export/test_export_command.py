@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot import commands as c
-from bot.actor import Actor
-from bot.commands import parse_command
-from bot.db import Database
-from bot.dispatch import CommandContext, run_command
-from bot.errors import InvalidInput, PermissionDenied
-from bot.export_jobs import ExportRequests
-from bot.messages import render_plain
+from bot.chat import commands as c
+from bot.chat.commands import parse_command
+from bot.chat.dispatch import CommandContext, run_command
+from bot.chat.exports import ExportRequests
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.errors import InvalidInput, PermissionDenied
+from bot.core.messages import render_plain
 from models import AuditEvent, Role
 from tests.bot.export.bundle_support import NOW, Seeded
 

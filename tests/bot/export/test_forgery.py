@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bot.db import Database
+from bot.audit.witness import sign_head
+from bot.core.db import Database
+from bot.core.signing import Signer
 from bot.export import build_bundle, verify_bundle
-from bot.signing import Signer
-from bot.witness import sign_head
 from tests.bot.export.bundle_support import (
     NOW,
     WINDOW,

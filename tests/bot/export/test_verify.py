@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot import audit_chain
-from bot.audit import event_as_dict
-from bot.db import Database
+from bot.audit import chain as audit_chain
+from bot.audit.trail import event_as_dict
+from bot.core.db import Database
 from bot.export import build_bundle, verify_bundle
 from bot.export.script import verifier_source
 from models import AuditEvent

@@ -13,7 +13,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
-from bot.settings import load_settings
+from bot.core.settings import load_settings
 from tests.handlers.slack.fake_slack import Call, FakeSlack
 from tests.handlers.slack.signing import (
     event_body,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.messages import Button, Confirm, Field, Image, ListItem, Message, Section
+from bot.core.messages import Button, Confirm, Field, Image, ListItem, Message, Section
 from handlers.slack.blocks import (
     BLOCK_LIMITS,
     MORE_ACTION_ID,

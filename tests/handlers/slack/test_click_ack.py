@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bot.actor import Actor
-from bot.db import Database
-from bot.services.campaigns import start_policy_campaign
+from bot.campaigns.rounds import start_policy_campaign
+from bot.core.actor import Actor
+from bot.core.db import Database
 from models import CampaignItem, Evidence, Person
 from tests.handlers.slack.conftest import SlackScenario, wait_for_follow_ups
 from tests.handlers.slack.signing import block_action_payload, interaction_body

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.export.witness import read_witnesses, witness_signed
-from bot.signing import service_signer
+from bot.audit.witness_line import read_witnesses, witness_signed
+from bot.core.signing import service_signer
 from tests.handlers.slack.blockkit import assert_blockkit_limits, assert_modal_limits
 from tests.handlers.slack.conftest import SlackScenario
 

@@ -11,10 +11,10 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 
-from bot.actor import Actor
-from bot.db import Database
-from bot.errors import InvalidInput
-from bot.services.directory import DirectoryEntry, sync_directory
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.errors import InvalidInput
+from bot.directory.sync import DirectoryEntry, sync_directory
 from handlers.slack.directory import fetch_slack_directory
 from models import OutboxMessage, Person, Platform, Role
 from tests.factories import generate, make_control, make_person, make_program, make_task

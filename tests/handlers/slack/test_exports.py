@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import select
 
-from bot import export_jobs
+from bot.chat import exports as export_jobs
 from bot.export import verify_bundle
 from models import AuditEvent
 from tests.handlers.slack.conftest import SlackScenario

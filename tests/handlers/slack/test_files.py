@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.db import Database
+from bot.core.db import Database
 from models import ChatMessage, Evidence, Occurrence, OccurrenceStatus
 from tests.handlers.slack.conftest import SlackScenario
 from tests.handlers.slack.signing import view_submission_payload

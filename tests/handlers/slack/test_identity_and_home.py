@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlmodel import select
 
-from bot.db import Database
+from bot.core.db import Database
 from models import ChatIdentity, Person
 from tests.handlers.slack.conftest import SlackScenario
 

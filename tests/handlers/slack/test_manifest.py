@@ -10,16 +10,16 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from bot.command_refs import USAGE
-from bot.messages import Message
-from bot.services.campaign_cards import CampaignCard
-from bot.services.occurrences import State
-from bot.services.review_completion import ReviewItemRow, ReviewProgress
-from bot.services.work import WorkItem
-from bot.views import my_work_view, task_card_view
-from bot.views_campaign import campaign_card_view
-from bot.views_reminders import ReminderNote, reminder_view
-from bot.views_review import follow_ups_section, review_prompt_view
+from bot.campaigns.cards import CampaignCard
+from bot.campaigns.messages import campaign_card_view
+from bot.chat.refs import USAGE
+from bot.chat.views import my_work_view, task_card_view
+from bot.core.messages import Message
+from bot.reminders.messages import ReminderNote, reminder_view
+from bot.reviews.completion import ReviewItemRow, ReviewProgress
+from bot.reviews.messages import follow_ups_section, review_prompt_view
+from bot.work.items import WorkItem
+from bot.work.occurrences import State
 from handlers.cli import app
 from handlers.slack.actions import ACTIONS
 from handlers.slack.blocks import render_blocks

@@ -12,8 +12,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat import DeliveryFailed, RateLimited, Sent
-from bot.messages import Button, Image, Message
+from bot.chat.port import DeliveryFailed, RateLimited, Sent
+from bot.core.messages import Button, Image, Message
 from handlers.slack.port import SlackChatPort
 from tests.handlers.slack.conftest import TOKEN
 from tests.handlers.slack.fake_slack import FakeSlack

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.db import Database
+from bot.core.db import Database
 from models import Campaign, CampaignStatus, ChatMessage, Evidence, FollowUp
 from tests.handlers.slack.blockkit import assert_blockkit_limits
 from tests.handlers.slack.conftest import SlackScenario

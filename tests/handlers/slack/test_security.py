@@ -6,7 +6,7 @@ import time
 
 from sqlmodel import func, select
 
-from bot.db import Database
+from bot.core.db import Database
 from models import AuditEvent
 from tests.handlers.slack.conftest import SECRET, SlackScenario
 from tests.handlers.slack.signing import event_body, signed_headers, slash_command_body

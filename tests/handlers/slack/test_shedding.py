@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.db import Database
+from bot.core.db import Database
 from handlers.slack.shedding import BUSY
 from tests.handlers.slack.conftest import SlackScenario, wait_for_follow_ups
 from tests.handlers.slack.signing import block_action_payload, view_submission_payload

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlmodel import select
 
-from bot.db import Database
+from bot.core.db import Database
 from models import ChatIdentity, Person
 from tests.handlers.slack.conftest import SlackScenario
 from tests.handlers.slack.fake_slack import FakeSlack

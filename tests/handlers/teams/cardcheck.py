@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from bot.messages import Message, render_plain
+from bot.core.messages import Message, render_plain
 from handlers.teams.cards import render_card
 
 Node = dict[str, Any]

@@ -13,8 +13,8 @@ import yaml
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
-from bot.db import Database
-from bot.settings import load_settings
+from bot.core.db import Database
+from bot.core.settings import load_settings
 from handlers.teams.actions import replies_pending
 from tests.handlers.slack.conftest import scenario_catalog
 from tests.handlers.teams.activities import card_submit_activity, message_activity

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.messages import Button, Confirm, Field, Image, ListItem, Message, Section
+from bot.core.messages import Button, Confirm, Field, Image, ListItem, Message, Section
 from handlers.teams.cards import (
     CONTENT_TYPE,
     MAX_CARD_BYTES,

@@ -12,12 +12,12 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 from sqlmodel import select
 
-from bot.actor import Actor
-from bot.db import Database
-from bot.errors import InvalidInput
-from bot.services.conversations import save_reference
-from bot.services.directory import DirectoryEntry, sync_directory
-from bot.settings import Settings, load_settings
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.errors import InvalidInput
+from bot.core.settings import Settings, load_settings
+from bot.directory.sync import DirectoryEntry, sync_directory
+from bot.outbox.conversations import save_reference
 from handlers.teams.directory import fetch_teams_roster, known_team_conversations
 from models import ChatIdentity, OutboxMessage, Person, Platform
 from tests.factories import generate, make_control, make_person, make_program, make_task

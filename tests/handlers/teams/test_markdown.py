@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bot.messages import Field, ListItem, Message, Section
+from bot.core.messages import Field, ListItem, Message, Section
 from handlers.teams.cards import render_card
 from handlers.teams.markdown import escape_markdown
 from tests.handlers.teams.cardcheck import assert_valid_card, card_text, walk

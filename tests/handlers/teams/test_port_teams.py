@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.chat import DeliveryFailed, RateLimited, RecipientUnknown
-from bot.messages import Image, Message
+from bot.chat.port import DeliveryFailed, RateLimited, RecipientUnknown
+from bot.core.messages import Image, Message
 from handlers.teams.port import TeamsChatPort
 from models import OutboxStatus
 from schedules.sender import OutboxSender

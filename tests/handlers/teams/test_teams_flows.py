@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.chat import RateLimited
-from bot.messages import Message
+from bot.chat.port import RateLimited
+from bot.core.messages import Message
 from models import ConversationRef, Evidence, Occurrence, OccurrenceStatus
 from tests.handlers.teams.cardcheck import assert_valid_card, card_text
 from tests.handlers.teams.conftest import TeamsScenario

@@ -1,0 +1,1 @@
+"""The audit trail: hash-chain rules, appending and verifying events, history, witnessed heads."""

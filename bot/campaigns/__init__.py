@@ -1,0 +1,4 @@
+"""Policy acknowledgement and training rounds.
+
+Audiences, items, progress, reminders and their messages.
+"""

@@ -1,0 +1,243 @@
+"""Policy acknowledgement and training messages (neutral model, pure functions of their facts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot.core.messages import Button, Field, ListItem, Message, Section
+from models import AuditEvent, CampaignKind, CampaignStatus, ItemDecision
+
+if TYPE_CHECKING:
+    from bot.campaigns.cards import CampaignCard
+    from bot.campaigns.progress import PersonRow, RoundDetail, RoundProgress, TeamRate
+
+ACK_ACTION = "camp_ack"
+TRAINING_DONE_ACTION = "camp_done"
+CERTIFICATE_ACTION = "camp_cert"
+SHOWN = 25  # people listed per group in a round's detail; the counts cover everyone
+_MAX_LABEL_VERSION = 40  # Slack button labels stop at 75 characters
+
+
+def _day(value: dt.date) -> str:
+    return f"{value:%a %d %b %Y}"
+
+
+def ref(campaign_id: int) -> str:
+    return f"camp-{campaign_id}"
+
+
+def _is_policy(kind: CampaignKind) -> bool:
+    return kind is CampaignKind.POLICY_ACK
+
+
+def accept_label(version: str) -> str:
+    """The policy button: "I have read and accept version X"."""
+    shown = version if len(version) <= _MAX_LABEL_VERSION else version[:39] + "…"
+    return f"I have read and accept version {shown}"
+
+
+def card_buttons(card: CampaignCard) -> tuple[Button, ...]:
+    """The buttons of a pending item (none once it is done, withdrawn or replaced)."""
+    value = str(card.item_id)
+    if not card.pending:
+        return ()
+    if _is_policy(card.kind):
+        label = accept_label(card.version)
+        return (Button(label, f"{ACK_ACTION}:{card.item_id}", value, style="primary"),)
+    return (
+        Button("I have completed the training", f"{TRAINING_DONE_ACTION}:{card.item_id}", value,
+               style="primary"),
+        Button("Attach certificate", f"{CERTIFICATE_ACTION}:{card.item_id}", value),
+    )  # fmt: skip
+
+
+def reminder_text(due_on: dt.date, today: dt.date, *, overdue: bool) -> str:
+    """The line a reminder adds above the item: due soon, due today, or overdue."""
+    if overdue:
+        return f"Overdue: this was due {_day(due_on)}."
+    left = (due_on - today).days
+    when = "today" if left <= 0 else "tomorrow" if left == 1 else f"{_day(due_on)}, in {left} days"
+    return f"Reminder: this is due {when}."
+
+
+def _title(card: CampaignCard) -> str:
+    if _is_policy(card.kind):
+        return f"Please read and accept: {card.title}, version {card.version}"
+    return f"Security training: {card.title} ({card.version})"
+
+
+def _state(card: CampaignCard) -> str | None:
+    when = f" on {_day(card.decided_at.date())}" if card.decided_at else ""
+    if card.decision is ItemDecision.ACKNOWLEDGED:
+        return f"You accepted version {card.version}{when}: “{card.statement}”"
+    if card.decision is ItemDecision.COMPLETED:
+        return f"You confirmed this training{when}: “{card.statement}”"
+    if card.decision is ItemDecision.WITHDRAWN:
+        return "You are no longer part of this round; nothing to do."
+    if card.round_status is CampaignStatus.SUPERSEDED:
+        return "This round was replaced by a newer one; look for the newer message."
+    if card.round_status is not CampaignStatus.OPEN:
+        return f"This round is {card.round_status.value}; nothing to do."
+    return None
+
+
+def _ask(card: CampaignCard) -> str:
+    if _is_policy(card.kind):
+        return f"Pressing the button records this statement, word for word:\n“{card.statement}”"
+    return (
+        f"Pressing the button records this statement, word for word:\n“{card.statement}”\n"
+        "Have a certificate? Reply to this message with the file (Slack), or press "
+        "Attach certificate and send it (Teams)."
+    )
+
+
+def campaign_card_view(card: CampaignCard, *, reminder: str | None = None) -> Message:
+    """The DM of one item: what to read or do, the exact statement, and its buttons."""
+    fields = [Field("Link", card.link)] if card.link else []
+    fields += [Field("Document", card.document)] if card.document else []
+    fields += [Field("Due", _day(card.due_on))] if card.due_on and card.pending else []
+    state = _state(card)
+    lines = [reminder] if reminder and state is None else []
+    lines += [card.summary] if card.summary else []
+    lines.append(state or _ask(card))
+    command = f"ack {card.topic_slug}" if _is_policy(card.kind) else "training"
+    return Message(
+        title=("✓ " if state else "") + _title(card),
+        text="\n\n".join(lines),
+        fields=tuple(fields),
+        buttons=card_buttons(card),
+        footer=f"Reference {ref(card.campaign_id)} · `{command}` shows this again.",
+        ephemeral=False,
+    )
+
+
+def item_recorded_view(
+    card: CampaignCard, *, already: bool, certificate: str | None = None
+) -> Message:
+    """The answer to a press (or a certificate), saying when nothing new was recorded."""
+    if certificate:
+        return Message(
+            title="Certificate stored", text=f"{certificate}\nFor {card.title} ({card.version})."
+        )
+    if already:
+        when = f" on {_day(card.decided_at.date())}" if card.decided_at else ""
+        return Message(
+            title="Already recorded", text=f"You already confirmed this{when}; nothing changed."
+        )
+    return Message(title="Recorded", text=f"Recorded, word for word: “{card.statement}”")
+
+
+def my_rounds_view(
+    cards: Sequence[CampaignCard], *, kind: CampaignKind, query: str = ""
+) -> Message:
+    """The caller's items of one kind: the single pending one in full, else a list."""
+    pending = [c for c in cards if c.pending]
+    if len(pending) == 1:
+        return replace(campaign_card_view(pending[0]), ephemeral=True)
+    noun = "policy acknowledgements" if _is_policy(kind) else "training rounds"
+    if not cards:
+        about = f" matching “{query}”" if query else ""
+        return Message(title=f"Your {noun}", text=f"You have no {noun}{about}. Nothing to do.")
+    items = tuple(
+        ListItem(f"{_title(c)} ({ref(c.campaign_id)})", _state(c) or _due(c), card_buttons(c))
+        for c in cards
+    )
+    return Message(title=f"Your {noun} ({len(pending)} to do)", items=items)
+
+
+def pending_rounds_section(cards: Sequence[CampaignCard]) -> Section | None:
+    """`mine`'s part for policies to accept and training to confirm, with their buttons."""
+    if not cards:
+        return None
+    items = tuple(
+        ListItem(
+            text=_title(c), detail=f"{_due(c)} · records “{c.statement}”", buttons=card_buttons(c)
+        )
+        for c in cards
+    )
+    return Section(heading="Policies and training", items=items)
+
+
+def _due(card: CampaignCard) -> str:
+    return f"to do · due {_day(card.due_on)}" if card.due_on else "to do"
+
+
+def round_line(p: RoundProgress) -> ListItem:
+    """`Acceptable Use Policy, version 2 — 41 of 50 accepted (82%) · 3 overdue`."""
+    verb = "accepted" if _is_policy(p.kind) else "completed"
+    overdue = f" · {p.overdue} overdue" if p.overdue else ""
+    detail = f"{ref(p.campaign_id)} · {p.status.value}" + (
+        f" · due {_day(p.due_on)}" if p.due_on else ""
+    )
+    return ListItem(f"{p.name} — {p.done} of {p.total} {verb} ({p.pct:.0f}%){overdue}", detail)
+
+
+def rounds_section(rounds: Sequence[RoundProgress]) -> Section | None:
+    """Status's "Policies and training" section (None when no round is open)."""
+    if not rounds:
+        return None
+    return Section(
+        heading="Policy acknowledgements and training", items=tuple(round_line(p) for p in rounds)
+    )
+
+
+def team_rate_items(rates: Sequence[TeamRate]) -> tuple[ListItem, ...]:
+    """The digest's training completion per manager's team."""
+    return tuple(
+        ListItem(f"{r.manager or 'No manager'}: {r.done} of {r.total} ({r.pct:.0f}%)", r.campaign)
+        for r in rates
+    )
+
+
+def _people(heading: str, rows: Sequence[PersonRow]) -> Section:
+    items = [ListItem(f"{r.name} <{r.email}>", r.detail) for r in rows[:SHOWN]]
+    if len(rows) > SHOWN:
+        items.append(ListItem(f"… and {len(rows) - SHOWN} more"))
+    return Section(
+        heading=f"{heading} ({len(rows)})", items=tuple(items), text=None if items else "Nobody."
+    )
+
+
+def _event(e: AuditEvent) -> ListItem:
+    return ListItem(f"{e.occurred_at:%Y-%m-%d %H:%M} UTC · {e.action} · {e.actor}")
+
+
+def round_audit_view(detail: RoundDetail, events: Sequence[AuditEvent]) -> Message:
+    """`audit camp-12` for a round: progress, who has and who has not, then the trail."""
+    p = detail.progress
+    verb = "Accepted" if _is_policy(p.kind) else "Completed"
+    fields = (
+        Field("Progress", f"{p.done} of {p.total} ({p.pct:.0f}%) · {p.overdue} overdue"),
+        Field("Status", p.status.value),
+        Field("Withdrawn", str(len(detail.withdrawn))),
+    )
+    sections = (
+        _people("Not yet", detail.pending),
+        _people(verb, detail.done),
+        Section(
+            heading="Audit trail (newest first)", items=tuple(_event(e) for e in events[:SHOWN])
+        ),
+    )
+    return Message(
+        title=f"Audit trail of {ref(p.campaign_id)}: {p.name}", fields=fields, sections=sections
+    )
+
+
+def escalation_view(
+    *, round_name: str, kind: CampaignKind, audience: str, people: Sequence[str], due_on: dt.date
+) -> Message:
+    """A manager's (or the compliance channel's) note about who has not done it yet."""
+    verb = "accepted" if _is_policy(kind) else "completed"
+    whose = "Your reports" if audience == "manager" else "These people"
+    listed = [ListItem(name) for name in people[:SHOWN]]
+    if len(people) > SHOWN:
+        listed.append(ListItem(f"… and {len(people) - SHOWN} more"))
+    return Message(
+        title=f"Escalation: {round_name} is overdue",
+        text=f"{whose} have not {verb} {round_name}, due {_day(due_on)} ({len(people)}):",
+        items=tuple(listed),
+        ephemeral=False,
+    )

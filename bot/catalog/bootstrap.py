@@ -1,0 +1,97 @@
+"""Bring a database to a usable state: migrate, load the catalog, generate occurrences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from sqlmodel import col, or_, select
+
+from bot.catalog.schema import CatalogSpec
+from bot.catalog.sync import SyncReport, sync_catalog
+from bot.catalog.validate import validate_catalog_text
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.settings import Settings
+from bot.work.occurrences import materialize_occurrences
+from models import Control, Person, Program, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    catalog: str
+    sync: SyncReport
+    occurrences_created: int
+    placeholders: list[str]
+
+
+def starter_catalog_text() -> str:
+    """The bundled SOC 2 starter catalog."""
+    return resources.files("bot.catalog").joinpath("starter.yaml").read_text("utf-8")
+
+
+def read_catalog(path: Path | None) -> tuple[str, str]:
+    """(label, text) of the configured catalog, or of the starter catalog."""
+    if path is None:
+        return "bundled SOC 2 starter catalog", starter_catalog_text()
+    return str(path), path.read_text("utf-8")
+
+
+def known_emails(db: Database) -> list[str]:
+    with db.session() as session:
+        return list(session.exec(select(Person.email)).all())
+
+
+def apply_catalog(
+    db: Database, spec: CatalogSpec, *, actor: Actor, now: dt.datetime, horizon_days: int
+) -> tuple[SyncReport, int]:
+    """Sync the catalog and generate occurrences, in one transaction."""
+    with db.transaction() as session:
+        today = now.astimezone(dt.UTC).date()
+        report = sync_catalog(session=session, spec=spec, actor=actor, today=today)
+        created = materialize_occurrences(
+            session=session, actor=actor, now=now, horizon_days=horizon_days
+        )
+    return report, created
+
+
+def prepare(settings: Settings, db: Database, *, now: dt.datetime | None = None) -> Prepared:
+    """What `serve` does first: migrate, load the catalog, fill the occurrence horizon."""
+    now = now or utcnow()
+    db.upgrade()
+    if settings.catalog is None and has_program(db):
+        # Without SOC2BOT_CATALOG the database's catalog stands (edited by `catalog sync`).
+        with db.transaction() as session:
+            created = materialize_occurrences(
+                session=session, actor=Actor.cli(), now=now, horizon_days=settings.horizon_days
+            )
+        return Prepared("catalog in the database", SyncReport(), created, placeholder_people(db))
+    label, text = read_catalog(settings.catalog)
+    spec = validate_catalog_text(text, known_emails=known_emails(db))
+    report, created = apply_catalog(
+        db, spec, actor=Actor.cli(), now=now, horizon_days=settings.horizon_days
+    )
+    return Prepared(label, report, created, placeholder_people(db))
+
+
+def has_program(db: Database) -> bool:
+    with db.session() as session:
+        return session.get(Program, 1) is not None
+
+
+def placeholder_people(db: Database) -> list[str]:
+    """Emails of catalog people marked as placeholders that still own something."""
+    owns = (
+        select(Control.id)
+        .where(col(Control.retired_at).is_(None))
+        .where(or_(Control.owner_id == Person.id, Control.backup_owner_id == Person.id))
+        .exists()
+    )
+    query = select(Person.email).where(col(Person.placeholder), owns)
+    with db.session() as session:
+        return sorted(session.exec(query).all())

@@ -1,0 +1,249 @@
+"""Run a parsed command: one service call per intent, rendered to the neutral message model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.audit import history
+from bot.campaigns import messages as views_campaign
+from bot.campaigns.cards import ROUND_KINDS
+from bot.campaigns.items import list_my_rounds
+from bot.campaigns.progress import find_round_detail
+from bot.catalog import controls
+from bot.chat import commands as c
+from bot.chat import views
+from bot.chat.exports import ExportRequests
+from bot.chat.refs import HELP_LINES, USAGE, UserRef
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.errors import InvalidInput, NotFound
+from bot.core.messages import Message
+from bot.core.permissions import Action, require
+from bot.digest import messages as views_digest
+from bot.digest.chart import render_digest_chart
+from bot.digest.services import compose_digest
+from bot.evidence import services as evidence
+from bot.export.messages import export_started_view
+from bot.people import services as people
+from bot.reviews import services as reviews
+from bot.status.cache import get_cached_status_summary
+from bot.work import items as work
+from bot.work import occurrences
+from models import CampaignKind, Person, Platform
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Everything a command needs besides its own arguments."""
+
+    db: Database
+    actor: Actor
+    now: dt.datetime
+    # Only `export` needs this: how this chat front end builds bundles and hands them over
+    # privately (always in SOC2BOT_EXPORT_DIR); None where exports are not offered (the CLI).
+    exports: ExportRequests | None = None
+
+
+def run_command(intent: c.Intent, ctx: CommandContext) -> Message:
+    """Do what the intent asks and describe the outcome; errors are `SoC2BotError`s."""
+    handler = _HANDLERS.get(type(intent))
+    if handler is None:
+        name = type(intent).__name__.lower()
+        raise InvalidInput(f"`{name}` is not available in this version of soc2bot yet.")
+    return handler(intent, ctx)
+
+
+def _help(intent: Any, ctx: CommandContext) -> Message:
+    if intent.topic:
+        return Message(title=f"help {intent.topic}", text=USAGE[intent.topic])
+    return Message(title="soc2bot commands", text="\n".join(HELP_LINES))
+
+
+def _status(_: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.VIEW)
+    with ctx.db.session() as session:
+        return views.status_view(get_cached_status_summary(session=session, now=ctx.now))
+
+
+def _mine(_: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.OWN_WORK)
+    person_id = _person_id(ctx.actor)
+    with ctx.db.session() as session:
+        items = work.get_my_work(session=session, person_id=person_id, now=ctx.now)
+        follow_ups = reviews.list_open_follow_ups(session=session, person_id=person_id)
+        rounds = [
+            card
+            for kind in ROUND_KINDS
+            for card in list_my_rounds(session=session, person_id=person_id, kind=kind)
+            if card.pending
+        ]
+    return views.my_work_view(items, follow_ups, rounds)
+
+
+def _person_id(actor: Actor) -> int:
+    if actor.person_id is None:
+        raise InvalidInput("This command is about a person's own work; run it as a person.")
+    return actor.person_id
+
+
+def _controls(intent: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.VIEW)
+    with ctx.db.session() as session:
+        rows = controls.list_controls(session=session, text=intent.query)
+    return views.controls_view(rows, intent.query)
+
+
+def _control(intent: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.VIEW)
+    with ctx.db.session() as session:
+        detail = controls.get_control_detail(session=session, key=intent.control_id, now=ctx.now)
+    return views.control_view(detail)
+
+
+def _assign(intent: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.ASSIGN_OWNER)  # before saying anything about the person
+    with ctx.db.transaction() as session:
+        person = resolve_user(session, intent.user)
+        control = controls.assign_owner(
+            session=session, actor=ctx.actor, key=intent.control_id, person=person
+        )
+    return Message(title="Owner assigned", text=f"{person.name} now owns {control.key}.")
+
+
+def resolve_user(session: Session, ref: UserRef) -> Person:
+    """The person a mention or email names; unknown people are an error, not a guess."""
+    if ref.email:
+        return people.get_person_by_email_or_raise(session=session, email=ref.email)
+    if ref.slack_id:
+        person = people.find_person_by_chat_id(
+            session=session, platform=Platform.SLACK, external_id=ref.slack_id
+        )
+        if person:
+            return person
+    who = f"@{ref.handle}" if ref.handle else ref.raw
+    raise NotFound(
+        f"I don't know {who} yet: they need to talk to soc2bot once, or use their email."
+    )
+
+
+def _evidence(intent: Any, ctx: CommandContext) -> Message:
+    with ctx.db.session() as session:
+        occ = occurrences.get_occurrence_or_raise(
+            session=session, occurrence_id=intent.occurrence_id
+        )
+        occurrences.check_can_complete(session, ctx.actor, occ, now=ctx.now)
+    return Message(
+        title=f"Evidence for #{occ.id} ({occ.period_key})",
+        text="Attach a file as a reply in the thread of its reminder, or send it to me with "
+        f"#{occ.id} in the message; or use `done {occ.id}` to confirm it by attestation.",
+    )
+
+
+def _done(intent: Any, ctx: CommandContext) -> Message:
+    with ctx.db.transaction() as session:
+        ev = evidence.complete_by_attestation(
+            session=session,
+            actor=ctx.actor,
+            occurrence_id=intent.occurrence_id,
+            now=ctx.now,
+            note=intent.note,
+        )
+    return views.evidence_recorded_view(ev, intent.occurrence_id, done=True)
+
+
+def _skip(intent: Any, ctx: CommandContext) -> Message:
+    with ctx.db.transaction() as session:
+        occ = occurrences.skip_occurrence(
+            session=session,
+            actor=ctx.actor,
+            occurrence_id=intent.occurrence_id,
+            reason=intent.reason,
+        )
+    return Message(title="Skipped", text=f"#{occ.id} skipped: {occ.skip_reason}")
+
+
+def _audit(intent: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.VIEW)
+    with ctx.db.session() as session:
+        found = history.get_history(
+            session=session,
+            control_key=intent.control_id,
+            occurrence_id=intent.occurrence_id,
+            campaign_id=intent.campaign_id,
+        )
+        detail = (
+            find_round_detail(session=session, campaign_id=intent.campaign_id, now=ctx.now)
+            if intent.campaign_id is not None
+            else None
+        )
+    if detail:  # a policy or training round: who has, who has not, then the trail
+        return views_campaign.round_audit_view(detail, found.events)
+    return views.history_view(found)
+
+
+def _my_rounds(kind: CampaignKind, query: str, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.OWN_WORK)
+    person_id = _person_id(ctx.actor)
+    with ctx.db.session() as session:
+        cards = list_my_rounds(session=session, person_id=person_id, kind=kind, query=query)
+    return views_campaign.my_rounds_view(cards, kind=kind, query=query)
+
+
+def _ack(intent: Any, ctx: CommandContext) -> Message:
+    return _my_rounds(CampaignKind.POLICY_ACK, intent.policy, ctx)
+
+
+def _training(_: Any, ctx: CommandContext) -> Message:
+    return _my_rounds(CampaignKind.TRAINING, "", ctx)
+
+
+def _digest(_: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.DIGEST)
+    with ctx.db.session() as session:
+        digest = compose_digest(session=session, now=ctx.now)
+    return views_digest.digest_view(digest, chart=render_digest_chart(digest))
+
+
+def _export(intent: Any, ctx: CommandContext) -> Message:
+    require(ctx.actor, Action.EXPORT)
+    if ctx.exports is None:
+        raise InvalidInput("Exports are not set up here; run `soc2bot export` on the server.")
+    # Built in the background and sent to the requester privately; this answer may be read
+    # in a channel, so it carries neither the link nor the file.
+    ctx.exports.start(ctx.actor, intent)
+    return export_started_view(intent, where=ctx.exports.where)
+
+
+def _whoami(_: Any, ctx: CommandContext) -> Message:
+    if ctx.actor.person_id is None:
+        return Message(title="Who you are", text=f"{ctx.actor.label} (role {ctx.actor.role}).")
+    with ctx.db.session() as session:
+        person = session.get(Person, ctx.actor.person_id)
+        if person is None:
+            raise NotFound("Your person record is gone; ask an admin.")
+        ids = people.chat_identities(session=session, person_id=ctx.actor.person_id)
+    return views.whoami_view(person, ids)
+
+
+_HANDLERS: dict[type, Callable[[Any, CommandContext], Message]] = {
+    c.Help: _help,
+    c.Status: _status,
+    c.Mine: _mine,
+    c.ListControls: _controls,
+    c.ShowControl: _control,
+    c.Assign: _assign,
+    c.Evidence: _evidence,
+    c.MarkDone: _done,
+    c.Skip: _skip,
+    c.Audit: _audit,
+    c.WhoAmI: _whoami,
+    c.Digest: _digest,
+    c.Export: _export,
+    c.Ack: _ack,
+    c.Training: _training,
+}

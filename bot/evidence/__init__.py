@@ -1,0 +1,4 @@
+"""Evidence.
+
+Stores (filesystem, S3), content checks, recording, superseding and re-hashing files.
+"""

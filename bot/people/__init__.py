@@ -1,0 +1,4 @@
+"""People and their chat identities.
+
+Find them, link identities on first contact, turn them into actors.
+"""

@@ -1,0 +1,4 @@
+"""Reminders and escalations.
+
+The reminder policy, each tick's plan, recipients and their messages.
+"""

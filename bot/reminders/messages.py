@@ -1,0 +1,140 @@
+"""Reminder, escalation and undeliverable-reminder messages (neutral model, pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.chat.views import work_buttons
+from bot.core.messages import Button, Field, Message
+from bot.work.items import WorkItem
+from bot.work.occurrences import State
+from models import Occurrence
+
+_STATE_TEXT = {State.UPCOMING: "upcoming", State.OPEN: "open", State.OVERDUE: "OVERDUE"}
+# Who may act on the buttons: the responsible people, and admins in the compliance channel.
+_ACTING_AUDIENCES = frozenset({"assignee", "owner", "backup_owner", "compliance"})
+
+
+@dataclass(frozen=True)
+class ReminderNote:
+    """What a reminder says about one occurrence, for one audience on one local day."""
+
+    occurrence_id: int
+    control_key: str
+    control_title: str
+    task_title: str
+    period_key: str
+    due_on: dt.date
+    evidence: str
+    state: State
+    assignee: str | None
+    audience: str  # assignee | owner | backup_owner | manager | compliance
+    today: dt.date  # the recipient's local date when it is sent
+    overdue_days: int  # business days past the due day
+
+
+def _day(value: dt.date) -> str:
+    return f"{value:%a %d %b %Y}"
+
+
+def _when(note: ReminderNote) -> str:
+    left = (note.due_on - note.today).days
+    if note.state is State.OVERDUE:
+        days = f"{note.overdue_days} business day{'s' if note.overdue_days != 1 else ''}"
+        return f"was due {_day(note.due_on)}, {days} ago"
+    if left == 0:
+        return "is due today"
+    if left == 1:
+        return "is due tomorrow"
+    return f"is due {_day(note.due_on)}, in {left} days"
+
+
+def _title(note: ReminderNote) -> str:
+    if note.audience == "assignee":
+        lead = "Overdue" if note.state is State.OVERDUE else "Reminder"
+        return f"{lead}: {note.task_title}"
+    return f"Escalation: {note.task_title} is overdue"
+
+
+def _text(note: ReminderNote) -> str:
+    who = note.assignee or "nobody"
+    what = f"“{note.task_title}” for {note.period_key} {_when(note)}"
+    if note.audience == "assignee":
+        return f"{what}."
+    if note.audience == "manager":
+        return f"{what}. It is assigned to {who}, who reports to you: please help get it done."
+    if note.audience == "compliance":
+        return f"{what}. It is assigned to {who}."
+    role = note.audience.replace("_", " ")
+    return f"{what}. It is assigned to {who}; as its {role}, please follow up."
+
+
+def reminder_view(note: ReminderNote) -> Message:
+    """The reminder (or escalation) with the task, control, due date, state and its actions."""
+    fields = (
+        Field("Control", f"{note.control_key} — {note.control_title}"),
+        Field("Period", note.period_key),
+        Field("Due", _day(note.due_on)),
+        Field("State", _STATE_TEXT.get(note.state, note.state.value)),
+        Field("Assigned to", note.assignee or "nobody"),
+    )
+    return Message(
+        title=_title(note),
+        text=_text(note),
+        fields=fields,
+        buttons=reminder_buttons(note) if note.audience in _ACTING_AUDIENCES else (),
+        footer=f"#{note.occurrence_id} · reply to this message with a file to attach it as "
+        "evidence.",
+        ephemeral=False,
+    )
+
+
+def reminder_buttons(note: ReminderNote) -> tuple[Button, ...]:
+    """Mark done / attach evidence as the task requires (shared with `mine`), then snooze."""
+    ref = str(note.occurrence_id)
+    snooze = Button("Snooze", f"occ_snooze:{ref}", ref)
+    if note.state is State.UPCOMING:
+        return (snooze,)
+    item = WorkItem(
+        occurrence_id=note.occurrence_id,
+        control_key=note.control_key,
+        task_title=note.task_title,
+        period_key=note.period_key,
+        due_on=note.due_on,
+        state=note.state,
+        evidence=note.evidence,
+        assignee=note.assignee,
+    )
+    return (*work_buttons(item), snooze)
+
+
+def undeliverable_view(note: ReminderNote, *, person: str | None, reason: str) -> Message:
+    """Told to the compliance channel when a reminder has nobody it can reach."""
+    what = f"#{note.occurrence_id} {note.control_key} — “{note.task_title}” ({note.period_key})"
+    if person is None:
+        text = f"Nobody is assigned to {what}. Set an owner with `/soc2 assign`."
+    else:
+        text = f"I cannot remind {person} about {what}: {reason}."
+    return Message(
+        title="A reminder could not be delivered",
+        text=text,
+        fields=(
+            Field("Due", _day(note.due_on)),
+            Field("Meant for", note.audience.replace("_", " ")),
+        ),
+        footer="I say this once per person and occurrence.",
+        ephemeral=False,
+    )
+
+
+SNOOZE_CHOICES = (1, 2, 3, 5, 7, 14)  # days offered by the snooze forms
+
+
+def snoozed_view(occ: Occurrence) -> Message:
+    """What the person is told after snoozing: until when, and that the reason is logged."""
+    until = occ.snoozed_until.date().isoformat() if occ.snoozed_until else "later"
+    return Message(
+        title=f"Snoozed #{occ.id}",
+        text=f"No reminders for #{occ.id} until {until}. Your reason is in the audit trail.",
+    )

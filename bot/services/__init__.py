@@ -1,1 +1,0 @@
-"""Platform-neutral domain services: `verb_noun(*, session, …)` functions with typed returns."""

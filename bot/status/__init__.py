@@ -1,0 +1,1 @@
+"""Program posture and personal work lists as SQL aggregates, cached per change."""

@@ -1,0 +1,266 @@
+"""Program posture and personal work lists, computed as SQL aggregates over indexed columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.campaigns.progress import RoundProgress, list_round_progress
+from bot.catalog.criteria import criterion_group
+from bot.directory.owners import OwnedWork, work_needing_new_owner
+from bot.work.items import WorkItem, active_controls, work_items
+from bot.work.occurrences import get_program_or_raise, program_today
+from models import Control, ControlCriterion, Occurrence, OccurrenceStatus, Person
+
+PENDING = OccurrenceStatus.PENDING
+DUE_SOON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class CriterionCount:
+    group: str
+    controls: int
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Coverage:
+    control_key: str
+    title: str
+    expected: int
+    evidenced: int
+    skipped: int
+
+    @property
+    def gaps(self) -> int:
+        return self.expected - self.evidenced - self.skipped
+
+
+@dataclass(frozen=True)
+class StatusSummary:
+    program: str
+    today: dt.date
+    window_start: dt.date
+    window_end: dt.date
+    controls_in_scope: int
+    controls_on_track: int
+    open_count: int
+    overdue_count: int
+    due_soon_count: int
+    overdue: list[WorkItem]
+    due_soon: list[WorkItem]
+    criteria: list[CriterionCount]
+    coverage: list[Coverage]
+    gaps: list[WorkItem]
+    placeholder_owners: int
+    # Controls, tasks and pending work still held by people who are no longer active.
+    needs_new_owner: tuple[OwnedWork, ...] = ()
+    # Open policy acknowledgement and training rounds, with their counts.
+    rounds: tuple[RoundProgress, ...] = ()
+
+    @property
+    def readiness_pct(self) -> float:
+        """Share of in-scope controls with no overdue work."""
+        return (
+            100.0 * self.controls_on_track / self.controls_in_scope if self.controls_in_scope else 0
+        )
+
+    @property
+    def coverage_pct(self) -> float:
+        """Share of expected periods in the window (so far) that have accepted evidence."""
+        expected = sum(c.expected - c.skipped for c in self.coverage)
+        return 100.0 * sum(c.evidenced for c in self.coverage) / expected if expected else 100.0
+
+    @property
+    def gap_count(self) -> int:
+        return sum(c.gaps for c in self.coverage)
+
+
+def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -> StatusSummary:
+    """Readiness, per-criterion counts, overdue, due soon and Type II window coverage."""
+    program = get_program_or_raise(session=session)
+    today = program_today(program, now)
+    per_control = _pending_by_control(session, now, today)
+    controls = session.exec(select(Control.id).where(active_controls())).all()
+    overdue_total = sum(o for _, o in per_control.values())
+    soon = sa.and_(
+        col(Occurrence.due_at) > now, col(Occurrence.due_at) <= now + _days(DUE_SOON_DAYS)
+    )
+    overdue_q = col(Occurrence.due_at) <= now
+    window = (program.window_start, program.window_end)
+    coverage, unproven = _coverage(session, *window, now)
+    return StatusSummary(
+        program=program.name,
+        today=today,
+        window_start=program.window_start,
+        window_end=program.window_end,
+        controls_in_scope=len(controls),
+        controls_on_track=sum(1 for c in controls if per_control.get(c or 0, (0, 0))[1] == 0),
+        open_count=sum(o for o, _ in per_control.values()),
+        overdue_count=overdue_total,
+        due_soon_count=_count_pending(session, soon),
+        overdue=work_items(session, overdue_q, now, today, limit=limit),
+        due_soon=work_items(session, soon, now, today, limit=limit),
+        criteria=_criteria_counts(session, per_control),
+        coverage=coverage,
+        gaps=_gap_items(session, window, now, today, limit, unproven),
+        placeholder_owners=count_placeholder_owned(session=session),
+        needs_new_owner=tuple(work_needing_new_owner(session=session)),
+        rounds=tuple(list_round_progress(session=session, now=now)),
+    )
+
+
+def _days(n: int) -> dt.timedelta:
+    return dt.timedelta(days=n)
+
+
+def _pending_by_control(
+    session: Session, now: dt.datetime, today: dt.date
+) -> dict[int, tuple[int, int]]:
+    """control id → (open, overdue) pending occurrences whose period has started."""
+    overdue = sa.func.sum(sa.case((col(Occurrence.due_at) <= now, 1), else_=0))
+    is_open = sa.and_(col(Occurrence.due_at) > now, col(Occurrence.period_start) <= today)
+    rows = session.exec(
+        select(Occurrence.control_id, sa.func.sum(sa.case((is_open, 1), else_=0)), overdue)
+        .join(Control, col(Control.id) == Occurrence.control_id)
+        .where(Occurrence.status == PENDING, col(Occurrence.period_start) <= today)
+        .where(active_controls())
+        .group_by(col(Occurrence.control_id))
+    ).all()
+    return {cid: (int(o or 0), int(d or 0)) for cid, o, d in rows}
+
+
+def _count_pending(session: Session, condition: Any) -> int:
+    query = (
+        select(sa.func.count())
+        .select_from(Occurrence)
+        .join(Control, col(Control.id) == Occurrence.control_id)
+        .where(Occurrence.status == PENDING, condition, active_controls())
+    )
+    return int(session.exec(query).one())
+
+
+def _criteria_counts(
+    session: Session, per_control: dict[int, tuple[int, int]]
+) -> list[CriterionCount]:
+    rows = session.exec(
+        select(ControlCriterion.criterion, ControlCriterion.control_id)
+        .join(Control, col(Control.id) == ControlCriterion.control_id)
+        .where(active_controls())
+    ).all()
+    groups: dict[str, set[int]] = {}
+    for criterion, control_id in rows:
+        groups.setdefault(criterion_group(criterion), set()).add(control_id)
+    return [
+        CriterionCount(
+            group=group,
+            controls=len(ids),
+            open=sum(per_control.get(c, (0, 0))[0] for c in ids),
+            overdue=sum(per_control.get(c, (0, 0))[1] for c in ids),
+        )
+        for group, ids in sorted(groups.items(), key=lambda kv: _group_order(kv[0]))
+    ]
+
+
+def _group_order(group: str) -> tuple[int, str]:
+    prefixes = ("CC", "A", "PI", "C", "P")
+    prefix = next(p for p in (*prefixes, "") if group.startswith(p))
+    return (prefixes.index(prefix) if prefix else 9, group.rjust(6))
+
+
+def _in_window(start: dt.date, end: dt.date, now: dt.datetime) -> Any:
+    """Occurrences of the window that are expected by now: due already, or done anyway."""
+    expected = sa.or_(col(Occurrence.due_at) <= now, col(Occurrence.status) != PENDING)
+    return sa.and_(
+        col(Occurrence.period_start) >= start, col(Occurrence.period_start) <= end, expected
+    )
+
+
+def _coverage(
+    session: Session, start: dt.date, end: dt.date, now: dt.datetime
+) -> tuple[list[Coverage], list[int]]:
+    """Coverage per in-scope control (by key), and the controls with done but unproven work.
+
+    Grouped by control over ix_occurrence_control_window alone, which holds each
+    occurrence's `proven` flag: no evidence is read, and the controls' keys and titles are
+    read once, not joined to every row.
+    """
+    done = col(Occurrence.status) == OccurrenceStatus.DONE
+    evidenced = sa.and_(done, col(Occurrence.proven))
+    skipped = col(Occurrence.status) == OccurrenceStatus.SKIPPED
+    active = sa.select(col(Control.id)).where(active_controls())
+    rows = [
+        (control_id, int(n), int(e or 0), int(s or 0), int(d or 0))
+        for control_id, n, e, s, d in session.execute(
+            sa.select(
+                col(Occurrence.control_id),
+                sa.func.count(),
+                sa.func.sum(sa.case((evidenced, 1), else_=0)),
+                sa.func.sum(sa.case((skipped, 1), else_=0)),
+                sa.func.sum(sa.case((done, 1), else_=0)),
+            )
+            .where(_in_window(start, end, now), col(Occurrence.control_id).in_(active))
+            .group_by(col(Occurrence.control_id))
+        )
+    ]
+    named = sa.select(col(Control.id), col(Control.key), col(Control.title))
+    names = {
+        cid: (key, title)
+        for cid, key, title in session.execute(named.where(col(Control.id).in_(r[0] for r in rows)))
+    }
+    coverage = [Coverage(*names[c], n, e, s) for c, n, e, s, _ in rows]
+    unproven = [c for c, _, e, _, d in rows if d > e]
+    return sorted(coverage, key=lambda c: c.control_key), unproven
+
+
+def _gap_items(
+    session: Session,
+    window: tuple[dt.date, dt.date],
+    now: dt.datetime,
+    today: dt.date,
+    limit: int,
+    unproven: list[int],
+) -> list[WorkItem]:
+    """The first gaps by due time: work due in the window that is neither proven nor skipped.
+
+    That is overdue pending work (read in due order from its index), plus done work without
+    accepted evidence, which is looked for only in the controls the coverage counts show
+    to have some.
+    """
+    in_window = sa.and_(
+        col(Occurrence.period_start) >= window[0], col(Occurrence.period_start) <= window[1]
+    )
+    overdue = sa.and_(in_window, col(Occurrence.due_at) <= now)
+    items = work_items(session, overdue, now, today, limit=limit)
+    if unproven:
+        lacking = sa.and_(
+            in_window,
+            col(Occurrence.status) == OccurrenceStatus.DONE,
+            sa.not_(col(Occurrence.proven)),
+            col(Occurrence.control_id).in_(unproven),
+        )
+        items += work_items(session, lacking, now, today, limit=limit, pending_only=False)
+    return sorted(items, key=lambda i: (i.due_on, i.occurrence_id))[:limit]
+
+
+def count_placeholder_owned(*, session: Session) -> int:
+    """In-scope controls whose owner is still a catalog placeholder."""
+    query = (
+        select(sa.func.count())
+        .select_from(Control)
+        .join(Person, col(Person.id) == Control.owner_id)
+        .where(col(Person.placeholder), active_controls())
+    )
+    return int(session.exec(query).one())
+
+
+def count_open_and_overdue(*, session: Session, now: dt.datetime) -> tuple[int, int]:
+    """(open, overdue) pending occurrences, for the metrics gauges."""
+    overdue = _count_pending(session, col(Occurrence.due_at) <= now)
+    started = sa.and_(col(Occurrence.due_at) > now, col(Occurrence.period_start) <= now.date())
+    return _count_pending(session, started), overdue

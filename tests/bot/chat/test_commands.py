@@ -1,0 +1,386 @@
+"""The command language: every subcommand, every friendly error, and fuzzing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.chat.commands import (
+    GENERAL_USAGE,
+    HELP_LINES,
+    USAGE,
+    Ack,
+    Assign,
+    Audit,
+    Digest,
+    Evidence,
+    Export,
+    Help,
+    Intent,
+    ListControls,
+    MarkDone,
+    Mine,
+    ShowControl,
+    Skip,
+    StartReview,
+    Status,
+    Training,
+    UsageError,
+    WhoAmI,
+    parse_command,
+)
+from bot.chat.refs import (
+    ChannelRef,
+    UserRef,
+    parse_campaign_ref,
+    parse_channel_ref,
+    parse_control_id,
+    parse_iso_date,
+    parse_occurrence_ref,
+    parse_user_ref,
+)
+from bot.core.errors import InvalidInput
+
+SUBCOMMANDS = [
+    "help",
+    "status",
+    "mine",
+    "controls",
+    "control",
+    "assign",
+    "evidence",
+    "review",
+    "ack",
+    "training",
+    "digest",
+    "audit",
+    "export",
+    "whoami",
+    "done",
+    "skip",
+]
+
+
+def usage_error(text: str) -> UsageError:
+    with pytest.raises(UsageError) as caught:
+        parse_command(text)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("help", Help()),
+        ("help assign", Help("assign")),
+        ("status", Status()),
+        ("mine", Mine()),
+        ("controls", ListControls()),
+        ("controls access   review", ListControls("access review")),
+        ("control cc6.1-ar", ShowControl("CC6.1-AR")),
+        ("evidence #1234", Evidence(1234)),
+        ("ack Acceptable Use Policy", Ack("Acceptable Use Policy")),
+        ("training", Training()),
+        ("digest", Digest()),
+        ("audit CC6.1-AR", Audit("control", control_id="CC6.1-AR")),
+        ("audit #77", Audit("occurrence", occurrence_id=77)),
+        ("audit camp-3", Audit("campaign", campaign_id=3)),
+        ("export 2026-01-01 2026-06-30", Export(date(2026, 1, 1), date(2026, 6, 30))),
+        ("whoami", WhoAmI()),
+        ("done 12", MarkDone(12)),
+        ("done #12 restore passed, see INC-9", MarkDone(12, "restore passed, see INC-9")),
+        ("skip occ-12 host retired in March", Skip(12, "host retired in March")),
+    ],
+)
+def test_every_subcommand_parses_to_its_intent(text: str, intent: Intent) -> None:
+    assert parse_command(text) == intent
+
+
+def test_empty_text_means_help() -> None:
+    assert parse_command("") == Help()
+    assert parse_command("   \n\t ") == Help()
+
+
+def test_subcommand_names_are_case_insensitive_and_tolerate_extra_whitespace() -> None:
+    assert parse_command("  STATUS  ") == Status()
+    assert parse_command("Control\u00a0 cc6.1-ar") == ShowControl("CC6.1-AR")
+
+
+def test_fullwidth_and_zero_width_characters_are_folded() -> None:
+    assert parse_command("ｓｔａｔｕｓ") == Status()
+    assert parse_command("who\u200bami") == WhoAmI()
+
+
+def test_assign_parses_escaped_slack_mention() -> None:
+    intent = parse_command("assign CC6.1-AR <@U123ABC|ana>")
+    assert intent == Assign("CC6.1-AR", UserRef("<@U123ABC|ana>", slack_id="U123ABC", handle="ana"))
+
+
+def test_assign_accepts_teams_mention_email_and_optional_to() -> None:
+    teams = parse_command("assign A1.2-BACKUP to <at>Ana Ruiz</at>")
+    assert isinstance(teams, Assign) and teams.user.teams_name == "Ana Ruiz"
+    mail = parse_command("assign a1.2-backup <mailto:Ana@Acme.test|Ana@Acme.test>")
+    assert isinstance(mail, Assign) and mail.user.email == "ana@acme.test"
+    assert mail.control_id == "A1.2-BACKUP"
+
+
+def test_review_start_parses_quoted_name_channel_and_reviewer() -> None:
+    intent = parse_command('review start "Q1 prod access" <#C123|soc2> reviewer <@U9>')
+    assert intent == StartReview(
+        "Q1 prod access",
+        ChannelRef("<#C123|soc2>", slack_id="C123", name="soc2"),
+        UserRef("<@U9>", slack_id="U9"),
+    )
+
+
+def test_review_start_takes_unquoted_name_and_smart_quotes() -> None:
+    assert parse_command("review start Q1 prod access") == StartReview("Q1 prod access")
+    smart = parse_command("review start “Q1 #2 access” reviewer @raj #soc2")
+    assert smart == StartReview(
+        "Q1 #2 access", ChannelRef("#soc2", name="soc2"), UserRef("@raj", handle="raj")
+    )
+
+
+def test_leading_bot_mention_and_slash_prefix_are_ignored() -> None:
+    assert parse_command("<at>soc2bot</at> mine") == Mine()
+    assert parse_command("<@UBOT> status") == Status()
+    assert parse_command("/soc2 digest") == Digest()
+
+
+def test_aliases_reach_help() -> None:
+    assert parse_command("?") == Help()
+    assert parse_command("--help") == Help()
+
+
+def test_skip_reason_keeps_its_text_and_unwraps_a_single_quoted_reason() -> None:
+    assert parse_command('skip 5 "system retired"') == Skip(5, "system retired")
+    assert parse_command("skip 5 it's   retired") == Skip(5, "it's   retired")
+
+
+@pytest.mark.parametrize(
+    ("text", "usage_of"),
+    [
+        ("control", "control"),
+        ("assign", "assign"),
+        ("assign CC6.1-AR", "assign"),
+        ("evidence", "evidence"),
+        ("review", "review"),
+        ("review start", "review"),
+        ("review start Q1 reviewer", "review"),
+        ("ack", "ack"),
+        ("audit", "audit"),
+        ("export", "export"),
+        ("export 2026-01-01", "export"),
+        ("done", "done"),
+        ("skip", "skip"),
+        ("skip #12", "skip"),
+    ],
+)
+def test_every_missing_argument_names_the_usage(text: str, usage_of: str) -> None:
+    error = usage_error(text)
+    assert error.usage == USAGE[usage_of]
+    assert error.message and len(error.message) < 120
+
+
+@pytest.mark.parametrize("text", ["status now", "control A B", "evidence 1 2", "whoami x"])
+def test_extra_arguments_are_refused_with_the_usage(text: str) -> None:
+    assert usage_error(text).usage == USAGE[text.split()[0]]
+
+
+def test_unknown_subcommand_suggests_the_close_one() -> None:
+    error = usage_error("stauts")
+    assert "did you mean `status`?" in error.message
+    assert error.suggestion == "status"
+    assert error.usage == GENERAL_USAGE
+
+
+def test_unknown_subcommand_without_a_close_one_points_to_help() -> None:
+    error = usage_error("xyzzy")
+    assert error.suggestion is None and "did you mean" not in error.message
+    assert "help" in error.user_text()
+
+
+def test_unknown_help_topic_suggests_the_close_one() -> None:
+    error = usage_error("help asign")
+    assert error.suggestion == "assign" and error.usage == USAGE["help"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "export 2026-13-01 2026-12-31",
+        "export 2026-02-30 2026-03-01",
+        "export 2026/01/01 2026-03-01",
+        "export jan feb",
+        "export 20260101 20260201",
+    ],
+)
+def test_bad_export_dates_are_rejected(text: str) -> None:
+    assert usage_error(text).usage == USAGE["export"]
+
+
+def test_export_from_after_to_is_rejected() -> None:
+    error = usage_error("export 2026-06-30 2026-01-01")
+    assert "after" in error.message and error.usage == USAGE["export"]
+
+
+def test_export_of_one_day_is_allowed() -> None:
+    assert parse_command("export 2026-03-01 2026-03-01") == Export(
+        date(2026, 3, 1), date(2026, 3, 1)
+    )
+
+
+def test_bad_occurrence_reference_explains_the_format() -> None:
+    error = usage_error("evidence abc")
+    assert error.message == (
+        "‘abc’ is not an occurrence reference — use the number shown as #1234."
+    )
+
+
+@pytest.mark.parametrize("token", ["1234", "#1234", "occ-1234", "OCC-1234"])
+def test_occurrence_refs_accept_every_shown_form(token: str) -> None:
+    assert parse_occurrence_ref(token) == 1234
+
+
+@pytest.mark.parametrize("token", ["0", "#", "occ-", "12a", "-3", "1" * 30, "#12.5"])
+def test_occurrence_refs_reject_anything_else(token: str) -> None:
+    with pytest.raises(UsageError):
+        parse_occurrence_ref(token)
+
+
+def test_control_ids_are_uppercased_and_bad_characters_rejected() -> None:
+    assert parse_control_id("cc6.1-ar") == "CC6.1-AR"
+    assert parse_control_id("A1.2_backup") == "A1.2_BACKUP"
+    for bad in ["CC6/1", "-AR", "CC 6", "<script>", "x" * 65]:
+        with pytest.raises(UsageError, match="not a control id"):
+            parse_control_id(bad)
+
+
+def test_bad_control_id_in_a_command_names_the_usage() -> None:
+    assert usage_error("control CC6;1").usage == USAGE["control"]
+
+
+def test_campaign_refs_parse_both_spellings() -> None:
+    assert parse_campaign_ref("CAMP-7") == parse_campaign_ref("campaign-7") == 7
+    with pytest.raises(UsageError):
+        parse_campaign_ref("camp-x")
+
+
+def test_audit_rejects_something_that_is_no_id() -> None:
+    assert usage_error("audit a/b").usage == USAGE["audit"]
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("<@U123ABC|ana>", UserRef("<@U123ABC|ana>", slack_id="U123ABC", handle="ana")),
+        ("<@U123ABC>", UserRef("<@U123ABC>", slack_id="U123ABC")),
+        ("@ana", UserRef("@ana", handle="ana")),
+        ("Ana@Acme.test", UserRef("Ana@Acme.test", email="ana@acme.test")),
+        (
+            "<mailto:ana@acme.test|ana@acme.test>",
+            UserRef("<mailto:ana@acme.test|ana@acme.test>", email="ana@acme.test"),
+        ),
+        ("<at>Ana  Ruiz</at>", UserRef("<at>Ana  Ruiz</at>", teams_name="Ana Ruiz")),
+    ],
+)
+def test_user_refs_accept_mentions_handles_and_emails(token: str, expected: UserRef) -> None:
+    assert parse_user_ref(token) == expected
+
+
+@pytest.mark.parametrize("token", ["ana", "@", "<@>", "<at></at>", "ana@", "#soc2"])
+def test_user_refs_reject_a_bare_word_with_a_hint(token: str) -> None:
+    with pytest.raises(UsageError, match="not a person"):
+        parse_user_ref(token)
+
+
+def test_channel_refs_accept_slack_mentions_and_plain_names() -> None:
+    assert parse_channel_ref("<#C123|soc2>") == ChannelRef("<#C123|soc2>", "C123", "soc2")
+    assert parse_channel_ref("<#C123>") == ChannelRef("<#C123>", slack_id="C123")
+    assert parse_channel_ref("#soc2") == ChannelRef("#soc2", name="soc2")
+    with pytest.raises(UsageError, match="not a channel"):
+        parse_channel_ref("soc2")
+
+
+def test_iso_dates_parse_and_other_forms_are_refused() -> None:
+    assert parse_iso_date("2026-01-31") == date(2026, 1, 31)
+    with pytest.raises(UsageError, match="YYYY-MM-DD"):
+        parse_iso_date("2026-W01-1")
+
+
+def test_input_over_the_cap_gets_a_friendly_error() -> None:
+    error = usage_error("controls " + "a" * 4000)
+    assert "too long" in error.message and error.usage == GENERAL_USAGE
+
+
+def test_usage_error_is_invalid_input_and_shows_usage() -> None:
+    error = usage_error("assign")
+    assert isinstance(error, InvalidInput)
+    assert error.user_text().endswith(f"Usage: {USAGE['assign']}")
+
+
+def test_usage_and_help_lines_cover_every_subcommand_with_an_example() -> None:
+    assert sorted(USAGE) == sorted(SUBCOMMANDS)
+    assert all("e.g. `" in line for line in USAGE.values())
+    assert len(HELP_LINES) == len(SUBCOMMANDS)
+    for name in SUBCOMMANDS:
+        assert any(line.startswith(f"`{name}") for line in HELP_LINES)
+
+
+def test_every_usage_example_parses() -> None:
+    for name, line in USAGE.items():
+        example = line.split("e.g. `", 1)[1].rstrip("`")
+        assert parse_command(example) is not None, name
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text())
+def test_arbitrary_text_raises_nothing_but_usage_error(text: str) -> None:
+    try:
+        parse_command(text)
+    except UsageError as error:
+        assert error.message and len(error.message) < 200
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["", *SUBCOMMANDS]), st.text(min_size=2000, max_size=6000))
+def test_huge_text_raises_nothing_but_usage_error(name: str, text: str) -> None:
+    try:
+        parse_command(f"{name} {text}")
+    except UsageError as error:
+        assert len(error.message) < 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<at>" * 999,
+        "controls " + "<a" * 1990,
+        "review start " + "'" * 3980,
+        "\ufdfa" * 3999,
+        "done 1 " + "&amp;" * 790,
+        "audit " + "9" * 3990,
+        "assign a " + "@" * 3990,
+    ],
+)
+def test_adversarial_text_is_handled(text: str) -> None:
+    try:
+        parse_command(text)
+    except UsageError as error:
+        assert len(error.message) < 200
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(SUBCOMMANDS),
+    st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=20), max_size=5),
+)
+def test_subcommands_with_arbitrary_arguments_raise_only_usage_error(
+    name: str, words: list[str]
+) -> None:
+    try:
+        parse_command(" ".join([name, *words]))
+    except UsageError as error:
+        assert error.usage is not None
