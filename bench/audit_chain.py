@@ -6,7 +6,7 @@
 Appends: a fresh database (`bench_audit_<db>`); `--writers` processes (8) each append
 `--events-per-writer` events with `bot.audit.trail.record_event`, one event per transaction (as a
 service does), all at once; then the chain must verify and be one line of 8 × N events.
-Verify: `soc2bot audit verify`'s check (`bot.audit.trail.verify_chain`) over the seeded program's
+Verify: `soc2bot audit verify`'s check (`bot.audit.verify.verify_chain`) over the seeded program's
 500,000 events (seeded first if missing), with one process and with one per core, and the
 event-by-event path it replaced (`verify_events(iter_events())`) for comparison.
 """
@@ -26,7 +26,8 @@ import benchlib  # noqa: E402
 from slash_load import seeded  # noqa: E402
 
 from bot.audit.chain import verify_events  # noqa: E402
-from bot.audit.trail import iter_events, record_event, verify_chain, verify_stored_events  # noqa: E402
+from bot.audit.trail import iter_events, record_event  # noqa: E402
+from bot.audit.verify import verify_chain, verify_stored_events  # noqa: E402
 from bot.core.actor import Actor  # noqa: E402
 from bot.core.db import Database  # noqa: E402
 

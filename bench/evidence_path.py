@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchlib  # noqa: E402
 
-from bot.evidence.store import LocalEvidenceStore  # noqa: E402
+from bot.evidence.local import LocalEvidenceStore  # noqa: E402
 
 MB = benchlib.MB
 WORK = benchlib.DATA / "evidence-path"

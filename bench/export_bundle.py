@@ -28,8 +28,8 @@ from sqlmodel import col, select  # noqa: E402
 from bot.audit.trail import record_event  # noqa: E402
 from bot.core.actor import Actor  # noqa: E402
 from bot.core.db import Database  # noqa: E402
+from bot.evidence.local import LocalEvidenceStore  # noqa: E402
 from bot.evidence.services import file_evidence  # noqa: E402
-from bot.evidence.store import LocalEvidenceStore  # noqa: E402
 from bot.export import build_bundle, verify_bundle  # noqa: E402
 from bot.work.occurrences import mark_done, materialize_occurrences  # noqa: E402
 from models import Control, Occurrence, OccurrenceStatus, Program, Task  # noqa: E402

@@ -22,7 +22,7 @@ from bot.core.errors import SoC2BotError
 from bot.core.logs import configure_logging
 from bot.core.settings import Settings, load_settings
 from bot.core.signing import load_signer
-from bot.evidence.store import open_evidence_store
+from bot.evidence.stores import open_evidence_store
 from bot.outbox.channels import StoredChannelBook
 from bot.status.summary import count_placeholder_owned
 from bot.web.metrics import Metrics

@@ -202,7 +202,7 @@ def db_upgrade() -> None:
 def demo() -> None:
     """Seed a fictional company with a year of history into the configured database."""
     from bot.demo.seed import seed_demo
-    from bot.evidence.store import open_evidence_store
+    from bot.evidence.stores import open_evidence_store
 
     settings = _settings()
     with _friendly():

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from bot.audit.chain import ChainReport
 from bot.audit.history import get_history
-from bot.audit.trail import event_as_dict, list_events, verify_chain
+from bot.audit.trail import event_as_dict, list_events
+from bot.audit.verify import verify_chain
 from bot.audit.witness import WitnessCheck, check_witnesses
 from bot.chat.refs import classify_audit_ref, parse_iso_date
 from bot.core.actor import Actor
@@ -75,7 +76,7 @@ def audit_verify(
     if bundle is not None:
         _verify_bundle(bundle, head, key, witnessed)
         return
-    from bot.evidence.store import open_evidence_store
+    from bot.evidence.stores import open_evidence_store
 
     checks: tuple[list[WitnessCheck], list[str]] | None = None
     with friendly():
@@ -154,7 +155,7 @@ def export(
     out_file: Annotated[Path, typer.Option("--out", help="The zip file to write.")],
 ) -> None:
     """Build the auditor's evidence bundle for a window; print what it holds and its SHA-256."""
-    from bot.evidence.store import open_evidence_store
+    from bot.evidence.stores import open_evidence_store
 
     settings = load_settings_or_exit()
     with friendly():

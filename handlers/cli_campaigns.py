@@ -50,7 +50,7 @@ def campaign_policy(
         db = open_database(settings)
         document = None
         if file is not None:
-            from bot.evidence.store import open_evidence_store
+            from bot.evidence.stores import open_evidence_store
 
             if not file.is_file():
                 raise typer.BadParameter(f"{file} is not a file", param_hint="--file")

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.catalog.controls import get_control_or_raise
+from bot.audit.facts import History
 from bot.core.errors import NotFound
-from bot.work.occurrences import get_occurrence_or_raise
-from models import AuditEvent, Campaign, Occurrence, Task
-
-
-@dataclass(frozen=True)
-class History:
-    subject: str
-    events: list[AuditEvent]
+from bot.core.not_found import no_control, no_occurrence, normalize_control_key
+from models import AuditEvent, Campaign, Control, Occurrence, Task
 
 
 def get_history(
@@ -29,7 +21,9 @@ def get_history(
 ) -> History:
     """Newest events first for exactly one subject."""
     if occurrence_id is not None:
-        get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
+        # Looked up here, not through bot.work: the audit trail sits below the domains it records.
+        if session.get(Occurrence, occurrence_id) is None:
+            raise no_occurrence(occurrence_id)
         where = _subject("occurrence", [str(occurrence_id)])
         return History(f"occurrence #{occurrence_id}", _events(session, where, limit))
     if campaign_id is not None:
@@ -41,7 +35,10 @@ def get_history(
         )
     if control_key is None:
         raise NotFound("Name a control, an occurrence (#123) or a campaign.")
-    control = get_control_or_raise(session=session, key=control_key)
+    key = normalize_control_key(control_key)
+    control = session.exec(select(Control).where(Control.key == key)).first()
+    if control is None:
+        raise no_control(control_key)
     occurrences = select(sa.cast(Occurrence.id, sa.String)).where(
         Occurrence.control_id == control.id
     )

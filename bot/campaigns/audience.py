@@ -17,7 +17,7 @@ from bot.campaigns.groups import audience_people
 from bot.campaigns.rounds import enroll_people, start_training_round
 from bot.core.actor import Actor
 from bot.core.errors import SoC2BotError
-from bot.work.occurrences import get_program_or_raise, program_today
+from bot.core.program import get_program_or_raise, program_today
 from models import (
     Campaign,
     CampaignItem,

@@ -2,48 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
+from bot.campaigns.facts import CampaignCard
 from bot.campaigns.messages import campaign_card_view
 from bot.core.errors import NotFound
 from bot.outbox.queue import Outgoing, enqueue_messages
 from bot.reminders.recipients import Address, load_addresses
-from models import Campaign, CampaignItem, CampaignKind, CampaignStatus, ItemDecision, Person
+from models import Campaign, CampaignItem, CampaignKind, Person
 
 ROUND_KINDS = (CampaignKind.POLICY_ACK, CampaignKind.TRAINING)
 _SLUG = re.compile(r"[^a-z0-9]+")
-
-
-@dataclass(frozen=True)
-class CampaignCard:
-    """One person's item of a round, with everything its message shows."""
-
-    campaign_id: int
-    item_id: int
-    kind: CampaignKind
-    title: str
-    version: str
-    topic_slug: str
-    statement: str
-    summary: str | None
-    link: str | None
-    document: str | None  # "policy.pdf · SHA-256 ab12…" when a file was attached
-    due_on: dt.date | None
-    decision: ItemDecision
-    decided_at: dt.datetime | None
-    round_status: CampaignStatus
-    person: str
-
-    @property
-    def pending(self) -> bool:
-        return self.decision is ItemDecision.PENDING and self.round_status is CampaignStatus.OPEN
 
 
 def topic_slug(text: str) -> str:

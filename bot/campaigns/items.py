@@ -16,7 +16,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.audit.trail import record_event
-from bot.campaigns.cards import ROUND_KINDS, CampaignCard, card_for, topic_slug
+from bot.campaigns.cards import ROUND_KINDS, card_for, topic_slug
+from bot.campaigns.facts import CampaignCard
 from bot.core.actor import Actor
 from bot.core.errors import Conflict, NotFound, PermissionDenied
 from bot.core.permissions import Action, require

@@ -5,14 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from bot.campaigns.facts import CampaignCard, PersonRow, RoundDetail, RoundProgress, TeamRate
 from bot.core.messages import Button, Field, ListItem, Message, Section
 from models import AuditEvent, CampaignKind, CampaignStatus, ItemDecision
-
-if TYPE_CHECKING:
-    from bot.campaigns.cards import CampaignCard
-    from bot.campaigns.progress import PersonRow, RoundDetail, RoundProgress, TeamRate
 
 ACK_ACTION = "camp_ack"
 TRAINING_DONE_ACTION = "camp_done"
@@ -128,6 +124,20 @@ def item_recorded_view(
             title="Already recorded", text=f"You already confirmed this{when}; nothing changed."
         )
     return Message(title="Recorded", text=f"Recorded, word for word: “{card.statement}”")
+
+
+def certificate_asked_view(card: CampaignCard, here: bool) -> Message:
+    """After "Attach certificate": where to send the file (`here`: in this chat)."""
+    if here:
+        return Message(
+            text=f"Send your certificate for {card.title} ({card.version}) here in this chat "
+            "(within 30 minutes); I will store it and answer with its SHA-256."
+        )
+    return Message(
+        text="Reply in the thread of this message with your certificate (PDF or image), or "
+        f"send it to me in a DM with camp-{card.campaign_id} in the message. "
+        "I will store it and answer with its SHA-256."
+    )
 
 
 def my_rounds_view(

@@ -3,68 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.campaigns.cards import ROUND_KINDS
+from bot.campaigns.facts import PersonRow, RoundDetail, RoundProgress, TeamRate
 from bot.core.errors import NotFound
 from models import Campaign, CampaignItem, CampaignKind, CampaignStatus, ItemDecision, Person
 
 _DONE = (ItemDecision.ACKNOWLEDGED, ItemDecision.COMPLETED)
-
-
-@dataclass(frozen=True)
-class RoundProgress:
-    """A round's counts; withdrawn people (deactivated) are left out of every one of them."""
-
-    campaign_id: int
-    kind: CampaignKind
-    name: str
-    status: CampaignStatus
-    due_on: dt.date | None
-    total: int
-    done: int
-    overdue: int
-
-    @property
-    def pending(self) -> int:
-        return self.total - self.done
-
-    @property
-    def pct(self) -> float:
-        return 100.0 * self.done / self.total if self.total else 100.0
-
-
-@dataclass(frozen=True)
-class PersonRow:
-    name: str
-    email: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class RoundDetail:
-    progress: RoundProgress
-    done: list[PersonRow]
-    pending: list[PersonRow]
-    withdrawn: list[PersonRow]
-
-
-@dataclass(frozen=True)
-class TeamRate:
-    """Completion of one open training round within one manager's direct reports."""
-
-    campaign: str
-    manager: str | None
-    done: int
-    total: int
-
-    @property
-    def pct(self) -> float:
-        return 100.0 * self.done / self.total if self.total else 100.0
 
 
 def _counts(now: dt.datetime) -> tuple[sa.ColumnElement[int], ...]:

@@ -19,15 +19,15 @@ from sqlmodel import Session, col, select
 
 from bot.campaigns.cards import (
     ROUND_KINDS,
-    CampaignCard,
     campaign_meta,
     card_for,
     invite_key,
     invite_outgoing,
 )
+from bot.campaigns.facts import CampaignCard
 from bot.campaigns.messages import campaign_card_view, escalation_view, reminder_text
+from bot.core.program import zone
 from bot.outbox.queue import Outgoing, channel_target, enqueue_messages, queued_keys
-from bot.reminders.plan import zone
 from bot.reminders.policy import ASSIGNEE, Due, Policy, Step, due_step, resolve_policy
 from bot.reminders.recipients import Address, load_addresses, load_people
 from models import Campaign, CampaignItem, CampaignStatus, ItemDecision, Person, Program

@@ -24,11 +24,10 @@ from bot.campaigns.groups import audience_people
 from bot.core.actor import Actor
 from bot.core.errors import Conflict, InvalidInput
 from bot.core.permissions import Action, require
+from bot.core.program import get_program_or_raise, program_today, zone
 from bot.core.recurrence import end_of_local_day, parse_duration
 from bot.evidence.services import file_evidence
 from bot.evidence.store import StoredFile
-from bot.reminders.plan import zone
-from bot.work.occurrences import get_program_or_raise, program_today
 from models import Campaign, CampaignItem, CampaignKind, CampaignStatus, Person
 
 DEFAULT_POLICY_DUE = "14d"

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.audit.trail import list_events, record_event
+from bot.catalog.facts import ControlDetail, ControlRow
 from bot.core.actor import Actor
-from bot.core.errors import InvalidInput, NotFound
+from bot.core.errors import InvalidInput
+from bot.core.not_found import no_control, normalize_control_key
 from bot.core.permissions import Action, require
 from bot.work.occurrences import refresh_assignees
 from models import (
-    AuditEvent,
     Control,
     ControlCriterion,
     Evidence,
@@ -25,32 +25,10 @@ from models import (
 )
 
 
-@dataclass(frozen=True)
-class ControlRow:
-    key: str
-    title: str
-    owner: str | None
-    criteria: list[str]
-    in_scope: bool
-    retired: bool
-
-
-@dataclass(frozen=True)
-class ControlDetail:
-    control: Control
-    owner: Person | None
-    backup_owner: Person | None
-    criteria: list[str]
-    tasks: list[Task]
-    recent: list[Occurrence]
-    last_evidence: Evidence | None
-    history: list[AuditEvent]
-
-
 def get_control_or_raise(*, session: Session, key: str) -> Control:
-    control = session.exec(select(Control).where(Control.key == key.strip().upper())).first()
+    control = session.exec(select(Control).where(Control.key == normalize_control_key(key))).first()
     if control is None:
-        raise NotFound(f"There is no control {key!r}. Try `controls` to list them.")
+        raise no_control(key)
     return control
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-from sqlmodel import Session
-
-from bot.campaigns.cards import CampaignCard
+from bot.campaigns.facts import CampaignCard
 from bot.campaigns.items import (
     ItemAnswer,
     acknowledge_policy,
@@ -25,9 +22,8 @@ from bot.campaigns.messages import (
 )
 from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
-from bot.core.errors import InvalidInput
 from bot.core.messages import Message
-from bot.outbox.conversations import await_file, take_awaited_certificate
+from bot.outbox.conversations import take_awaited_certificate
 from bot.outbox.inbound import find_message
 
 _PRESSES = {ACK_ACTION: acknowledge_policy, TRAINING_DONE_ACTION: confirm_training}
@@ -46,42 +42,10 @@ def _answered(answer: ItemAnswer, certificate: str | None = None) -> Answered:
     return Answered(campaign_card_view(answer.card), reply)
 
 
-def press_item(
-    runtime: Runtime, actor: Actor | Callable[[Session], Actor], action: str, item_id: int
-) -> Answered:
-    """Run an accept/confirm button (`camp_ack`, `camp_done`) for the person who pressed it.
-
-    `actor` may be a lookup run inside the press's own transaction (one session per click).
-    """
-    service = _PRESSES.get(action)
-    if service is None:
-        raise InvalidInput("That button is out of date; run the command again.")
-    with runtime.db.transaction() as session:
-        who = actor if isinstance(actor, Actor) else actor(session)
-        answer = service(session=session, actor=who, item_id=item_id, now=runtime.clock())
-    return _answered(answer)
-
-
 def check_certificate(runtime: Runtime, actor: Actor, item_id: int) -> CampaignCard:
     """The checks for a certificate upload, run before anything is downloaded."""
     with runtime.db.session() as session:
         return check_can_attach_certificate(session=session, actor=actor, item_id=item_id)
-
-
-def expect_certificate(
-    runtime: Runtime, actor: Actor, item_id: int, conversation: str
-) -> CampaignCard:
-    """After "Attach certificate": the next file the person sends here is for this item."""
-    with runtime.db.transaction() as session:
-        card = check_can_attach_certificate(session=session, actor=actor, item_id=item_id)
-        await_file(
-            session=session,
-            conversation=conversation,
-            person_id=actor.person_id or 0,
-            campaign_item_id=item_id,
-            now=runtime.clock(),
-        )
-    return card
 
 
 def awaited_certificate(runtime: Runtime, actor: Actor, conversation: str) -> int | None:

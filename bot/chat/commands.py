@@ -7,14 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeAlias
 
-from bot.chat.refs import GENERAL_USAGE as GENERAL_USAGE
-from bot.chat.refs import HELP_LINES as HELP_LINES
 from bot.chat.refs import (
     REVIEWER_WORDS,
     Args,
     AuditKind,
     classify_audit_ref,
-    command_name,
     is_addressing,
     is_keyword,
     looks_like_channel,
@@ -28,10 +25,13 @@ from bot.chat.refs import (
     tokenize,
     unknown,
 )
-from bot.chat.refs import USAGE as USAGE
 from bot.chat.refs import ChannelRef as ChannelRef
 from bot.chat.refs import UsageError as UsageError
 from bot.chat.refs import UserRef as UserRef
+from bot.chat.usage import GENERAL_USAGE as GENERAL_USAGE
+from bot.chat.usage import HELP_LINES as HELP_LINES
+from bot.chat.usage import USAGE as USAGE
+from bot.chat.usage import command_name
 
 _MAX_NAME = 200
 

@@ -10,15 +10,17 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.audit import history
+from bot.audit.messages import history_view
 from bot.campaigns import messages as views_campaign
 from bot.campaigns.cards import ROUND_KINDS
 from bot.campaigns.items import list_my_rounds
 from bot.campaigns.progress import find_round_detail
 from bot.catalog import controls
+from bot.catalog.messages import control_view, controls_view
 from bot.chat import commands as c
-from bot.chat import views
 from bot.chat.exports import ExportRequests
-from bot.chat.refs import HELP_LINES, USAGE, UserRef
+from bot.chat.refs import UserRef
+from bot.chat.usage import HELP_LINES, USAGE
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import InvalidInput, NotFound
@@ -28,12 +30,17 @@ from bot.digest import messages as views_digest
 from bot.digest.chart import render_digest_chart
 from bot.digest.services import compose_digest
 from bot.evidence import services as evidence
+from bot.evidence.messages import evidence_recorded_view
 from bot.export.messages import export_started_view
 from bot.people import services as people
+from bot.people.messages import whoami_view
 from bot.reviews import services as reviews
+from bot.reviews.messages import follow_ups_section
 from bot.status.cache import get_cached_status_summary
+from bot.status.messages import status_view
 from bot.work import items as work
 from bot.work import occurrences
+from bot.work.messages import my_work_view
 from models import CampaignKind, Person, Platform
 
 
@@ -67,7 +74,7 @@ def _help(intent: Any, ctx: CommandContext) -> Message:
 def _status(_: Any, ctx: CommandContext) -> Message:
     require(ctx.actor, Action.VIEW)
     with ctx.db.session() as session:
-        return views.status_view(get_cached_status_summary(session=session, now=ctx.now))
+        return status_view(get_cached_status_summary(session=session, now=ctx.now))
 
 
 def _mine(_: Any, ctx: CommandContext) -> Message:
@@ -82,7 +89,8 @@ def _mine(_: Any, ctx: CommandContext) -> Message:
             for card in list_my_rounds(session=session, person_id=person_id, kind=kind)
             if card.pending
         ]
-    return views.my_work_view(items, follow_ups, rounds)
+    extras = (views_campaign.pending_rounds_section(rounds), follow_ups_section(follow_ups))
+    return my_work_view(items, extras)
 
 
 def _person_id(actor: Actor) -> int:
@@ -95,14 +103,14 @@ def _controls(intent: Any, ctx: CommandContext) -> Message:
     require(ctx.actor, Action.VIEW)
     with ctx.db.session() as session:
         rows = controls.list_controls(session=session, text=intent.query)
-    return views.controls_view(rows, intent.query)
+    return controls_view(rows, intent.query)
 
 
 def _control(intent: Any, ctx: CommandContext) -> Message:
     require(ctx.actor, Action.VIEW)
     with ctx.db.session() as session:
         detail = controls.get_control_detail(session=session, key=intent.control_id, now=ctx.now)
-    return views.control_view(detail)
+    return control_view(detail)
 
 
 def _assign(intent: Any, ctx: CommandContext) -> Message:
@@ -153,7 +161,7 @@ def _done(intent: Any, ctx: CommandContext) -> Message:
             now=ctx.now,
             note=intent.note,
         )
-    return views.evidence_recorded_view(ev, intent.occurrence_id, done=True)
+    return evidence_recorded_view(ev, intent.occurrence_id, done=True)
 
 
 def _skip(intent: Any, ctx: CommandContext) -> Message:
@@ -183,7 +191,7 @@ def _audit(intent: Any, ctx: CommandContext) -> Message:
         )
     if detail:  # a policy or training round: who has, who has not, then the trail
         return views_campaign.round_audit_view(detail, found.events)
-    return views.history_view(found)
+    return history_view(found)
 
 
 def _my_rounds(kind: CampaignKind, query: str, ctx: CommandContext) -> Message:
@@ -216,7 +224,7 @@ def _export(intent: Any, ctx: CommandContext) -> Message:
     # Built in the background and sent to the requester privately; this answer may be read
     # in a channel, so it carries neither the link nor the file.
     ctx.exports.start(ctx.actor, intent)
-    return export_started_view(intent, where=ctx.exports.where)
+    return export_started_view(intent.start, intent.end, where=ctx.exports.where)
 
 
 def _whoami(_: Any, ctx: CommandContext) -> Message:
@@ -227,7 +235,7 @@ def _whoami(_: Any, ctx: CommandContext) -> Message:
         if person is None:
             raise NotFound("Your person record is gone; ask an admin.")
         ids = people.chat_identities(session=session, person_id=ctx.actor.person_id)
-    return views.whoami_view(person, ids)
+    return whoami_view(person, ids)
 
 
 _HANDLERS: dict[type, Callable[[Any, CommandContext], Message]] = {

@@ -103,7 +103,7 @@ async def _build_and_hand_over(
     slots = _slots(settings.export_max_concurrent)
     try:
         if slots.locked():
-            await chat.tell(export_waiting_view(intent))
+            await chat.tell(export_waiting_view(intent.start, intent.end))
         async with slots:
             await in_thread(sweep_expired, settings.exports_folder, LINK_LIFETIME)
             summary = await build_requested_bundle(runtime, actor, intent)

@@ -1,4 +1,4 @@
-"""Words of the command language: usage lines, lexing, and people/channel/id/date references."""
+"""Words of the command language: lexing, and people/channel/id/date references."""
 
 from __future__ import annotations
 
@@ -11,35 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, NamedTuple
 
+from bot.chat.usage import GENERAL_USAGE, USAGE
 from bot.core.errors import InvalidInput
 
-# syntax (its first word is the subcommand), what it does, example
-_TABLE: tuple[tuple[str, str, str], ...] = (
-    ("help [topic]", "list the commands, or explain one", "help assign"),
-    ("status", "readiness, overdue, due soon, Type II window coverage", "status"),
-    ("mine", "your open and upcoming work, with its buttons", "mine"),
-    ("controls [text]", "list controls, optionally filtered", "controls access"),
-    ("control <id>", "one control: owner, criteria, tasks, evidence, history", "control CC6.1-AR"),
-    ("assign <control> <@user>", "(admin) set a control's owner", "assign CC6.1-AR @raj"),
-    ("evidence <occurrence>", "attach evidence to an occurrence", "evidence #1234"),
-    (
-        "review start <name> [#channel] [reviewer <@user>]",
-        "start an access review from an attached CSV",
-        'review start "Q1 prod access" #soc2 reviewer @raj',
-    ),
-    ("ack <policy>", "acknowledge that you read a policy", "ack acceptable-use"),
-    ("training", "confirm your security-awareness training", "training"),
-    ("digest", "(leadership, admin) the weekly digest, now", "digest"),
-    ("audit <control|occurrence|campaign>", "who did what, and when", "audit CC6.1-AR"),
-    ("export <from> <to>", "(admin, auditor) the evidence bundle", "export 2026-01-01 2026-06-30"),
-    ("whoami", "your identity, role and linked chat ids", "whoami"),
-    ("done <occurrence> [note]", "mark an occurrence done", "done #1234 restore test passed"),
-    ("skip <occurrence> <reason>", "(admin) skip an occurrence", "skip #1234 host retired"),
-)
-USAGE: dict[str, str] = {syntax.split()[0]: f"{syntax} — e.g. `{ex}`" for syntax, _, ex in _TABLE}
-HELP_LINES: tuple[str, ...] = tuple(f"`{syntax}` — {what}" for syntax, what, _ in _TABLE)
-GENERAL_USAGE = "Try `help` to see every command."
-ALIASES = {"?": "help", "-h": "help", "--help": "help", "who-am-i": "whoami"}
 MAX_INPUT = 4000
 REVIEWER_WORDS = ("reviewer", "reviewer:")
 _SHOWN = 40
@@ -284,12 +258,6 @@ def parse_iso_date(token: str) -> date:
 def is_keyword(token: Token, *words: str) -> bool:
     """Whether an unquoted word is one of `words`, ignoring case."""
     return not token.quoted and token.text.casefold() in words
-
-
-def command_name(word: str) -> str:
-    """The subcommand a word names: casefolded, with aliases resolved."""
-    name = word.casefold()
-    return ALIASES.get(name, name)
 
 
 def unknown(word: str, lead: str, usage: str = GENERAL_USAGE) -> UsageError:

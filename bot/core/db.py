@@ -17,7 +17,7 @@ from sqlmodel import Session
 import models  # noqa: F401  (registers every table on the metadata)
 
 log = logging.getLogger(__name__)
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 DATABASE_UNAVAILABLE = (
     "The database is not reachable right now, so nothing was changed. Please try again in a minute."
 )

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.ticker import Locator
 
-    from bot.digest.services import Digest
+    from bot.digest.facts import Digest
 
 WIDTH, HEIGHT, DPI = 8.0, 4.5, 100  # 800 × 450 px
 COLORS = 48  # a small palette keeps the PNG well under Teams' ~28 KB activity limit

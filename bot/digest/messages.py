@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from bot.campaigns.messages import team_rate_items
-from bot.chat.views import work_item
 from bot.core.messages import Field, Image, ListItem, Message, Section
-
-if TYPE_CHECKING:
-    from bot.digest.queries import Completed
-    from bot.digest.services import Digest
+from bot.digest.facts import Completed, Digest
+from bot.work.messages import work_item
 
 SHOWN = 8  # rows per list; the counts always cover everything
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from bot.digest.facts import CampaignProgress, Completed, OwnerOverdue, WeekTrend
 from bot.work.items import active_controls
 from models import (
     Campaign,
@@ -27,58 +27,6 @@ from models import (
 
 DONE, PENDING = OccurrenceStatus.DONE, OccurrenceStatus.PENDING
 Between = tuple[dt.datetime, dt.datetime]  # [start, end) as UTC instants
-
-
-@dataclass(frozen=True)
-class Completed:
-    """One piece of work finished in the week reported on."""
-
-    occurrence_id: int
-    control_key: str
-    task_title: str
-    period_key: str
-    completed_by: str | None
-    completed_on: dt.date  # program time
-    on_time: bool
-
-
-@dataclass(frozen=True)
-class OwnerOverdue:
-    """How much overdue work one person holds (`owner` None: nobody is assigned)."""
-
-    owner: str | None
-    count: int
-    oldest_due: dt.date
-
-
-@dataclass(frozen=True)
-class CampaignProgress:
-    campaign_id: int
-    name: str
-    kind: str
-    decided: int
-    total: int
-
-    @property
-    def pct(self) -> float:
-        return 100.0 * self.decided / self.total if self.total else 0.0
-
-
-@dataclass(frozen=True)
-class WeekTrend:
-    """Work due in one ISO week (program time), and how much of it was done by its due time."""
-
-    week_start: dt.date
-    due: int
-    on_time: int
-
-    @property
-    def label(self) -> str:
-        return f"W{self.week_start.isocalendar().week:02d}"
-
-    @property
-    def rate(self) -> float | None:
-        return 100.0 * self.on_time / self.due if self.due else None
 
 
 def _completed_in(between: Between) -> sa.ColumnElement[bool]:

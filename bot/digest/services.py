@@ -3,93 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.audit.witness import SignedHead, sign_head
-from bot.campaigns.progress import TeamRate, completion_by_manager
+from bot.audit.witness import sign_head
+from bot.campaigns.progress import completion_by_manager
+from bot.core.program import get_program_or_raise, program_today
 from bot.core.signing import Signer, service_signer
 from bot.digest import queries as q
 from bot.digest.chart import render_digest_chart
+from bot.digest.facts import Digest
 from bot.digest.messages import digest_view
-from bot.digest.queries import CampaignProgress, Completed, OwnerOverdue, WeekTrend
 from bot.outbox.queue import Outgoing, channel_target, enqueue_message
-from bot.status.summary import CriterionCount, get_status_summary
-from bot.work.items import WorkItem
-from bot.work.occurrences import get_program_or_raise, program_today
+from bot.status.summary import get_status_summary
 from models import OutboxMessage, Program
-
-__all__ = [
-    "CampaignProgress",
-    "Completed",
-    "Digest",
-    "OwnerOverdue",
-    "WeekTrend",
-    "compose_digest",
-    "digest_key",
-    "digest_send_time",
-    "queue_weekly_digest",
-]
 
 SEND_AT = dt.time(9, 0)
 TREND_WEEKS = 12
 WEEK = dt.timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Digest:
-    """Everything the weekly digest says; dates are in the program's timezone."""
-
-    program: str
-    iso_year: int
-    iso_week: int
-    today: dt.date
-    last_week_start: dt.date  # Monday of the week reported on
-    readiness_pct: float
-    readiness_week_ago_pct: float  # the same measure, as of 7 days before `now`
-    controls_in_scope: int
-    controls_on_track: int
-    completed_count: int
-    completed_late: int
-    completed: list[Completed]  # the first `limit`, oldest first
-    overdue_count: int
-    overdue_by_owner: list[OwnerOverdue]
-    evidence_files: int
-    evidence_attestations: int
-    due_soon_count: int
-    due_soon: list[WorkItem]
-    window_start: dt.date
-    window_end: dt.date
-    coverage_pct: float | None  # None while no period of the window is due yet
-    gap_count: int
-    gaps: list[WorkItem]
-    campaigns: list[CampaignProgress]
-    trend: list[WeekTrend]  # oldest first, ending with last week
-    criteria: list[CriterionCount]
-    # Open training rounds: completion within each manager's team, least complete first.
-    training_by_team: list[TeamRate] = field(default_factory=list)
-    # The audit chain's head, signed: a dated witness kept outside the database.
-    witness: SignedHead | None = None
-
-    @property
-    def week_label(self) -> str:
-        return f"{self.iso_year}-W{self.iso_week:02d}"
-
-    @property
-    def last_week_end(self) -> dt.date:
-        """Sunday of the week reported on."""
-        return self.last_week_start + dt.timedelta(days=6)
-
-    @property
-    def readiness_change(self) -> float:
-        return self.readiness_pct - self.readiness_week_ago_pct
-
-    @property
-    def evidence_count(self) -> int:
-        return self.evidence_files + self.evidence_attestations
 
 
 def _local_instant(program: Program, day: dt.date, at: dt.time = dt.time(0)) -> dt.datetime:

@@ -10,10 +10,11 @@ from sqlmodel import Session
 
 from bot.campaigns.audience import withdraw_person
 from bot.core.actor import Actor
+from bot.core.program import program_today
+from bot.directory.facts import OwnedWork
 from bot.directory.messages import reassignment_alert
-from bot.directory.owners import OwnedWork, owned_work
+from bot.directory.owners import owned_work
 from bot.outbox.queue import Outgoing, channel_target, enqueue_message
-from bot.work.occurrences import program_today
 from models import Program
 
 log = logging.getLogger(__name__)

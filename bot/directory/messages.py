@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from bot.core.messages import ListItem, Message, Section
-from bot.directory.owners import OwnedWork
-
-if TYPE_CHECKING:
-    from bot.directory.sync import DirectorySyncReport
+from bot.directory.facts import DirectorySyncReport, OwnedWork
 
 ALERT_ITEMS = 20  # per section: Block Kit allows 50 blocks per message
 ASSIGN_HINT = "Reassign with `/soc2 assign <control> @someone`, or change the owner in the catalog."

@@ -3,43 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from bot.directory.facts import OwnedControl, OwnedTask, OwnedWork
 from models import Control, Occurrence, OccurrenceStatus, Person, Task
-
-
-@dataclass(frozen=True)
-class OwnedControl:
-    key: str
-    title: str
-    relation: str  # "owner" or "backup owner"
-
-
-@dataclass(frozen=True)
-class OwnedTask:
-    key: str
-    title: str
-    control_key: str
-
-
-@dataclass
-class OwnedWork:
-    """What one person holds that someone else must take over."""
-
-    person_id: int
-    email: str
-    name: str
-    controls: list[OwnedControl] = field(default_factory=list)
-    tasks: list[OwnedTask] = field(default_factory=list)
-    pending: int = 0  # pending occurrences assigned to them
-
-    @property
-    def empty(self) -> bool:
-        return not (self.controls or self.tasks or self.pending)
 
 
 def owned_work(*, session: Session, person_ids: Iterable[int]) -> list[OwnedWork]:

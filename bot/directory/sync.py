@@ -14,7 +14,7 @@ from bot.core.actor import Actor
 from bot.core.errors import PermissionDenied
 from bot.core.settings import valid_timezone
 from bot.directory.alerts import report_deactivated
-from bot.directory.owners import OwnedWork
+from bot.directory.facts import DirectorySyncReport
 from models import ChatIdentity, ConversationRef, Person, Platform, Role
 
 EMAIL_MAX, TEXT_MAX, TZ_MAX = 254, 200, 64  # the person table's column sizes
@@ -33,30 +33,6 @@ class DirectoryEntry:
     manager_email: str | None = None
     title: str | None = None
     department: str | None = None
-
-
-@dataclass
-class DirectorySyncReport:
-    """What a sync changed, by email, and what admins must act on."""
-
-    source: str
-    entries: int = 0
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    deactivated: list[str] = field(default_factory=list)
-    reactivated: list[str] = field(default_factory=list)
-    linked: list[str] = field(default_factory=list)
-    not_in_directory: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    to_reassign: list[OwnedWork] = field(default_factory=list)
-    # Ids of the people who became inactive in this sync: campaigns drop them.
-    people_deactivated: list[int] = field(default_factory=list)
-    alerts_queued: int = 0
-
-    @property
-    def changes(self) -> int:
-        made = (self.created, self.updated, self.deactivated, self.reactivated, self.linked)
-        return sum(len(names) for names in made)
 
 
 @dataclass

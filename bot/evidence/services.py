@@ -12,6 +12,7 @@ from bot.core.actor import Actor
 from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.core.permissions import Action, require
 from bot.evidence.store import EvidenceStore, StoredFile
+from bot.work.messages import default_statement
 from bot.work.occurrences import check_can_complete, get_occurrence_or_raise, mark_done
 from models import (
     Evidence,
@@ -23,11 +24,6 @@ from models import (
 )
 
 MAX_NOTE = 2000
-
-
-def default_statement(*, task_title: str, period_key: str) -> str:
-    """The attestation text a person confirms when no other statement is given."""
-    return f"I confirm that “{task_title}” for period {period_key} was performed as described."
 
 
 def complete_by_attestation(

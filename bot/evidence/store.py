@@ -1,30 +1,22 @@
-"""Evidence store interface, shared upload validation and the local filesystem store."""
+"""Evidence store interface and the upload validation every store shares."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import mimetypes
 import os
 import re
-import tempfile
-import time
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, BinaryIO, Protocol
+from dataclasses import dataclass
+from typing import IO, BinaryIO, Protocol
 
-from bot.core.errors import InvalidInput, NotFound, SoC2BotError
+from bot.core.errors import SoC2BotError
 from bot.evidence.content import ContentScan, type_label
 from bot.evidence.content import EvidenceRejected as EvidenceRejected  # callers import it here
 
-if TYPE_CHECKING:
-    from bot.core.settings import Settings
-
 CHUNK_SIZE = 1024 * 1024
-ORPHAN_AGE_SECONDS = 3600
 _SNIFF_BYTES = 512
 # Bytes too: download names must fit common filesystems and, URL-quoted, S3 metadata (2 KB).
 _MAX_NAME_CHARS, _MAX_NAME_BYTES = 200, 255
@@ -167,113 +159,3 @@ def _chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:
             yield chunk
     except OSError as exc:  # the sender's stream broke (a dropped download), not the store
         raise EvidenceRejected(f"{name} could not be read in full; please send it again") from exc
-
-
-class LocalEvidenceStore:
-    """Content-addressed, write-once files under `root`; temp files live in `root/tmp`."""
-
-    def __init__(self, root: Path, *, max_bytes: int, allowed_types: Sequence[str]) -> None:
-        self.root = root
-        self.policy = UploadPolicy(max_bytes, tuple(allowed_types))
-        self._tmp = root / "tmp"
-        try:
-            self._tmp.mkdir(parents=True, exist_ok=True)
-            # Temp files of uploads cut short by a crash; recent ones may be live uploads.
-            cutoff = time.time() - ORPHAN_AGE_SECONDS
-            for entry in self._tmp.iterdir():
-                if entry.is_file() and entry.stat().st_mtime < cutoff:
-                    entry.unlink(missing_ok=True)
-        except OSError as exc:
-            raise _unavailable(exc) from exc
-
-    def describe(self) -> str:
-        return f"local evidence store at {self.root}"
-
-    def put(
-        self, stream: BinaryIO, *, original_name: str, media_type: str | None = None
-    ) -> StoredFile:
-        try:
-            fd, tmp_name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=self._tmp)
-        except OSError as exc:
-            raise _unavailable(exc) from exc
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as sink:
-                stored = self.policy.receive(
-                    stream, sink, original_name=original_name, media_type=media_type
-                )
-                sink.flush()
-                os.fsync(sink.fileno())
-            tmp.chmod(0o444)
-            final = self.root / stored.key
-            final.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                # A hard link fails if the name exists, so a stored object is never replaced.
-                os.link(tmp, final)
-            except FileExistsError:
-                return replace(stored, deduplicated=True)
-            _fsync_dir(final.parent)
-            return stored
-        except OSError as exc:
-            raise _unavailable(exc) from exc
-        finally:
-            # If even this fails, the orphan is swept on the next start.
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
-
-    def open(self, key: str) -> Iterator[bytes]:
-        if not self.exists(key):
-            raise NotFound(f"No evidence file with key {key}")
-        return self._read(self.root / key)
-
-    def _read(self, path: Path) -> Iterator[bytes]:
-        # Opened lazily so an abandoned iterator leaks no file handle.
-        try:
-            with path.open("rb") as fh:
-                yield from iter(lambda: fh.read(CHUNK_SIZE), b"")
-        except OSError as exc:
-            raise _unavailable(exc) from exc
-
-    def exists(self, key: str) -> bool:
-        return is_valid_key(key) and (self.root / key).is_file()
-
-
-def _fsync_dir(path: Path) -> None:
-    # Makes the new directory entry durable, not just the file's bytes.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _unavailable(exc: OSError) -> EvidenceStoreUnavailable:
-    # The path stays out of the user-facing message; the chained OSError carries it for logs.
-    reason = exc.strerror or type(exc).__name__
-    return EvidenceStoreUnavailable(
-        f"Evidence storage is unavailable ({reason}); nothing was stored or changed. "
-        "Please try again later or ask an administrator to check the evidence disk."
-    )
-
-
-def open_evidence_store(settings: Settings) -> EvidenceStore:
-    """The store named by `settings.evidence_url` (file://path or s3://bucket/prefix)."""
-    url = settings.evidence_url
-    max_bytes, types = settings.evidence_max_bytes, settings.evidence_allowed_types
-    if url.startswith("file://"):
-        root = Path.cwd() / url.removeprefix("file://")  # an absolute path replaces the cwd
-        return LocalEvidenceStore(root, max_bytes=max_bytes, allowed_types=types)
-    if url.startswith("s3://"):
-        from bot.evidence.s3 import S3EvidenceStore
-
-        bucket, _, prefix = url.removeprefix("s3://").partition("/")
-        if not bucket:
-            raise InvalidInput("SOC2BOT_EVIDENCE_URL needs a bucket: s3://bucket/prefix")
-        return S3EvidenceStore(
-            bucket,
-            prefix.strip("/"),
-            max_bytes=max_bytes,
-            allowed_types=types,
-            endpoint_url=settings.s3_endpoint_url,
-        )
-    raise InvalidInput("SOC2BOT_EVIDENCE_URL must start with file:// or s3://")

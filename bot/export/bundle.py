@@ -10,60 +10,31 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, BinaryIO
 
 from sqlmodel import Session
 
+import bot.export.records as records
+import bot.export.tables as tables
 from bot import __version__
 from bot.audit.trail import format_time, record_event
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import InvalidInput
 from bot.core.permissions import Action, require
+from bot.core.program import get_program_or_raise
 from bot.core.signing import Signer, service_signer
 from bot.evidence.store import EvidenceStore
-from bot.export import records, tables
 from bot.export.chain import Segment, write_audit_log
+from bot.export.facts import BundleSummary
 from bot.export.index_page import write_index
 from bot.export.reader import FORMAT, FORMAT_VERSION, MANIFEST, SCRIPT, SIGNATURE
 from bot.export.script import verifier_source
 from bot.export.window import Window
 from bot.export.zipout import BundleZip, Digest
-from bot.work.occurrences import get_program_or_raise
 
 EXPORT_ACTION = "export.created"
-
-
-@dataclass(frozen=True)
-class BundleSummary:
-    """What went into a bundle, its SHA-256, and the chain head it was built against."""
-
-    start: dt.date
-    end: dt.date
-    generated_at: dt.datetime
-    sha256: str
-    size: int
-    counts: dict[str, int]
-    coverage: dict[str, int]
-    head_seq: int
-    head_hash: str
-    chain_problem: str | None = None
-    path: Path | None = field(default=None)
-
-    def as_details(self) -> dict[str, Any]:
-        """The export's audit event details (no server paths)."""
-        return {
-            "window": {"start": self.start.isoformat(), "end": self.end.isoformat()},
-            "counts": self.counts,
-            "coverage": self.coverage,
-            "bundle_sha256": self.sha256,
-            "bundle_size": self.size,
-            "built_against_head": {"seq": self.head_seq, "hash": self.head_hash},
-            "file_name": self.path.name if self.path else None,
-            "generator_version": __version__,
-        }
 
 
 def build_bundle(

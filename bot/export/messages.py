@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.chat.commands import Export
+import datetime as dt
+
 from bot.core.messages import Field, Message
-from bot.export.bundle import BundleSummary
+from bot.export.facts import BundleSummary
 
 
 def _mb(size: int) -> str:
@@ -56,18 +57,18 @@ def export_view(summary: BundleSummary, *, link: str | None = None) -> Message:
     )
 
 
-def export_started_view(intent: Export, *, where: str) -> Message:
+def export_started_view(start: dt.date, end: dt.date, *, where: str) -> Message:
     """The answer where an export was asked for: nothing of the bundle, only where it will go."""
     return Message(
-        text=f"Building the evidence bundle for {intent.start} to {intent.end}. "
+        text=f"Building the evidence bundle for {start} to {end}. "
         f"I will send it to you {where} when it is ready; links and files never go to a channel.",
         ephemeral=True,
     )
 
 
-def export_waiting_view(intent: Export) -> Message:
+def export_waiting_view(start: dt.date, end: dt.date) -> Message:
     """Said privately when every build slot is taken: the request waits, it is not dropped."""
     return Message(
-        text=f"Other evidence bundles are being built right now; yours ({intent.start} to "
-        f"{intent.end}) starts as soon as one finishes. No need to ask again."
+        text=f"Other evidence bundles are being built right now; yours ({start} to "
+        f"{end}) starts as soon as one finishes. No need to ask again."
     )

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.audit.trail import format_time
-from bot.work.occurrences import program_today
+from bot.core.program import program_today
 from models import Campaign, CampaignItem, Evidence, Occurrence, Program
 
 BATCH = 1000

@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from bot.chat.views import work_buttons
 from bot.core.messages import Button, Field, Message
-from bot.work.items import WorkItem
-from bot.work.occurrences import State
+from bot.reminders.facts import ReminderNote
+from bot.work.facts import State, WorkItem
+from bot.work.messages import work_buttons
 from models import Occurrence
 
+SNOOZE_ACTION = "occ_snooze"
+SNOOZE_SUBMIT_ACTION = "occ_snooze_submit"
 _STATE_TEXT = {State.UPCOMING: "upcoming", State.OPEN: "open", State.OVERDUE: "OVERDUE"}
 # Who may act on the buttons: the responsible people, and admins in the compliance channel.
 _ACTING_AUDIENCES = frozenset({"assignee", "owner", "backup_owner", "compliance"})
-
-
-@dataclass(frozen=True)
-class ReminderNote:
-    """What a reminder says about one occurrence, for one audience on one local day."""
-
-    occurrence_id: int
-    control_key: str
-    control_title: str
-    task_title: str
-    period_key: str
-    due_on: dt.date
-    evidence: str
-    state: State
-    assignee: str | None
-    audience: str  # assignee | owner | backup_owner | manager | compliance
-    today: dt.date  # the recipient's local date when it is sent
-    overdue_days: int  # business days past the due day
 
 
 def _day(value: dt.date) -> str:
@@ -93,7 +76,7 @@ def reminder_view(note: ReminderNote) -> Message:
 def reminder_buttons(note: ReminderNote) -> tuple[Button, ...]:
     """Mark done / attach evidence as the task requires (shared with `mine`), then snooze."""
     ref = str(note.occurrence_id)
-    snooze = Button("Snooze", f"occ_snooze:{ref}", ref)
+    snooze = Button("Snooze", f"{SNOOZE_ACTION}:{ref}", ref)
     if note.state is State.UPCOMING:
         return (snooze,)
     item = WorkItem(

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.recurrence import business_days_between
 from bot.outbox.queue import Outgoing, channel_target
-from bot.reminders.messages import ReminderNote, reminder_view, undeliverable_view
+from bot.reminders.facts import ReminderNote
+from bot.reminders.messages import reminder_view, undeliverable_view
 from bot.reminders.policy import ASSIGNEE, Due, Policy, Step, due_step
 from bot.reminders.recipients import Address
-from bot.work.occurrences import State
+from bot.work.facts import State
 from models import Person, Program
 
 _NO_ACCOUNT = "they have no linked Slack or Teams account (ask them to message me once)"

@@ -12,8 +12,9 @@ from bot.audit.trail import record_event
 from bot.core.actor import Actor
 from bot.core.errors import Conflict, InvalidInput
 from bot.core.permissions import Action, require
+from bot.core.program import zone
 from bot.outbox.queue import Outgoing, enqueue_messages, queued_keys
-from bot.reminders.plan import CandidateRow, ReminderPlanner, zone
+from bot.reminders.plan import CandidateRow, ReminderPlanner
 from bot.reminders.policy import Policy, resolve_policy
 from bot.reminders.recipients import load_addresses, load_people
 from bot.work.items import active_controls

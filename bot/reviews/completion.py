@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -14,11 +13,13 @@ from bot.audit.trail import record_event
 from bot.core.actor import Actor
 from bot.core.errors import Conflict, NotFound
 from bot.core.permissions import Action, require
+from bot.core.program import get_program_or_raise, program_today
 from bot.core.recurrence import add_business_days
 from bot.evidence.services import file_evidence
 from bot.evidence.store import EvidenceStore, StoredFile
 from bot.reviews.csv_files import decisions_csv
-from bot.work.occurrences import get_program_or_raise, mark_done, program_today
+from bot.reviews.facts import ReviewItemRow, ReviewProgress
+from bot.work.occurrences import mark_done
 from models import (
     Campaign,
     CampaignItem,
@@ -34,30 +35,6 @@ from models import (
 )
 
 FOLLOW_UP_BUSINESS_DAYS = 5
-
-
-@dataclass(frozen=True)
-class ReviewItemRow:
-    """One account of a review with the names of its reviewer and of who decided it."""
-
-    item: CampaignItem
-    reviewer: str | None
-    decided_by: str | None
-
-
-@dataclass(frozen=True)
-class ReviewProgress:
-    """A review's items and counts, as the channel prompt shows them."""
-
-    campaign: Campaign
-    items: list[ReviewItemRow]
-    total: int
-    decided: int
-    kept: int
-    revoked: int
-    pending: int
-    reviewers: list[str]
-    follow_ups: int
 
 
 def get_review_progress(*, session: Session, campaign_id: int) -> ReviewProgress:

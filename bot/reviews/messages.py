@@ -6,9 +6,13 @@ import datetime as dt
 from collections.abc import Sequence
 
 from bot.core.messages import Button, Confirm, Field, ListItem, Message, Section
-from bot.reviews.services import ReviewItemRow, ReviewProgress
+from bot.reviews.facts import ReviewItemRow, ReviewProgress
 from models import CampaignStatus, FollowUp, FollowUpStatus, ItemDecision
 
+KEEP_ACTION = "review_keep"
+REVOKE_ACTION = "review_revoke"
+PAGE_ACTION = "review_page"
+FOLLOW_UP_DONE_ACTION = "fu_done"
 _DONE_WORD = {ItemDecision.KEEP: "kept", ItemDecision.REVOKE: "revoked"}
 # Chat platforms cap dialog text (Slack: 300 characters), so long subjects are shortened.
 _MAX_DIALOG_SUBJECT = 150
@@ -73,8 +77,8 @@ def _decide(row: ReviewItemRow) -> tuple[Button, ...]:
         confirm_label="Revoke",
     )
     return (
-        Button("Keep", f"review_keep:{ref}", ref, style="primary"),
-        Button("Revoke", f"review_revoke:{ref}", ref, style="danger", confirm=confirm),
+        Button("Keep", f"{KEEP_ACTION}:{ref}", ref, style="primary"),
+        Button("Revoke", f"{REVOKE_ACTION}:{ref}", ref, style="danger", confirm=confirm),
     )
 
 
@@ -89,7 +93,7 @@ def _navigation(campaign_id: int, page: int, pages: int) -> tuple[Button, ...]:
 
 def _page_button(label: str, campaign_id: int, page: int) -> Button:
     ref = f"{campaign_id}:{page}"
-    return Button(label, f"review_page:{ref}", ref)
+    return Button(label, f"{PAGE_ACTION}:{ref}", ref)
 
 
 def _summary(progress: ReviewProgress, title: str) -> Message:
@@ -129,7 +133,7 @@ def _follow_up(follow_up: FollowUp) -> ListItem:
         text=f"{_short(follow_up.title)}: done.",
         confirm_label="Yes, done",
     )
-    done = Button("Done", f"fu_done:{ref}", ref, style="primary", confirm=confirm)
+    done = Button("Done", f"{FOLLOW_UP_DONE_ACTION}:{ref}", ref, style="primary", confirm=confirm)
     return ListItem(
         text=follow_up.title, detail=f"due {follow_up.due_on:%a %d %b %Y}", buttons=(done,)
     )

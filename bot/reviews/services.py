@@ -12,10 +12,9 @@ from bot.audit.trail import record_event
 from bot.core.actor import Actor
 from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.core.permissions import Action, require
+from bot.core.program import get_program_or_raise, program_today
 from bot.evidence.store import EvidenceStore
 from bot.reviews.completion import (
-    ReviewItemRow,
-    ReviewProgress,
     complete_campaign,
     complete_follow_up,
     decision_counts,
@@ -31,7 +30,7 @@ from bot.reviews.duties import (
     check_not_own_account,
     check_reviewer,
 )
-from bot.work.occurrences import get_program_or_raise, program_today
+from bot.reviews.facts import ReviewProgress
 from models import (
     Campaign,
     CampaignItem,
@@ -52,8 +51,6 @@ MAX_NAME = 200
 MAX_NOTE = 2000
 __all__ = [
     "ReviewDecision",
-    "ReviewItemRow",
-    "ReviewProgress",
     "complete_follow_up",
     "decide_review_item",
     "get_review_progress",

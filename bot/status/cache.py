@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from bot.status.summary import StatusSummary, get_status_summary
+from bot.status.facts import StatusSummary
+from bot.status.summary import get_status_summary
 from models import AuditChainHead
 
 CacheKey = tuple[int, str, dt.datetime, int]

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from bot.work.occurrences import State, get_program_or_raise, program_today, state_of
+from bot.core.program import get_program_or_raise, program_today
+from bot.work.facts import WorkItem
+from bot.work.occurrences import state_of
 from models import Control, Occurrence, OccurrenceStatus, Person, Task
 
 PENDING = OccurrenceStatus.PENDING
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    """One occurrence as people see it."""
-
-    occurrence_id: int
-    control_key: str
-    task_title: str
-    period_key: str
-    due_on: dt.date
-    state: State
-    evidence: str
-    assignee: str | None
 
 
 def active_controls() -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -11,20 +10,13 @@ from sqlmodel import Session, col, select, update
 
 from bot.audit.trail import format_time, record_event
 from bot.core.actor import Actor
-from bot.core.errors import Conflict, InvalidInput, NotFound
+from bot.core.errors import Conflict, InvalidInput
+from bot.core.not_found import no_occurrence
 from bot.core.permissions import Action, require
+from bot.core.program import get_program_or_raise, program_today
 from bot.core.recurrence import parse_duration, parse_schedule, periods
+from bot.work.facts import State
 from models import Control, Evidence, Occurrence, OccurrenceStatus, Program, Task
-
-
-class State(enum.StrEnum):
-    """What a person sees: stored status plus dates."""
-
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    OVERDUE = "overdue"
-    DONE = "done"
-    SKIPPED = "skipped"
 
 
 def state_of(occ: Occurrence, *, now: dt.datetime, today: dt.date) -> State:
@@ -34,19 +26,6 @@ def state_of(occ: Occurrence, *, now: dt.datetime, today: dt.date) -> State:
     if occ.due_at <= now:
         return State.OVERDUE
     return State.UPCOMING if occ.period_start > today else State.OPEN
-
-
-def get_program_or_raise(*, session: Session) -> Program:
-    """The program; raise when no catalog was ever loaded."""
-    program = session.get(Program, 1)
-    if program is None:
-        raise NotFound("No program yet: load a catalog with `soc2bot catalog sync FILE`.")
-    return program
-
-
-def program_today(program: Program, now: dt.datetime) -> dt.date:
-    """Today's date in the program's timezone."""
-    return now.astimezone(ZoneInfo(program.timezone)).date()
 
 
 def materialize_occurrences(
@@ -166,7 +145,7 @@ def refresh_assignees(*, session: Session, control_id: int) -> None:
 def get_occurrence_or_raise(*, session: Session, occurrence_id: int) -> Occurrence:
     occ = session.get(Occurrence, occurrence_id)
     if occ is None:
-        raise NotFound(f"There is no occurrence #{occurrence_id}. `mine` lists your open work.")
+        raise no_occurrence(occurrence_id)
     return occ
 
 

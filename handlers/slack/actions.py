@@ -1,51 +1,50 @@
-"""Button clicks: mark done, attach evidence, review decisions, paging, follow-ups."""
+"""Every button: one Bolt listener turns the click into a `Press` and renders the `Outcome`."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.chat.actions import parse_press, press_button, redrawn, writes
+from bot.chat.buttons import BUTTONS
+from bot.chat.presses import Ask, Outcome, Press, Redraw
 from bot.chat.refs import STALE_BUTTON, parse_page
-from bot.chat.runtime import Runtime, in_thread
-from bot.chat.views import evidence_recorded_view
-from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
-from bot.evidence.services import complete_by_attestation
-from bot.reviews.services import complete_follow_up, decide_review_item
+from bot.core.paging import MORE_ACTION_ID
 from handlers.slack.background import FollowUps, Step, one_redraw_at_a_time
 from handlers.slack.blocks import render_text
-from handlers.slack.campaigns import on_certificate, on_press
-from handlers.slack.clicks import Click, Decide, on_click
-from handlers.slack.commands import answer, evidence_view, run_text
+from handlers.slack.clicks import Click, on_click
+from handlers.slack.commands import answer
+from handlers.slack.exports import export_requests
 from handlers.slack.home import publish_home
-from handlers.slack.reviews import page_review, redraw_review
+from handlers.slack.modals import evidence_modal_for
+from handlers.slack.reviews import redraw_review
+from handlers.slack.snooze import snooze_modal
 
-Handler = Callable[..., Awaitable[None]]
 
-
-def register(app: AsyncApp, deps: Runtime, follow_ups: FollowUps) -> None:
-    """One Bolt listener for every button of ACTIONS, which picks the button's own listener.
+def register(app: AsyncApp, deps: Any, follow_ups: FollowUps) -> None:
+    """One Bolt listener for every button of the core table.
 
     Bolt tries its listeners one by one, at a cost each (half of Bolt's dispatch of a click
     in a profile): one listener for all the buttons instead of one each saves most of it.
+    A change is decided with the clicker looked up in its own transaction (one trip); a
+    read is done after the acknowledgement.
     """
-    routes = [
-        (re.compile(pattern), on_click(deps, follow_ups, decide, one_trip=decide in ONE_TRIP))
-        for pattern, decide in ACTIONS.items()
-    ]
+    change = on_click(deps, follow_ups, _decide, one_trip=True)
+    read = on_click(deps, follow_ups, _decide)
 
     async def on_button(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any
     ) -> None:
-        action_id = str(action["action_id"])
-        listener = next(run for pattern, run in routes if pattern.match(action_id))
+        name = str(action["action_id"]).split(":", 1)[0].split("#", 1)[0]
+        listener = change if BUTTONS[name].writes else read
         await listener(ack=ack, body=body, action=action, client=client, respond=respond)
 
-    app.action(re.compile("|".join(f"(?:{pattern})" for pattern in ACTIONS)))(on_button)
+    names = "|".join(re.escape(name) for name in BUTTONS)
+    app.action(re.compile(rf"^(?:{names})(?::|#|$)"))(on_button)
 
 
 def register_fallback(app: AsyncApp) -> None:
@@ -59,125 +58,86 @@ async def _on_unknown_button(ack: AsyncAck) -> None:
     raise InvalidInput(STALE_BUTTON)
 
 
-async def _done(click: Click) -> list[Step]:
-    occurrence_id = click.number()
-    evidence = await in_thread(_attest, click, occurrence_id)
-    message = evidence_recorded_view(evidence, occurrence_id, done=True)
-    said = click.reply(text=render_text(message), response_type="ephemeral", replace_original=False)
-    return [_redraw(click), said]
+def _press(click: Click) -> Press:
+    action = click.action
+    value, page = str(action.get("value") or ""), None
+    if str(action["action_id"]).startswith(MORE_ACTION_ID):
+        try:  # the command to run again and its page, as the "More" button carries them
+            request = json.loads(value)
+            value, page = str(request["t"]), parse_page(request["p"])
+        except (ValueError, KeyError, TypeError):
+            raise InvalidInput(STALE_BUTTON) from None
+    return parse_press(action["action_id"], value=value, page=page)
 
 
-def _attest(click: Click, occurrence_id: int) -> Any:
-    with click.deps.db.transaction() as session:  # the clicker is resolved in it (one trip)
-        return complete_by_attestation(
-            session=session,
-            actor=click.actor_in(session),
-            occurrence_id=occurrence_id,
-            now=click.deps.clock(),
-        )
+async def _decide(click: Click) -> list[Step]:
+    """A change is committed here, before the ack; a read becomes a step after it."""
+    press = _press(click)
+    if writes(press):
+        outcome = await press_button(click.deps, click.actor_in, press)
+        return _shown(click, press, outcome)
+
+    async def read() -> None:  # one step: a refusal is told, a timeout retries the read
+        outcome = await press_button(click.deps, click.actor, press)
+        for step in _shown(click, press, outcome):
+            await step()
+
+    return [read]
 
 
-def _redraw(click: Click) -> Step:
-    """Redraw what carried the button: the App Home tab, or the message (a fresh `mine`)."""
+def _shown(click: Click, press: Press, outcome: Outcome) -> list[Step]:
+    """The outcome as Slack calls: the carrying message first, then the private answer."""
+    steps: list[Step] = []
+    if outcome.card is not None:
+        card = outcome.card
+        steps.append(click.reply(replace_original=True, **answer(card, text="")))
+    if outcome.redraw is not None:
+        steps.append(_redraw(click, press, outcome))
+    if outcome.reply is not None:
+        said = render_text(outcome.reply)
+        steps.append(click.reply(text=said, response_type="ephemeral", replace_original=False))
+    if outcome.ask is Ask.EVIDENCE_FILE:
+        steps.append(_open(click, _evidence_modal(click, outcome.subject)))
+    if outcome.ask is Ask.SNOOZE:
+        steps.append(_open(click, snooze_modal(outcome.ref)))
+    return steps
+
+
+def _evidence_modal(click: Click, item: Any) -> dict[str, Any]:
+    """The "Attach evidence" modal; it says which message to redraw once the file is in."""
+    container, ephemeral = click.container, click.container.get("is_ephemeral")
+    return evidence_modal_for(
+        item,
+        container.get("channel_id"),
+        None if ephemeral else container.get("message_ts"),
+        click.body.get("response_url") if ephemeral else None,
+    )
+
+
+def _open(click: Click, view: dict[str, Any]) -> Step:
+    trigger = click.body["trigger_id"]
+    return lambda: click.client.views_open(trigger_id=trigger, view=view)
+
+
+def _redraw(click: Click, press: Press, outcome: Outcome) -> Step:
+    """Redraw what carried the button: the App Home tab, a review prompt, or the message."""
+    deps, client = click.deps, click.client
 
     async def redraw() -> None:
-        if (click.body.get("view") or {}).get("type") == "home":
+        if outcome.redraw is Redraw.MINE and (click.body.get("view") or {}).get("type") == "home":
             async with one_redraw_at_a_time(f"home:{click.user_id}"):
-                await publish_home(click.deps, click.client, click.user_id)
+                await publish_home(deps, client, click.user_id)
+            return
+        if outcome.redraw is Redraw.REVIEW:
+            channel, ts = click.container["channel_id"], click.container["message_ts"]
+            async with one_redraw_at_a_time(click.message_key):
+                await redraw_review(deps, client, outcome.ref, channel, ts, page=outcome.page)
             return
         async with one_redraw_at_a_time(click.message_key):
-            message = await run_text(click.deps, click.actor, "mine")
-            await click.reply(replace_original=True, **answer(message, text="mine"))()
+            exports = export_requests(deps)  # an export typed here is delivered in the DM
+            message = await redrawn(deps, click.actor, outcome, exports=exports)
+            shown = outcome.text or "mine"
+            page = outcome.page or 0
+            await click.reply(replace_original=True, **answer(message, text=shown, page=page))()
 
     return redraw
-
-
-async def _attach(click: Click) -> list[Step]:
-    container = click.container
-    where = {"trigger_id": click.body["trigger_id"], "channel_id": container.get("channel_id")}
-    ephemeral = container.get("is_ephemeral")
-    view = await evidence_view(
-        click.deps,
-        click.actor,
-        click.number(),
-        where,
-        message_ts=None if ephemeral else container.get("message_ts"),
-        response_url=click.body.get("response_url") if ephemeral else None,
-    )
-    return [lambda: click.client.views_open(trigger_id=where["trigger_id"], view=view)]
-
-
-async def _review_decision(click: Click) -> list[Step]:
-    decision = "keep" if click.action["action_id"].startswith("review_keep") else "revoke"
-    outcome = await in_thread(_decide, click.deps, click.actor, click.number(), decision)
-    channel, ts = click.container["channel_id"], click.container["message_ts"]
-    campaign_id = outcome.campaign.id or 0
-
-    async def redraw() -> None:
-        async with one_redraw_at_a_time(click.message_key):
-            await redraw_review(click.deps, click.client, campaign_id, channel, ts)
-
-    return [redraw]
-
-
-def _decide(deps: Runtime, actor: Actor, item_id: int, decision: str) -> Any:
-    with deps.db.transaction() as session:
-        return decide_review_item(
-            session=session,
-            actor=actor,
-            item_id=item_id,
-            decision=decision,  # type: ignore[arg-type]
-            now=deps.clock(),
-            store=deps.store,
-        )
-
-
-async def _review_page(click: Click) -> list[Step]:
-    # A read: the whole turn of the page follows the ack (a refusal is told to the clicker).
-    campaign_id, page = click.number(1), click.number(2)
-    channel, ts = click.container["channel_id"], click.container["message_ts"]
-    deps, client, actor = click.deps, click.client, click.actor
-    return [lambda: page_review(deps, client, actor, campaign_id, channel, ts, page)]
-
-
-async def _more(click: Click) -> list[Step]:
-    try:
-        request = json.loads(click.action.get("value") or "")
-        text, page = str(request["t"]), parse_page(request["p"])
-    except (ValueError, KeyError, TypeError):
-        raise InvalidInput(STALE_BUTTON) from None
-
-    async def more() -> None:  # a read: run and drawn after the ack
-        message = await run_text(click.deps, click.actor, text)
-        await click.reply(replace_original=True, **answer(message, text=text, page=page))()
-
-    return [more]
-
-
-async def _follow_up_done(click: Click) -> list[Step]:
-    await in_thread(_complete_follow_up, click.deps, click.actor, click.number())
-    return [_redraw(click)]
-
-
-def _complete_follow_up(deps: Runtime, actor: Actor, follow_up_id: int) -> None:
-    with deps.db.transaction() as session:
-        complete_follow_up(
-            session=session, actor=actor, follow_up_id=follow_up_id, now=deps.clock()
-        )
-
-
-# Every action id the views produce, and the listener that handles it (a test checks both ways).
-ACTIONS: dict[str, Decide] = {
-    # Ids are at most 18 digits (they must fit a BIGINT); anything else is a mangled button
-    # and goes to the fallback listener.
-    r"^occ_done:\d{1,18}(#\d+)?$": _done,
-    r"^occ_attach:\d{1,18}(#\d+)?$": _attach,
-    r"^review_(keep|revoke):\d{1,18}(#\d+)?$": _review_decision,
-    r"^review_page:\d{1,18}:\d{1,5}(#\d+)?$": _review_page,
-    r"^page_more(#\d+)?$": _more,
-    r"^fu_done:\d{1,18}(#\d+)?$": _follow_up_done,
-    r"^camp_(ack|done):\d{1,18}(#\d+)?$": on_press,
-    r"^camp_cert:\d{1,18}(#\d+)?$": on_certificate,
-}
-# The hot buttons: their decision resolves the clicker in its own transaction (one trip).
-ONE_TRIP: set[Decide] = {_done, on_press}

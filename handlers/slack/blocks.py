@@ -8,9 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.messages import Button, Confirm, Field, Image, ListItem, Message, Section
+from bot.core.paging import (
+    MORE_ACTION_ID,
+    Page,
+    all_items,
+    more_button,
+    pager,
+    plan_page,
+    section_parts,
+    top_items,
+)
 
 Block = dict[str, Any]
-MORE_ACTION_ID = "page_more"
 DEDUPE_SEPARATOR = "#"
 _ELLIPSIS = "…"
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -206,72 +215,55 @@ def _chrome_cost(message: Message) -> int:
     return cost + len(_image_blocks(message.images))
 
 
-def _all_items(message: Message) -> list[ListItem]:
-    return [*(i for s in message.sections for i in s.items), *message.items]
+def _plan(message: Message, page: int) -> Page:
+    """Which items page `page` shows, measured in blocks (2 kept for the pager)."""
+    return plan_page(
+        message,
+        page,
+        item_cost=lambda i: 1 + math.ceil(len(i.buttons) / _L.actions_elements),
+        chrome=_chrome_cost(message),
+        limit=_L.blocks,
+        pager_cost=2,
+    )
 
 
-@dataclass(frozen=True)
-class _Page:
-    number: int
-    window: range
-    total: int
-
-
-def _plan(message: Message, page: int) -> _Page:
-    """Which items page `page` shows; the page size depends only on the message."""
-    costs = [1 + math.ceil(len(i.buttons) / _L.actions_elements) for i in _all_items(message)]
-    chrome, total = _chrome_cost(message), len(costs)
-    if not costs or chrome + sum(costs) <= _L.blocks:
-        return _Page(0, range(total), total)
-    size = max(1, (_L.blocks - chrome - 2) // max(costs))
-    number = min(max(page, 0), math.ceil(total / size) - 1)
-    return _Page(number, range(number * size, min(total, (number + 1) * size)), total)
-
-
-def _sections(message: Message, page: _Page, ids: set[str]) -> list[Block]:
-    """Sections on this page: a section's text/fields sit on the page where it starts."""
+def _sections(message: Message, page: Page, ids: set[str]) -> list[Block]:
     blocks: list[Block] = []
-    start, window = 0, page.window
-    for section in message.sections:
-        shown = [it for n, it in enumerate(section.items, start) if n in window]
-        if start in window or (start >= page.total and window.stop >= page.total):
-            blocks += _section_chrome(section)
-        elif shown and section.heading:
-            blocks.append(_section(f"*{truncate(section.heading, _L.header_text)}* (continued)"))
-        blocks += [b for item in shown for b in _item_blocks(item, ids)]
-        start += len(section.items)
+    for part in section_parts(message, page):
+        if part.starts:
+            blocks += _section_chrome(part.section)
+        elif part.continued and part.section.heading:
+            heading = truncate(part.section.heading, _L.header_text)
+            blocks.append(_section(f"*{heading}* (continued)"))
+        blocks += [b for item in part.items for b in _item_blocks(item, ids)]
     return blocks
 
 
-def _layout(message: Message, page: _Page, ids: set[str]) -> list[Block]:
+def _layout(message: Message, page: Page, ids: set[str]) -> list[Block]:
     blocks: list[Block] = []
     if (message.title or "").strip():
-        suffix = f" (page {page.number + 1})" if page.number else ""
+        suffix = page.title_suffix
         title = truncate(message.title or "", _L.header_text - len(suffix), mrkdwn=False) + suffix
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": title}})
-    if page.number == 0:
+    if page.first:
         blocks += _text_blocks(message.text) + _field_blocks(message.fields)
     blocks += _sections(message, page, ids)
-    offset = page.total - len(message.items)
-    top = [it for n, it in enumerate(message.items, offset) if n in page.window]
-    blocks += [b for item in top for b in _item_blocks(item, ids)]
-    if page.number == 0:
+    blocks += [b for item in top_items(message, page) for b in _item_blocks(item, ids)]
+    if page.first:
         blocks += _actions(message.buttons, ids) + _image_blocks(message.images)
     if (message.footer or "").strip():
         blocks.append(_context(truncate(message.footer or "", _L.context_text)))
     return blocks
 
 
-def _pager(page: _Page, more_value: Callable[[int], str] | None, ids: set[str]) -> list[Block]:
-    window, total = page.window, page.total
-    if window.start == 0 and window.stop >= total:
+def _pager(page: Page, more_value: Callable[[int], str] | None, ids: set[str]) -> list[Block]:
+    found = pager(page, can_more=more_value is not None)
+    if found is None:
         return []
-    shown = f"Showing {window.start + 1}–{window.stop} of {total}"
-    remaining = total - window.stop
-    if remaining and more_value is not None:
-        more = Button("More", MORE_ACTION_ID, more_value(page.number + 1))
-        return [_context(shown), *_actions([more], ids - {MORE_ACTION_ID})]  # reserved for it
-    return [_context(f"{shown}; {remaining} more not shown." if remaining else shown)]
+    if found.next_page is None or more_value is None:
+        return [_context(found.line)]
+    more = more_button(more_value(found.next_page))
+    return [_context(found.line), *_actions([more], ids - {MORE_ACTION_ID})]  # reserved for it
 
 
 def render_blocks(
@@ -283,10 +275,10 @@ def render_blocks(
     value `more_value(page + 1)`), or a line saying how many are not shown. Repeated action
     ids get "#2", "#3", …; a button value over 2000 chars raises ValueError.
     """
-    for button in [*message.buttons, *(b for i in _all_items(message) for b in i.buttons)]:
+    for button in [*message.buttons, *(b for i in all_items(message) for b in i.buttons)]:
         _check_button(button)
     plan = _plan(message, page)
-    paged = plan.window.stop < plan.total and more_value is not None
+    paged = plan.has_more and more_value is not None
     ids = {MORE_ACTION_ID} if paged else set()
     blocks = _layout(message, plan, ids) + _pager(plan, more_value, ids)
     if len(blocks) <= _L.blocks:
@@ -300,5 +292,5 @@ def render_text(message: Message) -> str:
     """The plain fallback `text` for notifications: title and first line of text (≤ 300)."""
     first = next(iter((message.text or "").strip().splitlines()), "")
     lead = " — ".join(" ".join(p.split()) for p in (message.title or "", first) if p.strip())
-    texts = [lead, *(i.text for i in _all_items(message)), message.footer, "Message from soc2bot"]
+    texts = [lead, *(i.text for i in all_items(message)), message.footer, "Message from soc2bot"]
     return truncate(next(t for t in texts if t), _L.fallback_text)

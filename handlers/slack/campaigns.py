@@ -1,4 +1,4 @@
-"""Policy and training buttons, and certificates posted under a round's DM or with `camp-N`."""
+"""Training certificates posted in the thread of a round's DM, or in a DM with `camp-N`."""
 
 from __future__ import annotations
 
@@ -11,46 +11,15 @@ from bot.chat.campaigns import (
     check_certificate,
     item_by_reference,
     item_under_message,
-    press_item,
     record_certificate,
 )
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
-from handlers.slack.background import Step
-from handlers.slack.blocks import render_blocks, render_text
-from handlers.slack.clicks import Click
 from handlers.slack.files import download, precheck
 from handlers.slack.identity import resolve_actor
 from models import Platform
 
 CAMPAIGN_REF = re.compile(r"(?:^|\s)camp(?:aign)?-(\d{1,12})\b", re.IGNORECASE)
-
-
-def _split(action: dict[str, Any]) -> tuple[str, int]:
-    kind, _, ref = action["action_id"].split("#", 1)[0].partition(":")
-    return kind, int(ref)
-
-
-async def on_press(click: Click) -> list[Step]:
-    """`camp_ack:<item>` / `camp_done:<item>`: recorded, then the card and the answer update."""
-    kind, item_id = _split(click.action)
-    answered = await in_thread(press_item, click.deps, click.actor_in, kind, item_id)
-    card, reply = answered.card, answered.reply
-    return [
-        click.reply(replace_original=True, text=render_text(card), blocks=render_blocks(card)),
-        click.reply(text=render_text(reply), response_type="ephemeral", replace_original=False),
-    ]
-
-
-async def on_certificate(click: Click) -> list[Step]:
-    """`camp_cert:<item>`: say how to send the file (a reply under the round's message)."""
-    card = await in_thread(check_certificate, click.deps, click.actor, _split(click.action)[1])
-    text = (
-        "Reply in the thread of this message with your certificate (PDF or image), or send "
-        f"it to me in a DM with camp-{card.campaign_id} in the message. "
-        "I will store it and answer with its SHA-256."
-    )
-    return [click.reply(text=text, response_type="ephemeral", replace_original=False)]
 
 
 async def certificate_target(

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from bot.core.errors import SoC2BotError
+from bot.people.linking import linked_actor
 from bot.people.services import actor_for_chat_user
 from handlers.slack.background import FollowUps, Step, checked
 from handlers.slack.errors import tell_clicker
@@ -112,14 +113,18 @@ def on_click(
         client: AsyncWebClient,
         respond: Any,
     ) -> None:
+        def click(actor: Actor | None) -> Click:
+            return Click(deps, actor, body, action, client, respond, follow_ups)
+
         async def tell(refused: SoC2BotError) -> None:
             await tell_clicker(client, body, respond, refused.user_text())
 
         steps: list[Step] | None = None  # None: not linked yet
+        user_id = str(body["user"]["id"])
         try:
-            actor = None if one_trip else await in_thread(_linked, deps, str(body["user"]["id"]))
+            actor = None if one_trip else await in_thread(_linked, deps, user_id)
             if actor is not None or one_trip:
-                steps = await decide(Click(deps, actor, body, action, client, respond, follow_ups))
+                steps = await decide(click(actor))
         except Unlinked:  # raised before anything was recorded (its transaction rolled back)
             pass
         except Exception:
@@ -128,35 +133,16 @@ def on_click(
         await ack()
         if steps is None:
             # Linking a newcomer asks Slack (users.info): after the ack, decision included.
-            first = _first_contact(deps, follow_ups, decide, body, action, client, respond)
-            follow_ups.start([first], tell=tell, once=True)
+            async def first_contact() -> None:
+                steps = await decide(click(await resolve_actor(deps, client, user_id)))
+                follow_ups.start(steps, tell=tell)
+
+            follow_ups.start([first_contact], tell=tell, once=True)
             return
         follow_ups.start(steps, tell=tell)
 
     return listener
 
 
-def _first_contact(
-    deps: Runtime,
-    follow_ups: FollowUps,
-    decide: Decide,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: Any,
-) -> Step:
-    async def run() -> None:
-        actor = await resolve_actor(deps, client, str(body["user"]["id"]))
-        steps = await decide(Click(deps, actor, body, action, client, respond, follow_ups))
-
-        async def tell(refused: SoC2BotError) -> None:
-            await tell_clicker(client, body, respond, refused.user_text())
-
-        follow_ups.start(steps, tell=tell)
-
-    return run
-
-
 def _linked(deps: Runtime, user_id: str) -> Actor | None:
-    with deps.db.session() as session:
-        return actor_for_chat_user(session=session, platform=Platform.SLACK, external_id=user_id)
+    return linked_actor(deps.db, platform=Platform.SLACK, external_id=user_id)

@@ -12,19 +12,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.chat import commands as c
 from bot.chat.dispatch import CommandContext, run_command
 from bot.chat.runtime import Runtime, in_thread
-from bot.chat.views import task_card_view
 from bot.core.actor import Actor
 from bot.core.messages import Message
 from bot.core.permissions import Action, is_allowed
 from bot.outbox.inbound import remember_message
-from bot.people.services import actor_for_chat_user
-from bot.work.items import WorkItem, get_work_item
+from bot.people.linking import linked_actor
+from bot.work.facts import WorkItem
+from bot.work.items import get_work_item
+from bot.work.messages import task_card_view
 from bot.work.occurrences import check_can_complete, get_occurrence_or_raise
 from handlers.slack.background import FollowUps
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.exports import export_requests, start_export, started_text
 from handlers.slack.identity import link_named, resolve_actor
-from handlers.slack.modals import evidence_modal, review_start_modal
+from handlers.slack.modals import evidence_modal_for, review_start_modal
 from handlers.slack.port import SlackChatPort
 from models import Platform
 
@@ -112,8 +113,7 @@ def _on_soc2(deps: Runtime, follow_ups: FollowUps) -> Callable[..., Awaitable[No
 
 
 def _run_if_linked(deps: Runtime, user_id: str, text: str) -> Message | None:
-    with deps.db.session() as session:
-        actor = actor_for_chat_user(session=session, platform=Platform.SLACK, external_id=user_id)
+    actor = linked_actor(deps.db, platform=Platform.SLACK, external_id=user_id)
     if actor is None:
         return None
     # Exports never take this path (they are _NEEDS_SLACK): without `exports` they are refused.
@@ -139,18 +139,7 @@ async def evidence_view(
 ) -> dict[str, Any]:
     """The evidence modal for an occurrence the actor may complete (refused otherwise)."""
     item = await in_thread(_checked_item, deps, actor, occurrence_id)
-    view = evidence_modal(
-        occurrence_id=occurrence_id,
-        title=item.task_title,
-        period=item.period_key,
-        requirement=item.evidence,
-        channel_id=where.get("channel_id"),
-        message_ts=message_ts,
-    )
-    if response_url:  # lets the submission redraw the ephemeral list the button was on
-        meta = json.loads(view.get("private_metadata") or "{}")
-        view["private_metadata"] = json.dumps({**meta, "response_url": response_url})
-    return view
+    return evidence_modal_for(item, where.get("channel_id"), message_ts, response_url)
 
 
 async def post_task_card(

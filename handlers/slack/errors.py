@@ -10,10 +10,7 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.db import DATABASE_UNAVAILABLE, is_database_outage
-from bot.core.errors import SoC2BotError
-from bot.core.logs import new_correlation_id
-from bot.core.messages import error_message
+from bot.chat.errors import ErrorTeller
 from handlers.slack.background import FollowUps, checked
 from handlers.slack.blocks import render_blocks
 
@@ -27,16 +24,9 @@ MODAL_ERROR_BLOCK = {
 }
 
 
-def user_text(error: Exception) -> str:
-    """What the person is told; unknown errors are logged with a reference they can quote."""
-    if isinstance(error, SoC2BotError):
-        return error.user_text()
-    if is_database_outage(error):  # a restart or failover: asking again shortly will work
-        log.warning("Database unreachable during a Slack request (%s)", type(error).__name__)
-        return DATABASE_UNAVAILABLE
-    reference = new_correlation_id()
-    log.error("Slack listener failed", exc_info=error, extra={"correlation_id": reference})
-    return f"Sorry, something went wrong on our side. Reference: {reference}"
+# The decision is the core's; the adapter names its log lines and sends the answer.
+_TELLER = ErrorTeller(log, request="Slack request", failure="Slack listener failed")
+user_text = _TELLER.user_text
 
 
 def error_handler(follow_ups: FollowUps) -> Callable[..., Awaitable[BoltResponse]]:
@@ -49,10 +39,10 @@ def error_handler(follow_ups: FollowUps) -> Callable[..., Awaitable[BoltResponse
     async def on_error(
         error: Exception, body: dict[str, Any], client: AsyncWebClient, respond: Any
     ) -> BoltResponse:
-        text = user_text(error)
-        kind = body.get("type")
+        answer = _TELLER.answer(error)
+        text, kind = answer.text, body.get("type")
         if "command" in body:
-            blocks = _blocks(error, text)
+            blocks = render_blocks(answer.message)
             return _json({"response_type": "ephemeral", "text": text, "blocks": blocks})
         if kind == "view_submission":
             block = MODAL_ERROR_BLOCK.get(body.get("view", {}).get("callback_id", ""), "")
@@ -81,12 +71,6 @@ async def tell_clicker(
     user = _dict(body.get("user")).get("id")
     if isinstance(channel, str) and isinstance(user, str):
         await client.chat_postEphemeral(channel=channel, user=user, text=text)
-
-
-def _blocks(error: Exception, text: str) -> list[dict[str, Any]]:
-    usage = error.usage if isinstance(error, SoC2BotError) else None
-    message = error_message(error.message if isinstance(error, SoC2BotError) else text, usage)
-    return render_blocks(message)
 
 
 async def _reply_in_place(client: AsyncWebClient, event: dict[str, Any], text: str) -> None:

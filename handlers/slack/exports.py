@@ -30,7 +30,7 @@ WHERE = "in a direct message"
 
 
 def started_text(intent: c.Export) -> str:
-    return render_text(export_started_view(intent, where=WHERE))
+    return render_text(export_started_view(intent.start, intent.end, where=WHERE))
 
 
 def start_export(

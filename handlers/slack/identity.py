@@ -11,12 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor, ChatAccount
 from bot.core.errors import InvalidInput, NotServed
-from bot.people.services import (
-    actor_for_chat_user,
-    check_served,
-    link_chat_identity,
-    owners_without_identity,
-)
+from bot.people.linking import link_actor, linked_actor, resolve_chat_actor
+from bot.people.services import check_served, owners_without_identity
 from handlers.slack.workspace import Home, fetch_home, home_of, is_guest
 from models import Platform
 
@@ -28,17 +24,14 @@ async def resolve_actor(deps: Runtime, client: AsyncWebClient, user_id: str) -> 
 
     Guests and people of other workspaces (Slack Connect) get the polite refusal instead.
     """
-    actor = await in_thread(_linked, deps, user_id)
-    if actor is not None:
-        return actor
-    account = await _account(client, user_id)
-    check_served(account)  # before the email: a stranger is told who the bot is for
-    if not account.email:
-        raise InvalidInput(
-            "I could not read your email from Slack, so I cannot tell who you are. "
-            "Ask an admin to check the app's users:read.email scope."
-        )
-    return await in_thread(_link, deps, account)
+    return await resolve_chat_actor(
+        deps.db,
+        platform=Platform.SLACK,
+        external_id=user_id,
+        account=lambda: _account(client, user_id),
+        no_email="I could not read your email from Slack, so I cannot tell who you are. "
+        "Ask an admin to check the app's users:read.email scope.",
+    )
 
 
 async def link_named(deps: Runtime, client: AsyncWebClient, user_id: str) -> None:
@@ -46,7 +39,8 @@ async def link_named(deps: Runtime, client: AsyncWebClient, user_id: str) -> Non
 
     A guest or external account is refused by name: the caller is not the one refused.
     """
-    if await in_thread(_linked, deps, user_id) is not None:
+    known = await in_thread(linked_actor, deps.db, platform=Platform.SLACK, external_id=user_id)
+    if known is not None:
         return
     account = await _account(client, user_id)
     who = account.name or "That person"
@@ -59,7 +53,7 @@ async def link_named(deps: Runtime, client: AsyncWebClient, user_id: str) -> Non
         ) from None
     if not account.email:
         raise InvalidInput(f"I could not read the email of {who} from Slack, so I can't name them.")
-    await in_thread(_link, deps, account)
+    await in_thread(link_actor, deps.db, account)
 
 
 async def _account(client: AsyncWebClient, user_id: str) -> ChatAccount:
@@ -85,17 +79,6 @@ def slack_account(
     )
 
 
-def _linked(deps: Runtime, user_id: str) -> Actor | None:
-    with deps.db.session() as session:
-        return actor_for_chat_user(session=session, platform=Platform.SLACK, external_id=user_id)
-
-
-def _link(deps: Runtime, account: ChatAccount) -> Actor:
-    with deps.db.transaction() as session:
-        person = link_chat_identity(session=session, account=account)
-        return Actor.for_person(person, platform=Platform.SLACK, platform_id=account.external_id)
-
-
 async def link_owners(deps: Runtime, client: AsyncWebClient) -> int:
     """Link catalog owners to their Slack accounts by email (users.lookupByEmail); count them.
 
@@ -117,7 +100,7 @@ async def link_owners(deps: Runtime, client: AsyncWebClient) -> int:
             continue
         account = slack_account(home, str(user["id"]), user, email)
         try:
-            await in_thread(_link, deps, account)
+            await in_thread(link_actor, deps.db, account)
         except (NotServed, InvalidInput) as refused:  # a guest, a stranger, a bot
             why = "a guest or external account" if isinstance(refused, NotServed) else "no email"
             log.warning("Slack user %s not linked to a catalog owner: %s", user["id"], why)

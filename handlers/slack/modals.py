@@ -156,3 +156,22 @@ def parse_view_values(view: dict[str, Any]) -> dict[str, Any]:
         for actions in blocks.values()
         for action_id, state in actions.items()
     }
+
+
+def evidence_modal_for(
+    item: Any, channel_id: str | None, message_ts: str | None, response_url: str | None
+) -> View:
+    """The evidence modal for a work item; `response_url` lets the submission redraw the
+    ephemeral list the button was on."""
+    view = evidence_modal(
+        occurrence_id=item.occurrence_id,
+        title=item.task_title,
+        period=item.period_key,
+        requirement=item.evidence,
+        channel_id=channel_id,
+        message_ts=message_ts,
+    )
+    if response_url:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        view["private_metadata"] = json.dumps({**meta, "response_url": response_url})
+    return view

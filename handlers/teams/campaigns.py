@@ -1,50 +1,23 @@
-"""Policy and training card buttons; certificates sent after "Attach certificate" or with camp-N."""
+"""Training certificates sent in chat after "Attach certificate", or with camp-N."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from botbuilder.core import TurnContext
 
 from bot.chat.campaigns import (
     awaited_certificate,
     check_certificate,
-    expect_certificate,
     item_by_reference,
-    press_item,
     record_certificate,
 )
-from bot.chat.refs import parse_record_id
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from handlers.teams.errors import user_text
 from handlers.teams.files import download_attachment, file_attachments
-from handlers.teams.replies import card_activity, replace_card
 
 CAMPAIGN_REF = re.compile(r"(?:^|\s)camp(?:aign)?-(\d{1,12})\b", re.IGNORECASE)
-
-
-async def press(
-    runtime: Runtime, context: TurnContext, actor: Actor, ref: str, data: dict[str, Any]
-) -> None:
-    """`camp_ack:<item>` / `camp_done:<item>`: answer for the sender; the card updates in place."""
-    kind = str(data.get("action_id") or "").split(":", 1)[0]
-    answered = await in_thread(press_item, runtime, actor, kind, parse_record_id(ref))
-    await replace_card(context, card_activity(answered.card))
-    await context.send_activity(answered.reply.text or "")
-
-
-async def ask_certificate(
-    runtime: Runtime, context: TurnContext, actor: Actor, ref: str, _: Any
-) -> None:
-    """`camp_cert:<item>`: the next file the person sends here is their certificate."""
-    conversation = str(context.activity.conversation.id)
-    card = await in_thread(expect_certificate, runtime, actor, parse_record_id(ref), conversation)
-    await context.send_activity(
-        f"Send your certificate for {card.title} ({card.version}) here in this chat (within "
-        "30 minutes); I will store it and answer with its SHA-256."
-    )
 
 
 async def handle_certificates(runtime: Runtime, context: TurnContext, actor: Actor) -> bool:

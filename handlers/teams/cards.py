@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from bot.core.messages import Button, Field, Image, ListItem, Message, Section
+from bot.core.paging import (
+    MORE_LABEL,
+    Page,
+    all_items,
+    pager,
+    plan_page,
+    section_parts,
+    top_items,
+)
 from handlers.teams.markdown import SPECIAL, escape_markdown
 
 Card = dict[str, Any]
@@ -128,67 +137,50 @@ def _section_chrome(section: Section) -> list[Element]:
     return head + _long(section.text) + _facts(section.fields)
 
 
-def _all_items(message: Message) -> list[ListItem]:
-    return [*(i for s in message.sections for i in s.items), *message.items]
-
-
-@dataclass(frozen=True)
-class _Page:
-    number: int
-    window: range
-    total: int
-
-
-def _sections(message: Message, page: _Page) -> list[Element]:
-    """Sections on this page: a section's text/fields sit on the page where it starts."""
+def _sections(message: Message, page: Page) -> list[Element]:
     blocks: list[Element] = []
-    start, window = 0, page.window
-    for section in message.sections:
-        shown = [_item(it) for n, it in enumerate(section.items, start) if n in window]
+    for part in section_parts(message, page):
+        shown = [_item(it) for it in part.items]
+        heading = part.section.heading or ""
         head: list[Element] = []
-        if start in window or (start >= page.total and window.stop >= page.total):
-            head = _section_chrome(section)
-        elif shown and (section.heading or "").strip():
-            head = [_heading(clip(section.heading or "", _LABEL) + " (continued)")]
+        if part.starts:
+            head = _section_chrome(part.section)
+        elif part.continued and heading.strip():
+            head = [_heading(clip(heading, _LABEL) + " (continued)")]
         if head or shown:
             blocks.append({"type": "Container", "spacing": "Medium", "items": head + shown})
-        start += len(section.items)
     return blocks
 
 
-def _body(message: Message, page: _Page) -> list[Element]:
+def _body(message: Message, page: Page) -> list[Element]:
     body: list[Element] = []
     if (message.title or "").strip():
-        suffix = f" (page {page.number + 1})" if page.number else ""
-        title = clip(message.title or "", _LABEL) + suffix
+        title = clip(message.title or "", _LABEL) + page.title_suffix
         body.append(_text(title, size="Large", weight="Bolder"))
-    if page.number == 0:
+    if page.first:
         body += _long(message.text) + _facts(message.fields)
     body += _sections(message, page)
-    offset = page.total - len(message.items)
-    body += [_item(it) for n, it in enumerate(message.items, offset) if n in page.window]
-    if page.number == 0:
+    body += [_item(it) for it in top_items(message, page)]
+    if page.first:
         body += _images(message.images)
     return body
 
 
-def _pager(page: _Page, more_data: MoreData | None) -> tuple[list[Element], list[Element]]:
+def _pager(page: Page, more_data: MoreData | None) -> tuple[list[Element], list[Element]]:
     """The "Showing 21–40 of 200" line and, when more remain, the More action."""
-    window, total = page.window, page.total
-    if window.start == 0 and window.stop >= total:
+    found = pager(page, can_more=more_data is not None)
+    if found is None:
         return [], []
-    shown = f"Showing {window.start + 1}–{window.stop} of {total}"
-    remaining = total - window.stop
-    if remaining and more_data is not None:
-        more = {"type": "Action.Submit", "title": "More", "data": more_data(page.number + 1)}
-        return [_subtle(shown)], [more]
-    return [_subtle(f"{shown}; {remaining} more not shown." if remaining else shown)], []
+    if found.next_page is None or more_data is None:
+        return [_subtle(found.line)], []
+    data = more_data(found.next_page)
+    return [_subtle(found.line)], [{"type": "Action.Submit", "title": MORE_LABEL, "data": data}]
 
 
-def _card(message: Message, page: _Page, more_data: MoreData | None) -> Card:
+def _card(message: Message, page: Page, more_data: MoreData | None) -> Card:
     line, more = _pager(page, more_data)
     footer = [_subtle(clip(message.footer or "", _SHORT))] if (message.footer or "").strip() else []
-    buttons = [_action(b) for b in message.buttons] if page.number == 0 else []
+    buttons = [_action(b) for b in message.buttons] if page.first else []
     return {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
@@ -205,12 +197,12 @@ def _chrome(message: Message, reserve: int, *, texts: bool = True) -> int:
     bare = replace(message, items=(), sections=sections, text=message.text if texts else None)
     # A section whose only content is items still costs a Container and its heading.
     headings = sum(_encoded(s.heading or "") + 160 for s in message.sections)
-    return card_size(_card(bare, _Page(0, range(0), 0), None)) + headings + reserve
+    return card_size(_card(bare, Page(0, range(0), 0), None)) + headings + reserve
 
 
 def _fit_texts(message: Message, reserve: int) -> Message:
     """Long text is shortened (with a marker) only so far as to leave room for the list."""
-    items = sum(card_size(_item(i)) + 1 for i in _all_items(message))
+    items = sum(card_size(_item(i)) + 1 for i in all_items(message))
     room = MAX_CARD_BYTES - _chrome(message, reserve, texts=False) - min(items, _MIN_ITEM_ROOM)
 
     def fit(text: str | None) -> str | None:
@@ -227,15 +219,15 @@ def _fit_texts(message: Message, reserve: int) -> Message:
     return replace(message, text=text, sections=sections)
 
 
-def _plan(message: Message, page: int, reserve: int) -> _Page:
-    """Which items page `page` shows; the page size depends only on the message."""
-    costs = [card_size(_item(i)) + 1 for i in _all_items(message)]
-    chrome, total = _chrome(message, reserve), len(costs)
-    if not costs or chrome + sum(costs) <= MAX_CARD_BYTES:
-        return _Page(0, range(total), total)
-    size = max(1, (MAX_CARD_BYTES - chrome) // max(costs))
-    number = min(max(page, 0), -(-total // size) - 1)
-    return _Page(number, range(number * size, min(total, (number + 1) * size)), total)
+def _plan(message: Message, page: int, reserve: int) -> Page:
+    """Which items page `page` shows, measured in bytes (the reserve is in the chrome)."""
+    return plan_page(
+        message,
+        page,
+        item_cost=lambda i: card_size(_item(i)) + 1,
+        chrome=_chrome(message, reserve),
+        limit=MAX_CARD_BYTES,
+    )
 
 
 def _chars(node: Any) -> int:
@@ -288,7 +280,7 @@ def fallback_text(message: Message) -> str:
     """Plain summary for notifications and clients without cards: title and first line."""
     first = next(iter((message.text or "").strip().splitlines()), "")
     lead = " — ".join(" ".join(p.split()) for p in (message.title or "", first) if p.strip())
-    texts = [lead, *(i.text for i in _all_items(message)), message.footer or ""]
+    texts = [lead, *(i.text for i in all_items(message)), message.footer or ""]
     text = " ".join(next((t for t in texts if t.strip()), "Message from soc2bot").split())
     return text if len(text) <= _FALLBACK else text[: _FALLBACK - 1] + "…"
 

@@ -6,23 +6,13 @@ import logging
 
 from botbuilder.core import TurnContext
 
-from bot.core.db import DATABASE_UNAVAILABLE, is_database_outage
-from bot.core.errors import SoC2BotError
-from bot.core.logs import new_correlation_id
+from bot.chat.errors import ErrorTeller
 
 log = logging.getLogger("soc2bot.teams")
 
 
-def user_text(error: Exception) -> str:
-    """What the person is told; unknown errors are logged with a reference they can quote."""
-    if isinstance(error, SoC2BotError):
-        return error.user_text()
-    if is_database_outage(error):  # a restart or failover: asking again shortly will work
-        log.warning("Database unreachable during a Teams request (%s)", type(error).__name__)
-        return DATABASE_UNAVAILABLE
-    reference = new_correlation_id()
-    log.error("Teams turn failed", exc_info=error, extra={"correlation_id": reference})
-    return f"Sorry, something went wrong on our side. Reference: {reference}"
+# The decision is the core's; the adapter names its log lines and sends the answer.
+user_text = ErrorTeller(log, request="Teams request", failure="Teams turn failed").user_text
 
 
 async def on_turn_error(context: TurnContext, error: Exception) -> None:

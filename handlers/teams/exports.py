@@ -46,7 +46,8 @@ async def start_export(
     chat = TeamsPersonalChat(runtime, context)
     start_private_export(runtime, actor, intent, chat)
     where = HERE if chat.asked_in_personal_chat else PERSONAL
-    await context.send_activity(export_started_view(intent, where=where).text or "")
+    started = export_started_view(intent.start, intent.end, where=where)
+    await context.send_activity(started.text or "")
 
 
 def export_requests(runtime: Runtime, context: TurnContext) -> ExportRequests:

@@ -8,11 +8,12 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
 
-from bot.chat.runtime import Runtime, in_thread
+from bot.chat.runtime import Runtime
 from bot.core.actor import Actor, ChatAccount
-from bot.core.errors import InvalidInput, NotServed
+from bot.core.errors import NotServed
 from bot.core.settings import Settings
-from bot.people.services import actor_for_chat_user, check_served, link_chat_identity
+from bot.people.linking import resolve_chat_actor
+from bot.people.services import check_served
 from models import Platform
 
 # Teams' userRole for people who are not full members of the tenant the chat lives in.
@@ -63,24 +64,28 @@ def refusal(settings: Settings, activity: Activity) -> NotServed | None:
 
 
 async def resolve_actor(runtime: Runtime, context: TurnContext) -> Actor:
-    user_id = teams_user_id(context)
-    actor = await in_thread(_linked, runtime, user_id)
-    if actor is not None:
-        return actor
-    member = await TeamsInfo.get_member(context, context.activity.from_property.id)
-    email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
-    role = str(getattr(member, "user_role", None) or "").strip().lower()
-    account = _account(
-        context.activity,
-        email=email,
-        home=tenant_served(runtime.settings, context.activity),
-        guest=role in GUEST_ROLES,
-        name=member.name,
+    """The actor for the sender; links them by member email the first time they write."""
+
+    async def account() -> ChatAccount:
+        member = await TeamsInfo.get_member(context, context.activity.from_property.id)
+        email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+        role = str(getattr(member, "user_role", None) or "").strip().lower()
+        return _account(
+            context.activity,
+            # A UPN without "@" is no email: the core then asks for one, as for none at all.
+            email=email if email and "@" in email else None,
+            home=tenant_served(runtime.settings, context.activity),
+            guest=role in GUEST_ROLES,  # a guest is told so, not asked for an email it may lack
+            name=member.name,
+        )
+
+    return await resolve_chat_actor(
+        runtime.db,
+        platform=Platform.TEAMS,
+        external_id=teams_user_id(context),
+        account=account,
+        no_email="I could not read your email from Teams, so I cannot tell who you are.",
     )
-    check_served(account)  # a guest is told so, rather than asked for an email it may lack
-    if not email or "@" not in email:
-        raise InvalidInput("I could not read your email from Teams, so I cannot tell who you are.")
-    return await in_thread(_link, runtime, account)
 
 
 def _account(
@@ -97,14 +102,3 @@ def _account(
         name=name,
         timezone=activity.local_timezone,
     )
-
-
-def _linked(runtime: Runtime, user_id: str) -> Actor | None:
-    with runtime.db.session() as session:
-        return actor_for_chat_user(session=session, platform=Platform.TEAMS, external_id=user_id)
-
-
-def _link(runtime: Runtime, account: ChatAccount) -> Actor:
-    with runtime.db.transaction() as session:
-        person = link_chat_identity(session=session, account=account)
-        return Actor.for_person(person, platform=Platform.TEAMS, platform_id=account.external_id)

@@ -16,6 +16,7 @@ from bot.chat.exports import ExportRequests
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from bot.core.messages import Image, Message
+from bot.core.paging import MORE_ACTION_ID
 from handlers.teams.cards import card_attachment, fallback_text, render_card
 
 log = logging.getLogger("soc2bot.teams")
@@ -29,7 +30,7 @@ def card_activity(message: Message, *, text: str = "", page: int = 0) -> Activit
 
     Pictures the bot drew (charts) ride along as inline attachments after the card.
     """
-    more = (lambda p: {"action_id": "page_more", "value": text, "page": p}) if text else None
+    more = (lambda p: {"action_id": MORE_ACTION_ID, "value": text, "page": p}) if text else None
     card = render_card(message, page=page, more_data=more)
     activity = MessageFactory.attachment(card_attachment(card))
     activity.attachments = [*activity.attachments, *inline_images(message.images)]

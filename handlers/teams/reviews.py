@@ -7,17 +7,15 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 
 from bot.chat import commands as c
-from bot.chat.runtime import Runtime, in_thread
+from bot.chat.reviews import ReviewStart, review_prompt
+from bot.chat.reviews import start_review as start_review_from
+from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
-from bot.core.messages import Message
-from bot.people.services import get_person_by_email_or_raise
-from bot.reviews.csv_files import parse_accounts_csv
-from bot.reviews.duties import MAX_REASON, check_can_start_review
-from bot.reviews.messages import review_prompt_view
-from bot.reviews.services import get_review_progress, review_progress_for, start_access_review
+from bot.reviews.duties import MAX_REASON
 from handlers.teams.cards import SCHEMA, card_attachment
 from handlers.teams.replies import card_activity, replace_card
+from models import Platform
 
 REVIEW_START = "review_start"
 MAX_CSV_CHARS = 200_000  # a pasted list far past a few thousand accounts belongs in a file
@@ -76,45 +74,15 @@ async def start_review(
         raise InvalidInput("Paste the CSV of accounts to review.")
     if len(csv_text) > MAX_CSV_CHARS:
         raise InvalidInput("That list is too long for one review; split it into smaller ones.")
-    channel = str(context.activity.conversation.id)
-    control_key = str(data.get("review_control") or "").strip() or None
-
-    def start() -> Message:
-        with runtime.db.transaction() as session:
-            # Permission first: nobody is looked up for someone who may not start this review.
-            check_can_start_review(session, actor, control_key)
-            rows = parse_accounts_csv(csv_text.encode("utf-8"))
-            reviewer = get_person_by_email_or_raise(
-                session=session, email=str(data.get("review_reviewer") or "").strip()
-            )
-            campaign = start_access_review(
-                session=session,
-                actor=actor,
-                name=str(data.get("review_name") or "").strip(),
-                rows=rows,
-                reviewer=reviewer,
-                channel=channel,
-                now=runtime.clock(),
-                control_key=control_key,
-                reason=str(data.get("review_reason") or "").strip() or None,
-            )
-            session.flush()
-            progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
-            return review_prompt_view(progress, page=0)
-
+    form = ReviewStart(
+        name=str(data.get("review_name") or ""),
+        channel=str(context.activity.conversation.id),
+        csv=csv_text.encode("utf-8"),
+        platform=Platform.TEAMS,
+        reviewer_email=str(data.get("review_reviewer") or "").strip(),
+        control_key=str(data.get("review_control") or "").strip() or None,
+        reason=str(data.get("review_reason") or ""),
+    )
+    campaign_id = await start_review_from(runtime, actor, form)
     # The form becomes the prompt, so nobody submits it twice.
-    await replace_card(context, card_activity(await in_thread(start)))
-
-
-async def page_review(
-    runtime: Runtime, context: TurnContext, actor: Actor, campaign_id: int, page: int
-) -> None:
-    """A page button: only the review's reviewers, its starter or an admin turn its pages, so
-    a forged submit cannot rewrite a card into someone else's review."""
-
-    def view() -> Message:
-        with runtime.db.session() as session:
-            progress = review_progress_for(session=session, actor=actor, campaign_id=campaign_id)
-            return review_prompt_view(progress, page=page)
-
-    await replace_card(context, card_activity(await in_thread(view)))
+    await replace_card(context, card_activity(await review_prompt(runtime, campaign_id, 0)))

@@ -21,7 +21,7 @@ from sqlmodel import func, select
 
 from bot.core.db import Database
 from bot.core.settings import DEFAULT_ALLOWED_TYPES
-from bot.evidence.store import LocalEvidenceStore
+from bot.evidence.local import LocalEvidenceStore
 from models import AuditEvent, Evidence, Occurrence, Role
 from tests.factories import generate, make_control, make_person, make_program, make_task
 from tests.reliability.test_malicious_files import PDF, send, stored_objects
@@ -39,7 +39,8 @@ CHILD = textwrap.dedent(
     import datetime as dt, io, os, resource, signal, sys, time
     from bot.core.actor import Actor
     from bot.core.db import Database
-    from bot.evidence.store import EvidenceStoreUnavailable, LocalEvidenceStore
+    from bot.evidence.local import LocalEvidenceStore
+    from bot.evidence.store import EvidenceStoreUnavailable
     from bot.evidence.services import attach_file_evidence
     from bot.core.settings import DEFAULT_ALLOWED_TYPES
     from models import Person

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from bot.audit.trail import verify_chain
+from bot.audit.verify import verify_chain
 from bot.core.db import DATABASE_UNAVAILABLE
 from models import AuditEvent, Evidence, Occurrence, OccurrenceStatus
 from tests.reliability.pg_instance import ThrowawayPostgres, find_bin_dir

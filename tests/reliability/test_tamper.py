@@ -24,8 +24,8 @@ from bot.audit.trail import event_as_dict, record_event
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.settings import DEFAULT_ALLOWED_TYPES
+from bot.evidence.local import LocalEvidenceStore
 from bot.evidence.services import attach_file_evidence
-from bot.evidence.store import LocalEvidenceStore
 from handlers.cli import app
 from models import AuditEvent, Evidence, Occurrence, Role
 from tests.factories import generate, make_control, make_person, make_program, make_task

@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from bot.audit.trail import list_events, record_event, verify_chain
+from bot.audit.trail import list_events, record_event
+from bot.audit.verify import verify_chain
 from bot.core.actor import Actor
 from bot.core.db import Database
 from models import AuditEvent

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from bot.audit.trail import verify_chain
+from bot.audit.verify import verify_chain
 from bot.campaigns.audience import (
     enroll_new_people,
     refresh_campaign_audiences,

@@ -19,7 +19,7 @@ from bot.core.errors import Conflict, PermissionDenied
 from bot.core.settings import DEFAULT_ALLOWED_TYPES
 from bot.digest.messages import digest_view
 from bot.digest.services import compose_digest
-from bot.evidence.store import LocalEvidenceStore
+from bot.evidence.local import LocalEvidenceStore
 from models import Campaign, CampaignStatus, EvidenceKind, ItemDecision
 from tests.campaign_support import (
     START,

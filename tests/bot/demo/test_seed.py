@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel, col, select
 
-from bot.audit.trail import verify_chain
+from bot.audit.verify import verify_chain
 from bot.catalog.bootstrap import apply_catalog, starter_catalog_text
 from bot.catalog.validate import validate_catalog_text
 from bot.core.actor import Actor
@@ -22,7 +22,7 @@ from bot.core.db import Database
 from bot.core.errors import Conflict
 from bot.core.settings import DEFAULT_ALLOWED_TYPES
 from bot.demo.seed import DemoReport, seed_demo
-from bot.evidence.store import LocalEvidenceStore
+from bot.evidence.local import LocalEvidenceStore
 from models import (
     Control,
     Evidence,

@@ -6,10 +6,9 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from bot.digest.services import CampaignProgress, Completed, Digest, OwnerOverdue, WeekTrend
-from bot.status.summary import CriterionCount
-from bot.work.items import WorkItem
-from bot.work.occurrences import State
+from bot.digest.facts import CampaignProgress, Completed, Digest, OwnerOverdue, WeekTrend
+from bot.status.facts import CriterionCount
+from bot.work.facts import State, WorkItem
 
 MONDAY = dt.date(2026, 5, 18)
 

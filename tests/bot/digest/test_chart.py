@@ -8,7 +8,7 @@ import threading
 from PIL import Image
 
 from bot.digest.chart import render_digest_chart
-from bot.digest.services import WeekTrend
+from bot.digest.facts import WeekTrend
 from tests.bot.digest.digest_sample import MONDAY, sample_digest
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -38,7 +38,7 @@ def test_chart_with_nothing_to_show_still_draws() -> None:
 
 
 def test_chart_of_a_large_program_stays_under_the_budget() -> None:
-    from bot.status.summary import CriterionCount
+    from bot.status.facts import CriterionCount
 
     groups = [f"CC{n}" for n in range(1, 10)] + ["A1", "PI1", "C1"] + [f"P{n}" for n in range(1, 9)]
     big = sample_digest(

@@ -13,14 +13,15 @@ from sqlmodel import Session, col, select
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.messages import message_from_payload
+from bot.core.program import get_program_or_raise
 from bot.core.settings import DEFAULT_ALLOWED_TYPES
 from bot.digest.queries import count_controls_overdue
 from bot.digest.services import compose_digest, digest_key, queue_weekly_digest
+from bot.evidence.local import LocalEvidenceStore
 from bot.evidence.services import attach_file_evidence, complete_by_attestation
-from bot.evidence.store import LocalEvidenceStore
 from bot.outbox.queue import channel_target
 from bot.status.summary import get_status_summary
-from bot.work.occurrences import get_program_or_raise, skip_occurrence
+from bot.work.occurrences import skip_occurrence
 from models import (
     Campaign,
     CampaignItem,

@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.campaigns.rounds import start_policy_campaign
-from bot.chat.views import status_view
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import PermissionDenied
 from bot.core.messages import render_plain
-from bot.directory.sync import DirectoryEntry, DirectorySyncReport, sync_directory
+from bot.directory.facts import DirectorySyncReport
+from bot.directory.sync import DirectoryEntry, sync_directory
+from bot.status.messages import status_view
 from bot.status.summary import get_status_summary
 from models import (
     AuditEvent,

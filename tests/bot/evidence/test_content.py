@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.settings import DEFAULT_ALLOWED_TYPES
 from bot.evidence.content import ContentScan, EvidenceRejected, looks_like, script_marker
-from bot.evidence.store import LocalEvidenceStore
+from bot.evidence.local import LocalEvidenceStore
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 

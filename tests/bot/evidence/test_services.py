@@ -13,12 +13,13 @@ from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import Conflict, PermissionDenied
 from bot.core.settings import DEFAULT_ALLOWED_TYPES
+from bot.evidence.local import LocalEvidenceStore
 from bot.evidence.services import (
     attach_file_evidence,
     complete_by_attestation,
     supersede_evidence,
 )
-from bot.evidence.store import EvidenceRejected, LocalEvidenceStore
+from bot.evidence.store import EvidenceRejected
 from models import (
     AuditEvent,
     Evidence,

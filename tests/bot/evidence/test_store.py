@@ -23,20 +23,20 @@ from moto.server import ThreadedMotoServer
 
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.settings import DEFAULT_ALLOWED_TYPES, Settings
+from bot.evidence.local import LocalEvidenceStore
 from bot.evidence.s3 import S3EvidenceStore
 from bot.evidence.store import (
     CHUNK_SIZE,
     EvidenceRejected,
     EvidenceStore,
     EvidenceStoreUnavailable,
-    LocalEvidenceStore,
     StoredFile,
     check_size,
     content_key,
-    open_evidence_store,
     resolve_media_type,
     sanitize_filename,
 )
+from bot.evidence.stores import open_evidence_store
 
 MB = 1024 * 1024
 BUCKET = "soc2bot-evidence-test"

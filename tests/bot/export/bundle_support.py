@@ -20,13 +20,13 @@ from bot.audit.trail import record_event
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.settings import DEFAULT_ALLOWED_TYPES
+from bot.evidence.local import LocalEvidenceStore
 from bot.evidence.services import (
     attach_file_evidence,
     complete_by_attestation,
     file_evidence,
     supersede_evidence,
 )
-from bot.evidence.store import LocalEvidenceStore
 from bot.work.occurrences import skip_occurrence
 from models import (
     Campaign,

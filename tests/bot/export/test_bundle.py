@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot.audit.trail import verify_chain
+from bot.audit.verify import verify_chain
 from bot.core.db import Database
 from bot.core.errors import Conflict, InvalidInput
 from bot.export import build_bundle, verify_bundle

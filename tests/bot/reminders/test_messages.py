@@ -6,8 +6,9 @@ import dataclasses
 import datetime as dt
 
 from bot.core.messages import render_plain
-from bot.reminders.messages import ReminderNote, reminder_view, undeliverable_view
-from bot.work.occurrences import State
+from bot.reminders.facts import ReminderNote
+from bot.reminders.messages import reminder_view, undeliverable_view
+from bot.work.facts import State
 
 NOTE = ReminderNote(
     occurrence_id=12,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.core.messages import Message, render_plain
+from bot.reviews.facts import ReviewItemRow, ReviewProgress
 from bot.reviews.messages import follow_ups_section, review_prompt_view
-from bot.reviews.services import ReviewItemRow, ReviewProgress
 from models import Campaign, CampaignItem, CampaignKind, CampaignStatus, FollowUp, ItemDecision
 from models.follow_up import FollowUpStatus
 

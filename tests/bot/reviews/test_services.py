@@ -12,12 +12,13 @@ from typing import Any, BinaryIO
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.audit.trail import verify_chain
+from bot.audit.verify import verify_chain
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.core.settings import DEFAULT_ALLOWED_TYPES
-from bot.evidence.store import EvidenceStoreUnavailable, LocalEvidenceStore, StoredFile
+from bot.evidence.local import LocalEvidenceStore
+from bot.evidence.store import EvidenceStoreUnavailable, StoredFile
 from bot.reviews.csv_files import AccountRow
 from bot.reviews.services import (
     complete_follow_up,

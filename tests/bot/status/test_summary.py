@@ -12,8 +12,9 @@ from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.evidence.services import complete_by_attestation
 from bot.status.summary import count_open_and_overdue, get_status_summary
+from bot.work.facts import State
 from bot.work.items import get_my_work
-from bot.work.occurrences import State, skip_occurrence
+from bot.work.occurrences import skip_occurrence
 from models import Occurrence, Person, Role
 from tests.factories import generate, make_control, make_person, make_program, make_task
 

@@ -10,7 +10,8 @@ from sqlmodel import col, select
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from bot.work.occurrences import State, skip_occurrence, state_of
+from bot.work.facts import State
+from bot.work.occurrences import skip_occurrence, state_of
 from models import AuditEvent, Occurrence, OccurrenceStatus, Role
 from tests.factories import generate, make_control, make_person, make_program, make_task
 

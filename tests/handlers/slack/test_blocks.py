@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.messages import Button, Confirm, Field, Image, ListItem, Message, Section
+from bot.core.paging import MORE_ACTION_ID
 from handlers.slack.blocks import (
     BLOCK_LIMITS,
-    MORE_ACTION_ID,
     original_action_id,
     render_blocks,
     render_text,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.chat.refs import USAGE
+from bot.chat.usage import USAGE
 from handlers.cli import app
 from handlers.teams.manifest import teams_manifest
 

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.audit import trail as audit
+from bot.audit import verify as audit
 from bot.audit.chain import HASHED_FIELDS, canonical_json, event_hash, row_hash, verify_events
-from bot.audit.trail import iter_events, record_event, verify_stored_events
+from bot.audit.trail import iter_events, record_event
+from bot.audit.verify import verify_stored_events
 from bot.core.actor import Actor
 from bot.core.db import Database
 from models import AuditEvent

@@ -1,12 +1,11 @@
-"""Views: what people see for work items, status and controls."""
+"""Work messages: what people see for work items and their buttons."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from bot.chat.views import my_work_view, work_item
-from bot.work.items import WorkItem
-from bot.work.occurrences import State
+from bot.work.facts import State, WorkItem
+from bot.work.messages import my_work_view, work_item
 
 
 def item(state: State, evidence: str = "any") -> WorkItem:

@@ -1,0 +1,81 @@
+"""Messages about the catalog: the list of controls and one control in detail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.audit.messages import event_item
+from bot.catalog.facts import ControlDetail, ControlRow
+from bot.core.messages import Field, ListItem, Message, Section
+from models import Evidence, Person
+
+
+def _day(value: dt.date) -> str:
+    return f"{value:%a %d %b %Y}"
+
+
+def controls_view(rows: list[ControlRow], query: str | None) -> Message:
+    if not rows:
+        hint = f" matching “{query}”" if query else ""
+        return Message(title="Controls", text=f"No controls{hint}.")
+    items = tuple(
+        ListItem(
+            text=f"{r.key} — {r.title}",
+            detail=f"{', '.join(r.criteria)} · owner {r.owner or 'nobody'}"
+            + ("" if r.in_scope else " · out of scope"),
+        )
+        for r in rows
+    )
+    return Message(title=f"Controls ({len(rows)})", items=items)
+
+
+def control_view(detail: ControlDetail) -> Message:
+    c = detail.control
+    fields = [
+        Field("Owner", _person(detail.owner)),
+        Field("Backup owner", _person(detail.backup_owner)),
+        Field("Criteria", ", ".join(detail.criteria) or "none"),
+        Field("Scope", "in scope" if c.in_scope else "out of scope"),
+    ]
+    if c.retired_at:
+        fields.append(Field("Retired", _day(c.retired_at.date())))
+    fields.append(Field("Last evidence", _evidence(detail.last_evidence)))
+    tasks = tuple(
+        ListItem(
+            f"{t.title} ({t.key})",
+            f"{t.schedule}, due {t.due_offset} after the period starts · evidence: {t.evidence}",
+        )
+        for t in detail.tasks
+    )
+    recent = tuple(
+        ListItem(f"#{o.id} {o.period_key}", f"{o.status.value} · due {_day(o.due_on)}")
+        for o in detail.recent
+    )
+    return Message(
+        title=f"{c.key} — {c.title}",
+        text=c.description or None,
+        fields=tuple(fields),
+        sections=(
+            _section("Tasks", tasks, "no recurring tasks"),
+            _section("Recent periods", recent, "no period has started yet"),
+            _section("History", tuple(event_item(e) for e in detail.history), "no events yet"),
+        ),
+    )
+
+
+def _section(heading: str, items: tuple[ListItem, ...], empty: str) -> Section:
+    return Section(heading=heading, items=items) if items else Section(heading=heading, text=empty)
+
+
+def _person(person: Person | None) -> str:
+    return f"{person.name} <{person.email}>" if person else "nobody"
+
+
+def _evidence(ev: Evidence | None) -> str:
+    # Here, not in bot.evidence.messages: the catalog sits below the evidence domain.
+    if ev is None:
+        return "none yet"
+    what = ev.original_name if ev.kind == "file" else "attestation"
+    return f"{what} on {ev.submitted_at:%d %b %Y}" + (
+        f" (sha256 {ev.sha256[:12]}…)" if ev.sha256 else ""
+    )
