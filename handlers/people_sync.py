@@ -10,9 +10,9 @@ from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import InvalidInput
 from bot.core.settings import Settings
-from bot.directory.facts import DirectorySyncReport
+from bot.directory.facts import DirectoryEntry, DirectorySyncReport
 from bot.directory.hr_csv import parse_directory_csv
-from bot.directory.sync import DirectoryEntry, sync_directory
+from bot.directory.sync import sync_directory
 from handlers.slack.directory import directory_client, fetch_slack_directory
 from handlers.teams.directory import fetch_teams_roster, known_team_conversations
 

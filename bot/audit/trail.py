@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +23,20 @@ _LOCKED_HEAD = sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_
 _INSERT_HEAD = sa.insert(_HEAD).values(id=1, seq=0, hash=GENESIS_HASH)
 _INSERT_EVENT = sa.insert(_EVENTS)
 _MOVE_HEAD = sa.update(_HEAD).where(_HEAD.c.id == 1)
+# Events are stamped with the wall clock; only a replay of history (the demo) says otherwise,
+# and only in its own context (a context variable: other threads and requests never see it).
+_STAMP: ContextVar[Callable[[], dt.datetime]] = ContextVar("audit_stamp", default=utcnow)
+
+
+@contextmanager
+def stamped_by(clock: Callable[[], dt.datetime]) -> Iterator[None]:
+    """While open, events recorded in this context are stamped with `clock()`: for seeding a
+    history (the demo), whose events must carry the times they stand for, in order."""
+    token = _STAMP.set(clock)
+    try:
+        yield
+    finally:
+        _STAMP.reset(token)
 
 
 def record_event(
@@ -46,7 +62,7 @@ def record_event(
     seq, prev = (int(head[0]), str(head[1])) if head is not None else (0, GENESIS_HASH)
     event: dict[str, Any] = {
         "seq": seq + 1,
-        "occurred_at": _ms(utcnow()),
+        "occurred_at": _ms(_STAMP.get()()),
         "actor": actor.label,
         "actor_person_id": actor.person_id,
         "actor_platform": str(actor.platform),

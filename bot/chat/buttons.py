@@ -17,11 +17,12 @@ from bot.chat.refs import parse_page
 from bot.core.errors import InvalidInput
 from bot.core.paging import MORE_ACTION_ID
 from bot.core.permissions import Action
+from bot.core.program import program_zone
 from bot.evidence.messages import evidence_recorded_view, file_awaited_view
 from bot.evidence.services import complete_by_attestation
 from bot.outbox.conversations import await_file
 from bot.reminders import messages as reminder_messages
-from bot.reminders.services import snooze_occurrence
+from bot.reminders.services import snooze_occurrence, snooze_zone
 from bot.reviews import messages as review_messages
 from bot.reviews.completion import complete_follow_up
 from bot.reviews.services import decide_review_item, review_progress_for
@@ -34,7 +35,9 @@ def _done(call: Call) -> Outcome:
     evidence = complete_by_attestation(
         session=call.session, actor=call.actor, occurrence_id=call.ref, now=call.now
     )
-    return Outcome(reply=evidence_recorded_view(evidence, call.ref, done=True), redraw=Redraw.MINE)
+    zone = program_zone(session=call.session)
+    reply = evidence_recorded_view(evidence, call.ref, done=True, zone=zone)
+    return Outcome(reply=reply, redraw=Redraw.MINE)
 
 
 def _check_own_work(call: Call) -> None:
@@ -75,7 +78,8 @@ def _snooze_submit(call: Call) -> Outcome:
         reason=str(call.press.form.get("reason") or ""),
         now=call.now,
     )
-    return Outcome(card=reminder_messages.snoozed_view(occ))
+    zone = snooze_zone(session=call.session, actor=call.actor)
+    return Outcome(card=reminder_messages.snoozed_view(occ, zone=zone))
 
 
 def _decide(decision: str) -> Entry:

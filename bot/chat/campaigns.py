@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import IO
 
@@ -27,6 +28,8 @@ from bot.outbox.conversations import take_awaited_certificate
 from bot.outbox.inbound import find_message
 
 _PRESSES = {ACK_ACTION: acknowledge_policy, TRAINING_DONE_ACTION: confirm_training}
+# `camp-12` or `campaign-12` in a message's text names a round.
+CAMPAIGN_REF = re.compile(r"(?:^|\s)camp(?:aign)?-(\d{1,12})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -108,3 +111,39 @@ def item_by_reference(runtime: Runtime, actor: Actor, campaign_id: int) -> int |
         return None
     with runtime.db.session() as session:
         return item_for_person(session=session, campaign_id=campaign_id, person_id=actor.person_id)
+
+
+def campaign_reference(text: str | None) -> int | None:
+    """The round a message names with exactly one `camp-N`, else None."""
+    refs = set(CAMPAIGN_REF.findall(text or ""))
+    return int(refs.pop()) if len(refs) == 1 else None
+
+
+def item_for_thread_file(
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    platform: str,
+    channel: str,
+    thread: str | None,
+    campaign_id: int | None,
+) -> int | None:
+    """The item a file is a certificate for: its thread's round DM, else round `campaign_id`."""
+    item_id = None
+    if thread:
+        item_id = item_under_message(
+            runtime, actor, platform=platform, channel=channel, message_id=thread
+        )
+    if item_id is None and campaign_id is not None:
+        item_id = item_by_reference(runtime, actor, campaign_id)
+    return item_id
+
+
+def item_for_chat_file(
+    runtime: Runtime, actor: Actor, *, conversation: str, text: str | None
+) -> int | None:
+    """The item a file sent in a chat is a certificate for: one `camp-N`, else the awaited one."""
+    campaign_id = campaign_reference(text)
+    if campaign_id is not None:
+        return item_by_reference(runtime, actor, campaign_id)
+    return awaited_certificate(runtime, actor, conversation)

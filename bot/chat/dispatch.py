@@ -26,11 +26,12 @@ from bot.core.db import Database
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.messages import Message
 from bot.core.permissions import Action, require
+from bot.core.program import program_zone
 from bot.digest import messages as views_digest
 from bot.digest.chart import render_digest_chart
 from bot.digest.services import compose_digest
 from bot.evidence import services as evidence
-from bot.evidence.messages import evidence_recorded_view
+from bot.evidence.messages import evidence_recorded_view, how_to_attach_view
 from bot.export.messages import export_started_view
 from bot.people import services as people
 from bot.people.messages import whoami_view
@@ -60,8 +61,12 @@ def run_command(intent: c.Intent, ctx: CommandContext) -> Message:
     """Do what the intent asks and describe the outcome; errors are `SoC2BotError`s."""
     handler = _HANDLERS.get(type(intent))
     if handler is None:
-        name = type(intent).__name__.lower()
-        raise InvalidInput(f"`{name}` is not available in this version of soc2bot yet.")
+        name = COMMAND_NAMES[type(intent)]
+        raise InvalidInput(
+            f"`{name}` needs a chat platform: run it in Slack or Teams"
+            f"{_ELSEWHERE.get(type(intent), '')}.",
+            usage=USAGE[name.split()[0]],
+        )
     return handler(intent, ctx)
 
 
@@ -145,11 +150,8 @@ def _evidence(intent: Any, ctx: CommandContext) -> Message:
             session=session, occurrence_id=intent.occurrence_id
         )
         occurrences.check_can_complete(session, ctx.actor, occ, now=ctx.now)
-    return Message(
-        title=f"Evidence for #{occ.id} ({occ.period_key})",
-        text="Attach a file as a reply in the thread of its reminder, or send it to me with "
-        f"#{occ.id} in the message; or use `done {occ.id}` to confirm it by attestation.",
-    )
+        needs = evidence.get_evidence_requirement(session=session, occurrence=occ)
+    return how_to_attach_view(occ.id or 0, occ.period_key, needs, ctx.actor.platform)
 
 
 def _done(intent: Any, ctx: CommandContext) -> Message:
@@ -161,7 +163,8 @@ def _done(intent: Any, ctx: CommandContext) -> Message:
             now=ctx.now,
             note=intent.note,
         )
-    return evidence_recorded_view(ev, intent.occurrence_id, done=True)
+        zone = program_zone(session=session)
+    return evidence_recorded_view(ev, intent.occurrence_id, done=True, zone=zone)
 
 
 def _skip(intent: Any, ctx: CommandContext) -> Message:
@@ -254,4 +257,29 @@ _HANDLERS: dict[type, Callable[[Any, CommandContext], Message]] = {
     c.Export: _export,
     c.Ack: _ack,
     c.Training: _training,
+}
+
+# Each intent as people type it: errors name the command, never the class behind it.
+COMMAND_NAMES: dict[type, str] = {
+    c.Help: "help",
+    c.Status: "status",
+    c.Mine: "mine",
+    c.ListControls: "controls",
+    c.ShowControl: "control",
+    c.Assign: "assign",
+    c.Evidence: "evidence",
+    c.StartReview: "review start",
+    c.Ack: "ack",
+    c.Training: "training",
+    c.Digest: "digest",
+    c.Audit: "audit",
+    c.Export: "export",
+    c.WhoAmI: "whoami",
+    c.MarkDone: "done",
+    c.Skip: "skip",
+}
+# Why a command has no answer here (the CLI), and what to do instead.
+_ELSEWHERE: dict[type, str] = {
+    c.StartReview: ", where it asks for the accounts (a CSV) in a form; from a terminal, "
+    "`soc2bot campaign review --name … --reviewer … --accounts FILE.csv --channel …` starts one",
 }

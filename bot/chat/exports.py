@@ -14,6 +14,7 @@ import logging
 import weakref
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from io import BufferedReader
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,8 +23,9 @@ from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from bot.core.messages import Message
 from bot.core.permissions import Action, require
+from bot.core.settings import Settings
 from bot.export import BundleSummary, export_to_folder
-from bot.export.folder import delete_bundle, prepare_folder, sweep_expired
+from bot.export.folder import delete_bundle, open_bundle, prepare_folder, sweep_expired
 from bot.export.links import LINK_LIFETIME, bundle_link
 from bot.export.messages import export_view, export_waiting_view
 
@@ -127,6 +129,28 @@ async def build_requested_bundle(runtime: Runtime, actor: Actor, intent: c.Expor
         now=runtime.clock(),
         folder=prepare_folder(runtime.settings.exports_folder),
     )
+
+
+def too_large_to_upload(settings: Settings, summary: BundleSummary) -> Message | None:
+    """The note sent instead of a bundle larger than chat uploads may be; None: upload it."""
+    limit = settings.export_upload_max_bytes
+    if summary.size <= limit:
+        return None
+    where = "use the download link above" if settings.export_links else f"it is at {summary.path}"
+    return Message(
+        text=f"The bundle ({_size(summary.size)}) is larger than this server sends "
+        f"in chat ({_size(limit)}), so it stays on the server: {where}."
+    )
+
+
+def open_for_upload(path: Path) -> BufferedReader:
+    """A built bundle opened for upload, never through a link planted under its name."""
+    handle, _ = open_bundle(path)
+    return handle
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB" if n >= 2**20 else f"{max(1, n // 1024):,} KB"
 
 
 def _slots(limit: int) -> asyncio.Semaphore:

@@ -12,8 +12,10 @@ import aiohttp
 from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
 from bot.core.net_policy import FetchPolicy, UnsafeUrl, guarded_get
+from bot.core.settings import Settings
 from bot.evidence.services import attach_file_evidence
-from bot.evidence.store import EvidenceRejected, check_size
+from bot.evidence.store import EvidenceRejected as EvidenceRejected  # adapters refuse files with it
+from bot.evidence.store import check_allowed, check_size, resolve_media_type
 from bot.work.occurrences import check_can_complete, get_occurrence_or_raise
 from models import Evidence
 
@@ -75,6 +77,12 @@ def _check_response(name: str, platform: str, response: aiohttp.ClientResponse) 
             f"{name}: {platform} sent a login page instead of the file; "
             "check that the app has the files:read scope."
         )
+
+
+def check_declared(settings: Settings, *, name: str, size: int, media_type: str | None) -> None:
+    """Refuse a file by what its platform says of it (size, type) before downloading anything."""
+    check_size(name, size, settings.evidence_max_bytes)
+    check_allowed(name, resolve_media_type(media_type, name), settings.evidence_allowed_types)
 
 
 def ensure_can_attach(runtime: Runtime, actor: Actor, occurrence_id: int) -> None:

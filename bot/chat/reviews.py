@@ -16,6 +16,7 @@ from bot.outbox.inbound import find_message, remember_message
 from bot.people.services import find_person_by_chat_id, get_person_by_email_or_raise
 from bot.reviews.completion import get_review_progress
 from bot.reviews.csv_files import parse_accounts_csv
+from bot.reviews.duties import MAX_REASON as MAX_REASON  # for the adapters' start forms
 from bot.reviews.duties import check_can_start_review
 from bot.reviews.messages import review_prompt_view
 from bot.reviews.services import start_access_review

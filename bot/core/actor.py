@@ -34,6 +34,7 @@ class Actor:
     person_id: int | None = None
     platform: Platform = Platform.CLI
     platform_id: str | None = None
+    timezone: str | None = None  # the reader's IANA zone, when their platform told us
 
     @classmethod
     def cli(cls) -> Actor:
@@ -54,4 +55,5 @@ class Actor:
             person_id=person.id,
             platform=platform,
             platform_id=platform_id,
+            timezone=person.timezone,
         )

@@ -11,14 +11,19 @@ SoC2BotError            base: every error a user may see; `message` is safe to s
 
 from __future__ import annotations
 
+from bot.core.text import printable
+
 
 class SoC2BotError(Exception):
     """An error whose message is written for the person who caused it."""
 
     def __init__(self, message: str, *, usage: str | None = None) -> None:
+        # Messages quote stored names and typed text, and the CLI prints them as they are:
+        # no control sequence in them may reach a terminal.
+        message = printable(message)
         super().__init__(message)
         self.message = message
-        self.usage = usage
+        self.usage = printable(usage) if usage else usage
 
     def user_text(self) -> str:
         """The message plus the usage hint, ready to show."""

@@ -24,6 +24,17 @@ def program_today(program: Program, now: dt.datetime) -> dt.date:
     return now.astimezone(ZoneInfo(program.timezone)).date()
 
 
+def program_zone(*, session: Session) -> ZoneInfo:
+    """The program's timezone, in which every date people see is told; UTC before a catalog."""
+    program = session.get(Program, 1)
+    return zone(program.timezone) if program else ZoneInfo("UTC")
+
+
+def local_day(instant: dt.datetime, tz: dt.tzinfo) -> dt.date:
+    """The date an instant falls on in `tz`: a UTC instant's own date can be a day off."""
+    return instant.astimezone(tz).date()
+
+
 def zone(name: str) -> ZoneInfo:
     """The named timezone, or UTC for a name this system does not know."""
     try:

@@ -1,8 +1,25 @@
-"""What the directory domain reports: work held by leavers and what a sync changed."""
+"""What the directory domain knows: listed entries, work held by leavers, what a sync changed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from models import Platform
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One person as a directory lists them; `None` means "the directory does not say"."""
+
+    email: str | None
+    name: str | None = None
+    active: bool = True
+    timezone: str | None = None
+    platform: Platform | None = None
+    external_id: str | None = None
+    manager_email: str | None = None
+    title: str | None = None
+    department: str | None = None
 
 
 @dataclass(frozen=True)

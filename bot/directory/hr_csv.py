@@ -8,7 +8,7 @@ import re
 
 from bot.core.errors import InvalidInput
 from bot.core.settings import valid_timezone
-from bot.directory.sync import DirectoryEntry
+from bot.directory.facts import DirectoryEntry
 
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 # Column names as HR tools spell them, folded to lower case with `_` for spaces and dashes.

@@ -14,25 +14,10 @@ from bot.core.actor import Actor
 from bot.core.errors import PermissionDenied
 from bot.core.settings import valid_timezone
 from bot.directory.alerts import report_deactivated
-from bot.directory.facts import DirectorySyncReport
+from bot.directory.facts import DirectoryEntry, DirectorySyncReport
 from models import ChatIdentity, ConversationRef, Person, Platform, Role
 
 EMAIL_MAX, TEXT_MAX, TZ_MAX = 254, 200, 64  # the person table's column sizes
-
-
-@dataclass(frozen=True)
-class DirectoryEntry:
-    """One person as a directory lists them; `None` means "the directory does not say"."""
-
-    email: str | None
-    name: str | None = None
-    active: bool = True
-    timezone: str | None = None
-    platform: Platform | None = None
-    external_id: str | None = None
-    manager_email: str | None = None
-    title: str | None = None
-    department: str | None = None
 
 
 @dataclass

@@ -8,12 +8,45 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
 
 from bot.core.actor import Actor, ChatAccount
 from bot.core.db import Database
-from bot.core.errors import InvalidInput
-from bot.people.services import actor_for_chat_user, check_served, link_chat_identity
+from bot.core.errors import InvalidInput, NotServed
+from bot.people.services import (
+    actor_for_chat_user,
+    check_served,
+    link_chat_identity,
+    owners_without_identity,
+)
 from models import Platform
+
+
+class NotLinked(Exception):
+    """The chat user has no linked identity yet: nothing was done (linking asks the platform)."""
+
+
+@dataclass
+class ChatUser:
+    """A chat user looked up inside a session the core has open (a press's own: one trip).
+
+    Called with that session, it is the user's actor (remembered once found), or `NotLinked`.
+    """
+
+    platform: Platform
+    external_id: str
+    actor: Actor | None = None
+
+    def __call__(self, session: Session) -> Actor:
+        if self.actor is None:
+            self.actor = actor_for_chat_user(
+                session=session, platform=self.platform, external_id=self.external_id
+            )
+        if self.actor is None:
+            raise NotLinked(self.external_id)
+        return self.actor
 
 
 def linked_actor(db: Database, *, platform: Platform, external_id: str) -> Actor | None:
@@ -52,3 +85,46 @@ async def resolve_chat_actor(
     if not found.email:
         raise InvalidInput(no_email)
     return await asyncio.to_thread(link_actor, db, found)
+
+
+async def link_named_actor(
+    db: Database,
+    *,
+    platform: Platform,
+    external_id: str,
+    account: Callable[[], Awaitable[ChatAccount]],
+    guest: str,
+    no_email: str,
+) -> None:
+    """Link someone a command names (`assign … @eve`) by email if they are new.
+
+    A guest or stranger is refused by name (`guest`, with `{who}`): the caller is not the one
+    refused. An account without an email gets `no_email` (with `{who}`).
+    """
+    known = await asyncio.to_thread(linked_actor, db, platform=platform, external_id=external_id)
+    if known is not None:
+        return
+    found = await account()
+    who = found.name or "That person"
+    try:
+        check_served(found)
+    except NotServed:
+        raise InvalidInput(guest.format(who=who)) from None
+    if not found.email:
+        raise InvalidInput(no_email.format(who=who))
+    await asyncio.to_thread(link_actor, db, found)
+
+
+def refusal_for(account: ChatAccount) -> NotServed | None:
+    """The polite refusal for a guest or stranger; None for an account the bot serves."""
+    try:
+        check_served(account)
+    except NotServed as refused:
+        return refused
+    return None
+
+
+def unlinked_owner_emails(db: Database, platform: Platform) -> list[str]:
+    """Emails of active people who own or do work but have no account linked on `platform`."""
+    with db.session() as session:
+        return owners_without_identity(session=session, platform=platform)

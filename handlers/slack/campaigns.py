@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.campaigns import (
+    campaign_reference,
     check_certificate,
-    item_by_reference,
-    item_under_message,
+    item_for_thread_file,
     record_certificate,
 )
 from bot.chat.runtime import Runtime, in_thread
@@ -18,8 +17,6 @@ from bot.core.actor import Actor
 from handlers.slack.files import download, precheck
 from handlers.slack.identity import resolve_actor
 from models import Platform
-
-CAMPAIGN_REF = re.compile(r"(?:^|\s)camp(?:aign)?-(\d{1,12})\b", re.IGNORECASE)
 
 
 async def certificate_target(
@@ -31,22 +28,19 @@ async def certificate_target(
     a file with exactly one `camp-N` in its text is for their item of round N.
     """
     thread = event.get("thread_ts")
-    refs = set(CAMPAIGN_REF.findall(event.get("text") or ""))
-    if not thread and not (event.get("channel_type") == "im" and len(refs) == 1):
+    named = campaign_reference(event.get("text")) if event.get("channel_type") == "im" else None
+    if not thread and named is None:
         return None
     actor = await resolve_actor(deps, client, event["user"])
-    item_id = None
-    if thread:
-        item_id = await in_thread(
-            item_under_message,
-            deps,
-            actor,
-            platform=Platform.SLACK.value,
-            channel=event["channel"],
-            message_id=thread,
-        )
-    if item_id is None and event.get("channel_type") == "im" and len(refs) == 1:
-        item_id = await in_thread(item_by_reference, deps, actor, int(refs.pop()))
+    item_id = await in_thread(
+        item_for_thread_file,
+        deps,
+        actor,
+        platform=Platform.SLACK.value,
+        channel=event["channel"],
+        thread=thread,
+        campaign_id=named,
+    )
     return (actor, item_id) if item_id is not None else None
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-from sqlmodel import Session
 
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from bot.core.errors import SoC2BotError
-from bot.people.linking import linked_actor
-from bot.people.services import actor_for_chat_user
+from bot.people.linking import ChatUser, NotLinked, linked_actor
 from handlers.slack.background import FollowUps, Step, checked
 from handlers.slack.errors import tell_clicker
 from handlers.slack.identity import resolve_actor
@@ -24,16 +22,12 @@ from models import Platform
 Handler = Callable[..., Awaitable[None]]
 
 
-class Unlinked(Exception):
-    """The clicker has no linked identity yet: nothing was done, they are linked after the ack."""
-
-
 @dataclass
 class Click:
     """A button press, with what the decision step may need.
 
-    `known` is the clicker when already resolved. A one-trip decision resolves them itself, in
-    its own transaction (`actor_in`): one session and one worker-thread trip per click.
+    `known` is the clicker when already resolved. A one-trip decision has the core resolve
+    them in its own transaction (`actor_in`): one session and one worker-thread trip per click.
     """
 
     deps: Runtime
@@ -43,21 +37,23 @@ class Click:
     client: AsyncWebClient
     respond: Any  # Bolt's respond; it needs the click's response_url (none on App Home)
     follow_ups: FollowUps
+    clicker: ChatUser = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.clicker = ChatUser(Platform.SLACK, self.user_id, self.known)
 
     @property
     def actor(self) -> Actor:
         """The clicker (resolved before the decision, or by `actor_in` during it)."""
-        if self.known is None:
-            raise Unlinked(self.user_id)
-        return self.known
+        if self.clicker.actor is None:
+            raise NotLinked(self.user_id)
+        return self.clicker.actor
 
-    def actor_in(self, session: Session) -> Actor:
-        """The clicker, looked up in the decision's own session; `Unlinked` when not linked."""
-        if self.known is None:
-            self.known = actor_for_chat_user(
-                session=session, platform=Platform.SLACK, external_id=self.user_id
-            )
-        return self.actor
+    @property
+    def actor_in(self) -> ChatUser:
+        """The clicker as the core looks them up in the decision's own session (`NotLinked`
+        when not linked: nothing was done, they are linked after the ack)."""
+        return self.clicker
 
     @property
     def user_id(self) -> str:
@@ -125,7 +121,7 @@ def on_click(
             actor = None if one_trip else await in_thread(_linked, deps, user_id)
             if actor is not None or one_trip:
                 steps = await decide(click(actor))
-        except Unlinked:  # raised before anything was recorded (its transaction rolled back)
+        except NotLinked:  # raised before anything was recorded (its transaction rolled back)
             pass
         except Exception:
             await ack()  # Slack's answer stays empty; the error handler tells them after it

@@ -9,18 +9,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.chat import actions
 from bot.chat import commands as c
-from bot.chat.dispatch import CommandContext, run_command
-from bot.chat.runtime import Runtime, in_thread
+from bot.chat.front import answer_linked, ask_evidence, remember_task_card, task_card
+from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
 from bot.core.messages import Message
 from bot.core.permissions import Action, is_allowed
-from bot.outbox.inbound import remember_message
-from bot.people.linking import linked_actor
-from bot.work.facts import WorkItem
-from bot.work.items import get_work_item
-from bot.work.messages import task_card_view
-from bot.work.occurrences import check_can_complete, get_occurrence_or_raise
 from handlers.slack.background import FollowUps
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.exports import export_requests, start_export, started_text
@@ -52,10 +47,8 @@ def answer(message: Message, *, text: str, page: int = 0) -> dict[str, Any]:
 
 async def run_text(deps: Runtime, actor: Actor, text: str) -> Message:
     """Parse and run a command as `actor` (database work off the event loop)."""
-    intent = c.parse_command(text)
     exports = export_requests(deps)  # an export typed here is delivered in the caller's DM
-    context = CommandContext(db=deps.db, actor=actor, now=deps.clock(), exports=exports)
-    return await in_thread(run_command, intent, context)
+    return await actions.run_text(deps, actor, text, exports=exports)
 
 
 def register(app: AsyncApp, deps: Runtime, follow_ups: FollowUps) -> None:
@@ -67,8 +60,11 @@ def _on_soc2(deps: Runtime, follow_ups: FollowUps) -> Callable[..., Awaitable[No
         text, user_id = command.get("text") or "", command["user_id"]
         intent = c.parse_command(text)
         if not isinstance(intent, _NEEDS_SLACK):
-            # Nearly every command: a linked caller, answered in the ack from indexed queries.
-            message = await in_thread(_run_if_linked, deps, user_id, text)
+            # Nearly every command: a linked caller, answered in the ack from indexed queries
+            # in one worker-thread trip. Exports never take this path (they are _NEEDS_SLACK).
+            message = await answer_linked(
+                deps, platform=Platform.SLACK, external_id=user_id, text=text
+            )
             if message is None:
                 # A caller seen for the first time (once per person): linking them asks Slack
                 # (users.info) before the answer, because the answer is about who they are.
@@ -112,15 +108,6 @@ def _on_soc2(deps: Runtime, follow_ups: FollowUps) -> Callable[..., Awaitable[No
     return on_soc2
 
 
-def _run_if_linked(deps: Runtime, user_id: str, text: str) -> Message | None:
-    actor = linked_actor(deps.db, platform=Platform.SLACK, external_id=user_id)
-    if actor is None:
-        return None
-    # Exports never take this path (they are _NEEDS_SLACK): without `exports` they are refused.
-    context = CommandContext(db=deps.db, actor=actor, now=deps.clock())
-    return run_command(c.parse_command(text), context)
-
-
 async def share_pictures(client: AsyncWebClient, user_id: str, message: Message) -> None:
     """Charts cannot ride in an ephemeral answer: they go to the person's DM with the bot."""
     pictures = tuple(i for i in message.images if i.data)
@@ -138,44 +125,19 @@ async def evidence_view(
     response_url: str | None = None,
 ) -> dict[str, Any]:
     """The evidence modal for an occurrence the actor may complete (refused otherwise)."""
-    item = await in_thread(_checked_item, deps, actor, occurrence_id)
-    return evidence_modal_for(item, where.get("channel_id"), message_ts, response_url)
+    asked = await ask_evidence(deps, actor, occurrence_id)
+    return evidence_modal_for(asked.subject, where.get("channel_id"), message_ts, response_url)
 
 
 async def post_task_card(
     deps: Runtime, client: AsyncWebClient, channel: str, occurrence_id: int
 ) -> None:
     """DM a card for the occurrence and remember it, so files replied in its thread count."""
-    item = await in_thread(_item, deps, occurrence_id)
-    if item is None:
+    card = await task_card(deps, occurrence_id)
+    if card is None:
         return
-    card = task_card_view(item)
     posted = await client.chat_postMessage(
         channel=channel, text=render_text(card), blocks=render_blocks(card)
     )
-    await in_thread(_remember_card, deps, str(posted["channel"]), str(posted["ts"]), occurrence_id)
-
-
-def _item(deps: Runtime, occurrence_id: int) -> WorkItem | None:
-    with deps.db.session() as session:
-        return get_work_item(session=session, occurrence_id=occurrence_id, now=deps.clock())
-
-
-def _remember_card(deps: Runtime, channel: str, ts: str, occurrence_id: int) -> None:
-    with deps.db.transaction() as session:
-        remember_message(
-            session=session,
-            platform=Platform.SLACK.value,
-            channel=channel,
-            message_id=ts,
-            kind="task",
-            occurrence_id=occurrence_id,
-        )
-
-
-def _checked_item(deps: Runtime, actor: Actor, occurrence_id: int) -> Any:
-    now = deps.clock()
-    with deps.db.session() as session:
-        occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
-        check_can_complete(session, actor, occ, now=now)
-        return get_work_item(session=session, occurrence_id=occurrence_id, now=now)
+    where = (Platform.SLACK, str(posted["channel"]), str(posted["ts"]))
+    await remember_task_card(deps, where, occurrence_id)

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.errors import InvalidInput
 from bot.core.settings import Settings
-from bot.directory.sync import DirectoryEntry
+from bot.directory.facts import DirectoryEntry
 from handlers.slack.files import slack_token
 from models import Platform
 

@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.chat.inbound import first_delivery, occurrence_for_thread_file, occurrence_refs
 from bot.chat.runtime import Runtime, in_thread
-from bot.outbox.inbound import claim_event, find_message
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.campaigns import certificate_target, store_certificates
 from handlers.slack.commands import run_text
@@ -21,7 +21,7 @@ from handlers.slack.identity import resolve_actor
 from models import Platform
 
 Handler = Callable[..., Awaitable[None]]
-OCCURRENCE_REF = re.compile(r"(?:^|\s)(?:#|occ-)(\d{1,12})\b", re.IGNORECASE)
+SLACK = Platform.SLACK.value
 MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
 
 
@@ -47,16 +47,13 @@ def _ack_once(deps: Runtime) -> Handler:
 
     async def ack_once(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]) -> None:
         event_id = str(body.get("event_id") or "")
-        first = not event_id or await in_thread(_claim, deps, event_id)
+        first = not event_id or await in_thread(
+            first_delivery, deps, platform=SLACK, event_id=event_id
+        )
         context["duplicate"] = not first
         await ack()
 
     return ack_once
-
-
-def _claim(deps: Runtime, event_id: str) -> bool:
-    with deps.db.transaction() as session:
-        return claim_event(session=session, platform=Platform.SLACK.value, event_id=event_id)
 
 
 def _on_file_share(deps: Runtime) -> Handler:
@@ -72,7 +69,15 @@ def _on_file_share(deps: Runtime) -> Handler:
                 text = await store_certificates(deps, *certificate, event.get("files") or [])
                 await client.chat_postMessage(**reply, text=text)
                 return
-            occurrence_id = await _target(deps, event)
+            occurrence_id = await in_thread(
+                occurrence_for_thread_file,
+                deps,
+                platform=SLACK,
+                channel=event["channel"],
+                thread=event.get("thread_ts"),
+                text=event.get("text"),
+                direct=event.get("channel_type") == "im",
+            )
             if occurrence_id is None:
                 await client.chat_postMessage(**reply, text=_which_one(event))
                 return
@@ -91,29 +96,8 @@ def _on_file_share(deps: Runtime) -> Handler:
     return on_file_share
 
 
-async def _target(deps: Runtime, event: dict[str, Any]) -> int | None:
-    """The occurrence a shared file is for: its thread's task message, or one #ref in a DM."""
-    thread = event.get("thread_ts")
-    if thread:
-        found = await in_thread(_mapped_occurrence, deps, event["channel"], thread)
-        if found is not None:
-            return found
-    if event.get("channel_type") != "im":
-        return None
-    refs = set(OCCURRENCE_REF.findall(event.get("text") or ""))
-    return int(refs.pop()) if len(refs) == 1 else None
-
-
-def _mapped_occurrence(deps: Runtime, channel: str, ts: str) -> int | None:
-    with deps.db.session() as session:
-        row = find_message(
-            session=session, platform=Platform.SLACK.value, channel=channel, message_id=ts
-        )
-        return row.occurrence_id if row else None
-
-
 def _which_one(event: dict[str, Any]) -> str:
-    refs = sorted(set(OCCURRENCE_REF.findall(event.get("text") or "")))
+    refs = occurrence_refs(event.get("text"))
     if len(refs) > 1:
         listed = ", ".join(f"#{r}" for r in refs)
         return f"You mentioned {listed}: which one is this file for? Send it again with just one."

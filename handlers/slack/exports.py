@@ -12,13 +12,18 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat import commands as c
-from bot.chat.exports import ExportRequests, requests_on_this_loop, start_private_export
+from bot.chat.exports import (
+    ExportRequests,
+    open_for_upload,
+    requests_on_this_loop,
+    start_private_export,
+    too_large_to_upload,
+)
 from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
 from bot.core.messages import Message
-from bot.export import BundleSummary
-from bot.export.folder import open_bundle
+from bot.export.facts import BundleSummary
 from bot.export.messages import export_started_view
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.errors import user_text
@@ -92,31 +97,19 @@ class SlackDM:
         path = summary.path
         if path is None:
             return
-        limit = self.deps.settings.export_upload_max_bytes
-        if summary.size > limit:
-            links = self.deps.settings.export_links
-            where = "use the download link above" if links else f"it is at {path}"
-            await self.tell(
-                Message(
-                    text=f"The bundle ({_size(summary.size)}) is larger than this server sends "
-                    f"in chat ({_size(limit)}), so it stays on the server: {where}."
-                )
-            )
+        too_large = too_large_to_upload(self.deps.settings, summary)
+        if too_large is not None:
+            await self.tell(too_large)
             return
         await self._upload(path)
 
     async def _upload(self, path: Path) -> None:
         channel = await self.channel()
         try:
-            handle, _ = open_bundle(path)  # never through a link planted under its name
-            with handle:
+            with open_for_upload(path) as handle:
                 await self.client.files_upload_v2(
                     channel=channel, file=handle, filename=path.name, title=path.name
                 )
         except Exception as error:  # the summary already says where the bundle is on the server
             log.error("Could not upload the evidence bundle %s", path.name, exc_info=error)
             await self.client.chat_postMessage(channel=channel, text=user_text(error))
-
-
-def _size(n: int) -> str:
-    return f"{n / 2**20:,.1f} MB" if n >= 2**20 else f"{max(1, n // 1024):,} KB"

@@ -6,12 +6,17 @@ import logging
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from bot.chat.intake import download_to_spool, ensure_can_attach, record_file
+from bot.chat.intake import (
+    EvidenceRejected,
+    check_declared,
+    download_to_spool,
+    ensure_can_attach,
+    record_file,
+)
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from bot.core.net_policy import FetchPolicy, UnsafeUrl, origin_of
 from bot.core.settings import Settings
-from bot.evidence.store import EvidenceRejected, check_allowed, check_size, resolve_media_type
 from models import Evidence
 
 log = logging.getLogger("soc2bot.slack")
@@ -29,9 +34,8 @@ def precheck(deps: Runtime, file: dict[str, Any]) -> None:
     """Refuse by Slack's own metadata before downloading anything."""
     name = str(file.get("name") or "file")
     download_url(deps.settings, file)
-    check_size(name, int(file.get("size") or 0), deps.settings.evidence_max_bytes)
-    media_type = resolve_media_type(file.get("mimetype"), name)
-    check_allowed(name, media_type, deps.settings.evidence_allowed_types)
+    size = int(file.get("size") or 0)
+    check_declared(deps.settings, name=name, size=size, media_type=file.get("mimetype"))
 
 
 async def download(deps: Runtime, file: dict[str, Any]) -> IO[bytes]:

@@ -11,8 +11,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor, ChatAccount
 from bot.core.errors import InvalidInput, NotServed
-from bot.people.linking import link_actor, linked_actor, resolve_chat_actor
-from bot.people.services import check_served, owners_without_identity
+from bot.people.linking import (
+    link_actor,
+    link_named_actor,
+    resolve_chat_actor,
+    unlinked_owner_emails,
+)
 from handlers.slack.workspace import Home, fetch_home, home_of, is_guest
 from models import Platform
 
@@ -39,21 +43,15 @@ async def link_named(deps: Runtime, client: AsyncWebClient, user_id: str) -> Non
 
     A guest or external account is refused by name: the caller is not the one refused.
     """
-    known = await in_thread(linked_actor, deps.db, platform=Platform.SLACK, external_id=user_id)
-    if known is not None:
-        return
-    account = await _account(client, user_id)
-    who = account.name or "That person"
-    try:
-        check_served(account)
-    except NotServed:
-        raise InvalidInput(
-            f"{who} is a guest or external Slack account and can't be named: "
-            "only members of this workspace can own or do work."
-        ) from None
-    if not account.email:
-        raise InvalidInput(f"I could not read the email of {who} from Slack, so I can't name them.")
-    await in_thread(link_actor, deps.db, account)
+    await link_named_actor(
+        deps.db,
+        platform=Platform.SLACK,
+        external_id=user_id,
+        account=lambda: _account(client, user_id),
+        guest="{who} is a guest or external Slack account and can't be named: "
+        "only members of this workspace can own or do work.",
+        no_email="I could not read the email of {who} from Slack, so I can't name them.",
+    )
 
 
 async def _account(client: AsyncWebClient, user_id: str) -> ChatAccount:
@@ -85,7 +83,7 @@ async def link_owners(deps: Runtime, client: AsyncWebClient) -> int:
     Runs in the background at start so reminders can reach owners who never wrote to the bot.
     An account with an owner's email that is a guest or of another workspace is not linked.
     """
-    owners = await in_thread(_unlinked_owners, deps)
+    owners = await in_thread(unlinked_owner_emails, deps.db, Platform.SLACK)
     if not owners:
         return 0
     home, linked = await fetch_home(client), 0
@@ -107,8 +105,3 @@ async def link_owners(deps: Runtime, client: AsyncWebClient) -> int:
             continue
         linked += 1
     return linked
-
-
-def _unlinked_owners(deps: Runtime) -> list[str]:
-    with deps.db.session() as session:
-        return owners_without_identity(session=session, platform=Platform.SLACK)

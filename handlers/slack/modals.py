@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.reviews.duties import MAX_REASON
+from bot.chat.reviews import MAX_REASON
 from handlers.slack.blocks import BLOCK_LIMITS, truncate
 
 View = dict[str, Any]

@@ -14,14 +14,14 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.chat.port import DeliveryFailed, RateLimited, Sent
-from bot.core.messages import Image, Message
-from bot.outbox.channels import (
+from bot.chat.conversations import (
     ChannelBook,
     MemoryChannelBook,
     channel_key,
     is_channel_name,
 )
+from bot.chat.port import DeliveryFailed, RateLimited, Sent
+from bot.core.messages import Image, Message
 from handlers.slack.blocks import render_blocks, render_text
 
 log = logging.getLogger("soc2bot.slack")

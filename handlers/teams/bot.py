@@ -9,11 +9,11 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.chat.commands import Export, StartReview, parse_command
+from bot.chat.conversations import remember_reference
+from bot.chat.inbound import first_delivery
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from bot.core.errors import NotServed
-from bot.outbox.conversations import save_reference
-from bot.outbox.inbound import claim_event
 from handlers.teams.actions import handle_card_action
 from handlers.teams.campaigns import handle_certificates
 from handlers.teams.exports import start_export
@@ -39,17 +39,15 @@ class Soc2TeamsBot(ActivityHandler):  # type: ignore[misc]
         if refused is not None:  # a foreign tenant: answered, and nothing at all recorded
             await _refuse(turn_context, refused)
             return
-        if activity.id and not await in_thread(self._first_delivery, str(activity.id)):
+        if activity.id and not await in_thread(
+            first_delivery, self.runtime, platform=TEAMS, event_id=str(activity.id)
+        ):
             return  # Teams re-sends an activity it got no answer to within 15 s
         if activity.type == ActivityTypes.message:
             # Before the conversation is remembered: a guest is refused and leaves no trace.
             turn_context.turn_state[ACTOR] = await resolve_actor(self.runtime, turn_context)
         await in_thread(self._remember_reference, turn_context)
         await super().on_turn(turn_context)
-
-    def _first_delivery(self, activity_id: str) -> bool:
-        with self.runtime.db.transaction() as session:
-            return claim_event(session=session, platform=TEAMS, event_id=activity_id)
 
     def _remember_reference(self, turn_context: TurnContext) -> None:
         reference = TurnContext.get_conversation_reference(turn_context.activity).serialize()
@@ -60,8 +58,7 @@ class Soc2TeamsBot(ActivityHandler):  # type: ignore[misc]
             if personal
             else f"teams:conv:{conversation.id}"
         )
-        with self.runtime.db.transaction() as session:
-            save_reference(session=session, platform=TEAMS, key=key, reference=reference)
+        remember_reference(self.runtime, platform=TEAMS, key=key, reference=reference)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 from botbuilder.core import TurnContext
 
-from bot.chat.campaigns import (
-    awaited_certificate,
-    check_certificate,
-    item_by_reference,
-    record_certificate,
-)
+from bot.chat.campaigns import check_certificate, item_for_chat_file, record_certificate
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from handlers.teams.errors import user_text
 from handlers.teams.files import download_attachment, file_attachments
 
-CAMPAIGN_REF = re.compile(r"(?:^|\s)camp(?:aign)?-(\d{1,12})\b", re.IGNORECASE)
-
 
 async def handle_certificates(runtime: Runtime, context: TurnContext, actor: Actor) -> bool:
     """Store the files as a training certificate when they are one; whether they were."""
-    refs = set(CAMPAIGN_REF.findall(context.activity.text or ""))
-    if len(refs) == 1:
-        item_id = await in_thread(item_by_reference, runtime, actor, int(refs.pop()))
-    else:
-        conversation = str(context.activity.conversation.id)
-        item_id = await in_thread(awaited_certificate, runtime, actor, conversation)
+    conversation, text = str(context.activity.conversation.id), context.activity.text
+    item_id = await in_thread(
+        item_for_chat_file, runtime, actor, conversation=conversation, text=text
+    )
     if item_id is None:
         return False
     lines = []

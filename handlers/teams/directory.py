@@ -10,17 +10,16 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
 
+from bot.chat.directory import channel_id, known_team_channels, team_channels
 from bot.chat.runtime import in_thread
 from bot.core.db import Database
 from bot.core.errors import InvalidInput
 from bot.core.settings import Settings
-from bot.directory.sync import DirectoryEntry, channel_references
+from bot.directory.facts import DirectoryEntry
 from handlers.teams.app import build_adapter
 from models import Platform
 
 PAGE_SIZE = 500  # the most Teams hands out per page
-PREFIX = "teams:conv:"
-HOW_TO_ADD = "Add the bot to the team and @mention it once in one of the team's channels."
 
 
 async def fetch_teams_roster(
@@ -31,7 +30,7 @@ async def fetch_teams_roster(
     page_size: int = PAGE_SIZE,
 ) -> list[DirectoryEntry]:
     """Members of these team conversations (ids or `teams:conv:` keys; none: all known)."""
-    references = await in_thread(_references, db, conversations)
+    references = await in_thread(team_channels, db, conversations)
     adapter = build_adapter(settings)
     entries: list[DirectoryEntry] = []
     for reference in references.values():
@@ -42,44 +41,14 @@ async def fetch_teams_roster(
 
 def known_team_conversations(db: Database) -> list[str]:
     """Ids of the Teams channel conversations the bot has a reference for."""
-    return list(_known(db))
-
-
-def _known(db: Database) -> dict[str, dict[str, Any]]:
-    """Channel conversation id → a stored reference; threads of one channel count once."""
-    with db.session() as session:
-        stored = channel_references(session=session, platform=Platform.TEAMS.value)
-    return {_channel_id(key): reference for key, reference in sorted(stored.items())}
-
-
-def _channel_id(conversation: str) -> str:
-    # A reply in a channel thread carries `;messageid=…`; the roster is the channel's.
-    return conversation.removeprefix(PREFIX).split(";messageid=")[0]
-
-
-def _references(db: Database, conversations: Sequence[str]) -> dict[str, dict[str, Any]]:
-    known = _known(db)
-    if not conversations:
-        if not known:
-            raise InvalidInput(f"The bot knows no Teams team yet. {HOW_TO_ADD}")
-        return known
-    chosen: dict[str, dict[str, Any]] = {}
-    for conversation in map(_channel_id, conversations):
-        if conversation not in known:
-            listed = ", ".join(known) or "none yet"
-            raise InvalidInput(
-                f"The bot has not been in the Teams conversation {conversation!r}. "
-                f"{HOW_TO_ADD} Known team conversations: {listed}."
-            )
-        chosen[conversation] = known[conversation]
-    return chosen
+    return list(known_team_channels(db))
 
 
 async def _roster(
     adapter: CloudAdapter, app_id: str, stored: dict[str, Any], page_size: int
 ) -> list[Any]:
     reference = ConversationReference().deserialize(stored)
-    channel = reference.conversation.id = _channel_id(str(reference.conversation.id))
+    channel = reference.conversation.id = channel_id(str(reference.conversation.id))
     members: list[Any] = []
     failures: list[Exception] = []
 

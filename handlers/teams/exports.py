@@ -20,14 +20,14 @@ from botbuilder.schema import (
 )
 
 from bot.chat import commands as c
+from bot.chat.conversations import stored_reference
 from bot.chat.exports import ExportRequests, requests_on_this_loop, start_private_export
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
 from bot.core.messages import Message
-from bot.export import BundleSummary
+from bot.export.facts import BundleSummary
 from bot.export.messages import export_started_view
-from bot.outbox.conversations import get_reference
 from handlers.teams.errors import user_text
 from handlers.teams.replies import card_activity
 
@@ -132,8 +132,7 @@ class TeamsPersonalChat:
             await self.adapter.continue_conversation(origin, say, self.app_id)
 
     def _stored_reference(self) -> ConversationReference | None:
-        with self.runtime.db.session() as session:
-            stored = get_reference(session=session, key=self.user_key)
+        stored = stored_reference(self.runtime, self.user_key)
         return ConversationReference().deserialize(stored) if stored else None
 
 

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import IO, Any
 from urllib.parse import urlsplit
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, Attachment
 
-from bot.chat.intake import download_to_spool, ensure_can_attach, record_file
+from bot.chat.conversations import occurrence_for_chat_file
+from bot.chat.intake import EvidenceRejected, download_to_spool, ensure_can_attach, record_file
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from bot.core.net_policy import FetchPolicy, origin_of
-from bot.evidence.store import EvidenceRejected
-from bot.outbox.conversations import take_awaited_file
 from handlers.teams.errors import user_text
 
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
@@ -22,7 +20,6 @@ FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 # SharePoint site; its downloadUrl is pre-authenticated there. Inline images stay on the
 # conversation's own service host.
 FILE_HOSTS = ("*.sharepoint.com",)
-OCCURRENCE_REF = re.compile(r"(?:^|\s)(?:#|occ-)(\d{1,12})\b", re.IGNORECASE)
 
 
 def file_attachments(activity: Activity) -> list[Attachment]:
@@ -35,7 +32,13 @@ def file_attachments(activity: Activity) -> list[Attachment]:
 
 
 async def handle_files(runtime: Runtime, context: TurnContext, actor: Actor) -> None:
-    occurrence_id = await in_thread(_target, runtime, context, actor)
+    occurrence_id = await in_thread(
+        occurrence_for_chat_file,
+        runtime,
+        actor,
+        conversation=str(context.activity.conversation.id),
+        text=context.activity.text,
+    )
     if occurrence_id is None:
         await context.send_activity(
             "Which task is this file for? Press *Attach evidence* on it first, or send the file "
@@ -49,19 +52,6 @@ async def handle_files(runtime: Runtime, context: TurnContext, actor: Actor) -> 
         except Exception as exc:  # each file gets its own answer; the funnel words it
             lines.append(user_text(exc))
     await context.send_activity("\n\n".join(lines))
-
-
-def _target(runtime: Runtime, context: TurnContext, actor: Actor) -> int | None:
-    refs = set(OCCURRENCE_REF.findall(context.activity.text or ""))
-    if len(refs) == 1:
-        return int(refs.pop())
-    with runtime.db.transaction() as session:
-        return take_awaited_file(
-            session=session,
-            conversation=str(context.activity.conversation.id),
-            person_id=actor.person_id or 0,
-            now=runtime.clock(),
-        )
 
 
 def _describe(attachment: Attachment) -> tuple[str, str | None, str | None]:

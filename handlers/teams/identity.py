@@ -12,8 +12,7 @@ from bot.chat.runtime import Runtime
 from bot.core.actor import Actor, ChatAccount
 from bot.core.errors import NotServed
 from bot.core.settings import Settings
-from bot.people.linking import resolve_chat_actor
-from bot.people.services import check_served
+from bot.people.linking import refusal_for, resolve_chat_actor
 from models import Platform
 
 # Teams' userRole for people who are not full members of the tenant the chat lives in.
@@ -56,11 +55,11 @@ def refusal(settings: Settings, activity: Activity) -> NotServed | None:
     """The polite refusal for an activity from a foreign tenant; None when it is served."""
     if tenant_served(settings, activity):
         return None
-    try:  # the core gate words it, as for any other stranger
-        check_served(_account(activity, email=None, home=False, guest=False))
-    except NotServed as refused:
-        return refused
-    raise AssertionError("check_served let a foreign tenant through")  # fail closed
+    # The core gate words it, as for any other stranger.
+    refused = refusal_for(_account(activity, email=None, home=False, guest=False))
+    if refused is None:
+        raise AssertionError("the core gate let a foreign tenant through")  # fail closed
+    return refused
 
 
 async def resolve_actor(runtime: Runtime, context: TurnContext) -> Actor:

@@ -14,10 +14,10 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from bot.chat.conversations import stored_reference
 from bot.chat.port import DeliveryFailed, RateLimited, RecipientUnknown, Sent
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.messages import Message
-from bot.outbox.conversations import get_reference
 from handlers.teams.replies import card_activity
 
 log = logging.getLogger("soc2bot.teams")
@@ -97,8 +97,7 @@ class TeamsChatPort:
             raise _failure(failures[0]) from failures[0]
 
     def _reference(self, recipient: str) -> ConversationReference:
-        with self.runtime.db.session() as session:
-            stored = get_reference(session=session, key=recipient)
+        stored = stored_reference(self.runtime, recipient)
         if stored is None:
             raise RecipientUnknown(f"{recipient} has not talked to the bot in Teams yet")
         return ConversationReference().deserialize(stored)

@@ -10,10 +10,10 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
+from bot.chat import actions, front
 from bot.chat import commands as c
-from bot.chat.dispatch import CommandContext, run_command
 from bot.chat.exports import ExportRequests
-from bot.chat.runtime import Runtime, in_thread
+from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
 from bot.core.messages import Image, Message
 from bot.core.paging import MORE_ACTION_ID
@@ -70,12 +70,11 @@ async def run_text(
     runtime: Runtime, actor: Actor, text: str, *, exports: ExportRequests | None = None
 ) -> Message:
     """Parse and run a command as `actor` (database work off the event loop)."""
-    return await run_intent(runtime, actor, c.parse_command(text), exports=exports)
+    return await actions.run_text(runtime, actor, text, exports=exports)
 
 
 async def run_intent(
     runtime: Runtime, actor: Actor, intent: c.Intent, *, exports: ExportRequests | None = None
 ) -> Message:
     """Run a parsed command as `actor`; an export needs `exports` (its private delivery)."""
-    context = CommandContext(db=runtime.db, actor=actor, now=runtime.clock(), exports=exports)
-    return await in_thread(run_command, intent, context)
+    return await front.run_intent(runtime, actor, intent, exports=exports)

@@ -7,12 +7,11 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 
 from bot.chat import commands as c
-from bot.chat.reviews import ReviewStart, review_prompt
+from bot.chat.reviews import MAX_REASON, ReviewStart, review_prompt
 from bot.chat.reviews import start_review as start_review_from
 from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
-from bot.reviews.duties import MAX_REASON
 from handlers.teams.cards import SCHEMA, card_attachment
 from handlers.teams.replies import card_activity, replace_card
 from models import Platform
