@@ -33,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib  # noqa: E402
 import procs  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from seed import Scale as SeedScale  # noqa: E402
-from seed import World, insert, seed_people  # noqa: E402
+from seed import insert  # noqa: E402
+from seed_world import Scale as SeedScale  # noqa: E402
+from seed_world import World, seed_people  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from bot.core.db import Database  # noqa: E402

@@ -45,7 +45,7 @@ def test_status_on_a_fresh_database_loads_the_starter_catalog(env: Path) -> None
 def test_status_shows_real_numbers_for_a_catalog_with_history(env: Path, tmp_path: Path) -> None:
     path = tmp_path / "catalog.yaml"
     path.write_text(as_yaml(catalog()))
-    assert run("catalog", "sync", str(path))[0] == 0
+    assert run("catalog", "sync", str(path), "--accept-overdue")[0] == 0
     code, out = run("status")
     assert code == 0
     assert "Overdue:" in out and "2 of 2 controls" not in out  # the window is in the past
@@ -59,13 +59,16 @@ def test_catalog_validate_reports_every_error_with_its_path(env: Path, tmp_path:
     )
     code, out = run("catalog", "validate", str(bad))
     assert code == 1
-    assert "controls[0].tasks[0].schedule" in out and "controls[1].owner" in out
+    assert (
+        "controls[0].tasks[0].schedule (control CC6.1-AR, task prod-access-review, line 32)" in out
+    )
+    assert "controls[1].owner (control A1.2-BACKUP, line 39)" in out
 
 
 def test_catalog_sync_twice_reports_no_changes_the_second_time(env: Path, tmp_path: Path) -> None:
     path = tmp_path / "catalog.yaml"
     path.write_text(as_yaml(catalog()))
-    code, out = run("catalog", "sync", str(path))
+    code, out = run("catalog", "sync", str(path), "--accept-overdue")
     assert code == 0 and "control.created CC6.1-AR" in out
     assert run("catalog", "sync", str(path)) == (0, "No changes; 0 new occurrence(s).\n")
 
@@ -127,7 +130,8 @@ def test_serve_refuses_a_bad_catalog_before_starting(
     bad.write_text(as_yaml(catalog(controls__0__tasks__0__due="soon")))
     monkeypatch.setenv("SOC2BOT_CATALOG", str(bad))
     code, out = run("serve")
-    assert code == 1 and "controls[0].tasks[0].due" in out and "Traceback" not in out
+    assert code == 1 and "tasks[0].due (control CC6.1-AR, task prod-access-review, line 33)" in out
+    assert "Traceback" not in out
     monkeypatch.setenv("SOC2BOT_CATALOG", str(tmp_path / "missing.yaml"))
     code, out = run("serve")
     assert code == 2 and "no file at" in out

@@ -23,7 +23,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOC2BOT_EVIDENCE_URL", f"file://{tmp_path}/evidence")
     path = tmp_path / "catalog.yaml"
     path.write_text(as_yaml(catalog()))
-    assert run("catalog", "sync", str(path))[0] == 0
+    assert run("catalog", "sync", str(path), "--accept-overdue")[0] == 0
     return db
 
 
@@ -72,3 +72,14 @@ def test_a_training_round_and_mistakes_get_short_answers(env: Path) -> None:
     assert code == 1 and "Unknown role" in out
     code, out = run("campaign", "show", "camp-99")
     assert code == 1 and "no policy or training round camp-99" in out
+
+
+@pytest.mark.parametrize("every", ["0d", "0m", "-0w", "-1m"])
+def test_a_training_that_would_repeat_every_day_or_never_is_refused(env: Path, every: str) -> None:
+    code, out = run("campaign", "training", "--title", "Security awareness", "--every", every)
+    assert code == 1 and "How often the training repeats (--every)" in out
+    assert "Traceback" not in out
+    engine = sa.create_engine(f"sqlite:///{env}")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from campaign")).scalar() == 0
+    engine.dispose()

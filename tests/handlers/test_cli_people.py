@@ -36,7 +36,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOC2BOT_EVIDENCE_URL", f"file://{tmp_path}/evidence")
     path = tmp_path / "catalog.yaml"
     path.write_text(as_yaml(catalog()))
-    assert run("catalog", "sync", str(path))[0] == 0
+    assert run("catalog", "sync", str(path), "--accept-overdue")[0] == 0
     return db
 
 

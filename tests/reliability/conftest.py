@@ -22,6 +22,7 @@ from tests.handlers.slack.conftest import (
 from tests.handlers.slack.fake_slack import FakeSlack
 from tests.handlers.teams.conftest import HOME_TENANT, assert_all_cards_valid
 from tests.handlers.teams.fake_connector import FakeConnector
+from tests.reliability.access_matrix import Fixture, seed
 from tests.reliability.world import PEOPLE, World
 
 
@@ -90,6 +91,17 @@ def make_world(
 @pytest.fixture
 def world(make_world: Callable[..., World]) -> World:
     return make_world()
+
+
+@pytest.fixture
+def busy(make_world: Callable[..., World]) -> World:
+    """A world where Raj has a dozen open tasks, one per file sent."""
+    return make_world(extra_tasks=12)
+
+
+@pytest.fixture
+def fx(make_world: Callable[..., World]) -> Fixture:
+    return seed(make_world(extra_tasks=12))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from tests.handlers.slack.fake_slack import Call, FakeSlack, Payload
+from tests.handlers.slack.fake_slack import Call, FakeSlack
+from tests.handlers.slack.fake_slack_workspace import Payload
 
 Outcome = Literal["landed", "503"]
 HOLD_LIMIT = 120.0  # a held post is let go after this, so a failed test never hangs the fake

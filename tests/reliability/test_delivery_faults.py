@@ -25,7 +25,7 @@ from schedules.sender import OutboxSender, SenderPolicy
 from tests.handlers.slack.fake_slack import Call, FakeSlack
 from tests.outbox_support import T0, FakeClock, queue, rows
 from tests.reliability.world import World
-from tests.schedules.test_sender import drain
+from tests.schedules.sender_support import drain
 
 TOKEN = "xoxb-test-token"
 RECIPIENTS = [f"U{n:03d}" for n in range(8)]

@@ -24,7 +24,7 @@ from bot.core.settings import DEFAULT_ALLOWED_TYPES
 from bot.evidence.local import LocalEvidenceStore
 from models import AuditEvent, Evidence, Occurrence, Role
 from tests.factories import generate, make_control, make_person, make_program, make_task
-from tests.reliability.test_malicious_files import PDF, send, stored_objects
+from tests.reliability.file_sending import PDF, send, stored_objects
 from tests.reliability.world import World, changed
 
 NOW = "2026-05-20T14:00:00+00:00"

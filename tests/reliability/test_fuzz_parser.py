@@ -16,8 +16,8 @@ from bot.chat.dispatch import CommandContext, run_command
 from bot.core.actor import Actor
 from bot.core.errors import SoC2BotError
 from models import utcnow
+from tests.reliability.access_matrix import actor_of
 from tests.reliability.fuzzing import COMMAND_TEXT, EXAMPLES, fuzz
-from tests.reliability.test_access_control import actor_of
 from tests.reliability.test_fuzz_slack import writes
 from tests.reliability.world import PEOPLE, World, changed
 

@@ -1,81 +1,34 @@
-"""The outbox sender against the fake Slack Web API: retries, dead letters, leases, throttling."""
+"""The outbox sender against the fake Slack Web API: retries, dead letters, leases, kinds."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import threading
-import time
 from collections import Counter
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 
 from bot.core.db import Database
-from bot.core.messages import Image, Message, message_from_payload
+from bot.core.messages import Image, Message
+from bot.core.payload import message_from_payload
 from bot.outbox.delivery import claim_batch
 from bot.outbox.inbound import find_message
 from bot.web.metrics import Metrics
-from handlers.slack.port import SlackChatPort
-from models import Occurrence, OutboxMessage, OutboxStatus, utcnow
-from schedules.sender import OutboxSender, SenderPolicy
+from models import Occurrence, OutboxMessage, OutboxStatus
+from schedules.sender import SenderPolicy
 from tests.factories import generate, make_control, make_person, make_program, make_task
-from tests.handlers.slack.fake_slack import Call, FakeSlack
+from tests.handlers.slack.fake_slack import FakeSlack
 from tests.outbox_support import T0, FakeClock, queue, row, rows
+from tests.schedules.sender_support import (
+    SOC2,
+    drain,
+    make_sender,
+    posted_to,
+    slack_answer,
+    slack_port,
+)
 
-TOKEN = "xoxb-test-token"
-SOC2 = "CSOC2"  # the compliance channel #soc2 (make_program), as Slack knows it: by id
 PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 200
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack(token=TOKEN) as fake:
-        fake.add_channel("soc2", channel_id=SOC2)
-        yield fake
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(T0)
-
-
-def slack_port(fake: FakeSlack) -> SlackChatPort:
-    return SlackChatPort(AsyncWebClient(token=TOKEN, base_url=fake.base_url))
-
-
-def make_sender(db: Database, fake: FakeSlack, clock: FakeClock, **kw: Any) -> OutboxSender:
-    options: dict[str, Any] = {"worker_id": "w1", "clock": clock, "sleep": clock.sleep, **kw}
-    return OutboxSender(db, {"slack": slack_port(fake)}, **options)
-
-
-def drain(db: Database, sender: OutboxSender, clock: FakeClock, *, runs: int = 200) -> int:
-    """Run the sender until nothing is left to do, jumping the clock to the next due row."""
-
-    async def go() -> int:
-        count = 0
-        for count in range(1, runs + 1):  # noqa: B007
-            if await sender.run_once():
-                continue
-            waiting = [r for r in rows(db) if r.status == OutboxStatus.PENDING]
-            if not waiting:
-                return count
-            clock.set(min(r.next_attempt_at for r in waiting))
-        return count
-
-    return asyncio.run(go())
-
-
-def posted_to(fake: FakeSlack, channel: str) -> list[Call]:
-    return [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == channel]
-
-
-def slack_answer(fake: FakeSlack, call: Call) -> dict[str, Any]:
-    to = str(call.args["channel"])
-    return {"ok": True, "channel": f"D{to}" if to[:1] == "U" else to, "ts": fake.new_ts()}
 
 
 def test_a_due_message_is_posted_once_and_recorded(
@@ -180,50 +133,6 @@ def test_a_send_that_landed_before_its_claimer_crashed_is_not_sent_again(
     assert recovered.platform_message_id == "1700000000.000100"  # the fake's first message
 
 
-def test_fifty_posts_to_one_channel_go_out_a_second_apart(
-    db: Database, slack: FakeSlack, clock: FakeClock
-) -> None:
-    queue(db, ["C0GENERAL"] * 50)
-    drain(db, make_sender(db, slack, clock), clock)
-    assert len(posted_to(slack, "C0GENERAL")) == 50
-    times = sorted(r.sent_at for r in rows(db) if r.sent_at is not None)
-    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
-    assert len(times) == 50 and min(gaps) >= 1.0
-    assert (times[-1] - times[0]).total_seconds() < 60  # throttled, not backed off
-
-
-def test_fifty_dms_to_different_people_go_out_concurrently(
-    db: Database, slack: FakeSlack, clock: FakeClock
-) -> None:
-    flight = {"now": 0, "max": 0}
-    lock = threading.Lock()
-
-    def slow(call: Call) -> dict[str, Any]:
-        with lock:
-            flight["now"] += 1
-            flight["max"] = max(flight["max"], flight["now"])
-        time.sleep(0.1)
-        with lock:
-            flight["now"] -= 1
-        return slack_answer(slack, call)
-
-    slack.respond("chat.postMessage", slow)
-    queue(db, [f"U{n:03d}" for n in range(50)])
-    sender = make_sender(db, slack, clock)
-
-    async def until_empty() -> None:  # the first claim is one row per slot, later ones larger
-        while await sender.run_once():
-            pass
-
-    started = time.monotonic()
-    asyncio.run(until_empty())
-    elapsed = time.monotonic() - started
-    assert Counter(r.status for r in rows(db)) == {OutboxStatus.SENT: 50}
-    assert clock.slept == []  # no pacing between different recipients
-    assert 4 <= flight["max"] <= 8  # concurrent, within the bound of 8 in flight
-    assert elapsed < 2.5  # serialised, 50 x 0.1 s would take 5 s
-
-
 def test_a_message_for_a_platform_without_a_port_waits_with_the_reason(
     db: Database, slack: FakeSlack, clock: FakeClock
 ) -> None:
@@ -290,47 +199,3 @@ def test_outcomes_are_counted_and_depth_is_scraped(
     assert 'soc2bot_outbox_failed_total{outcome="rate_limited",platform="slack"} 1.0' in text
     assert 'soc2bot_outbox_depth{status="pending"} 1.0' in text
     assert 'soc2bot_outbox_depth{status="sent"} 1.0' in text
-
-
-@pytest.mark.postgres
-def test_two_senders_on_postgres_deliver_300_rows_exactly_once(
-    postgres_db: Database, slack: FakeSlack, capsys: pytest.CaptureFixture[str]
-) -> None:
-    def answer(call: Call) -> dict[str, Any]:
-        time.sleep(0.005)  # long enough for the two senders to overlap
-        return slack_answer(slack, call)
-
-    slack.respond("chat.postMessage", answer)
-    queue(postgres_db, [f"U{n:04d}" for n in range(300)], not_before=utcnow() - dt.timedelta(1))
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run(worker: str) -> None:
-        sender = OutboxSender(postgres_db, {"slack": slack_port(slack)}, worker_id=worker, batch=20)
-
-        async def go() -> None:
-            while await sender.run_once():
-                pass
-
-        try:
-            start.wait()
-            asyncio.run(go())
-        except BaseException as exc:  # surfaced by the assertion below
-            errors.append(exc)
-
-    began = time.monotonic()
-    threads = [threading.Thread(target=run, args=(w,)) for w in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    elapsed = time.monotonic() - began
-    assert errors == []
-    per_channel = Counter(c.args["channel"] for c in slack.calls_to("chat.postMessage"))
-    assert len(per_channel) == 300 and set(per_channel.values()) == {1}
-    done = rows(postgres_db)
-    assert Counter(r.status for r in done) == {OutboxStatus.SENT: 300}
-    by_worker = Counter(r.claimed_by for r in done)
-    assert by_worker["a"] > 0 and by_worker["b"] > 0
-    with capsys.disabled():
-        print(f"\n300 rows, 2 senders on PostgreSQL: {elapsed:.2f}s, split {dict(by_worker)}")

@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.port import ChatPort, DeliveryFailed
 from bot.core.db import Database
-from bot.core.messages import message_from_payload
+from bot.core.payload import message_from_payload
 from bot.digest.services import queue_weekly_digest
 from bot.outbox.channels import StoredChannelBook
 from handlers.slack.manifest import BOT_SCOPES
@@ -28,7 +28,7 @@ from schedules.sender import OutboxSender, SenderPolicy
 from tests.factories import make_control, make_person, make_program, make_task
 from tests.handlers.slack.fake_slack import Call, FakeSlack
 from tests.outbox_support import FakeClock, rows
-from tests.schedules.test_sender import drain
+from tests.schedules.sender_support import drain
 
 TOKEN = "xoxb-test-token"
 MONDAY = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)  # after the digest's 09:00

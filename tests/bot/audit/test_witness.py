@@ -11,7 +11,8 @@ from bot.audit.witness import check_witnesses, sign_head
 from bot.audit.witness_line import format_witness, read_witnesses, witness_message, witness_signed
 from bot.core.actor import Actor
 from bot.core.db import Database
-from bot.core.messages import message_from_payload, render_plain
+from bot.core.payload import message_from_payload
+from bot.core.plain import render_plain
 from bot.core.signing import service_signer
 from bot.digest.services import queue_weekly_digest
 from models import AuditChainHead, OutboxMessage

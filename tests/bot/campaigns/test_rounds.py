@@ -22,7 +22,7 @@ from bot.chat.dispatch import CommandContext, run_command
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from bot.core.messages import render_plain
+from bot.core.plain import render_plain
 from bot.digest.services import compose_digest
 from bot.status.summary import get_status_summary
 from models import (

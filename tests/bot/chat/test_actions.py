@@ -37,7 +37,7 @@ def runtime(sqlite_db: Database, tmp_path: Path) -> Runtime:
         ]
     )
     spec = validate_catalog_text(as_yaml(data))
-    apply_catalog(sqlite_db, spec, actor=Actor.cli(), now=NOW, horizon_days=60)
+    apply_catalog(sqlite_db, spec, actor=Actor.cli(), now=NOW, horizon_days=60, accept_overdue=True)
     store = LocalEvidenceStore(tmp_path / "evidence", max_bytes=1 << 20, allowed_types=["*/*"])
     return Runtime(db=sqlite_db, store=store, settings=Settings(), clock=lambda: NOW)
 

@@ -14,7 +14,7 @@ from bot.chat.dispatch import CommandContext, run_command
 from bot.core.actor import Actor, ChatAccount
 from bot.core.db import Database
 from bot.core.errors import NotFound, PermissionDenied, SoC2BotError
-from bot.core.messages import render_plain
+from bot.core.plain import render_plain
 from bot.people.services import link_chat_identity
 from models import Occurrence, OccurrenceStatus, Person, Platform, Role, Task
 from tests.catalog_text import as_yaml, catalog
@@ -27,7 +27,7 @@ def people(sqlite_db: Database) -> dict[str, Actor]:
     data = catalog()
     data["people"].append({"email": "audrey@audit.test", "name": "Audrey", "role": "auditor"})  # type: ignore[attr-defined]
     spec = validate_catalog_text(as_yaml(data))
-    apply_catalog(sqlite_db, spec, actor=Actor.cli(), now=NOW, horizon_days=60)
+    apply_catalog(sqlite_db, spec, actor=Actor.cli(), now=NOW, horizon_days=60, accept_overdue=True)
     with sqlite_db.session() as s:
         return {p.email.split("@")[0]: Actor.for_person(p) for p in s.exec(select(Person)).all()}
 

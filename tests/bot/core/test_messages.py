@@ -21,10 +21,9 @@ from bot.core.messages import (
     error_message,
     info_message,
     message_for_error,
-    message_from_payload,
-    message_to_payload,
-    render_plain,
 )
+from bot.core.payload import message_from_payload, message_to_payload
+from bot.core.plain import render_plain
 
 
 def full_message() -> Message:

@@ -24,9 +24,13 @@ from bot.core.settings import DEFAULT_ALLOWED_TYPES
 from bot.demo.seed import DemoReport, seed_demo
 from bot.evidence.local import LocalEvidenceStore
 from models import (
+    Campaign,
+    CampaignItem,
+    CampaignStatus,
     Control,
     Evidence,
     EvidenceKind,
+    ItemDecision,
     Occurrence,
     OccurrenceStatus,
     Person,
@@ -150,6 +154,36 @@ def test_evidence_files_are_in_the_store_with_matching_hashes(seeded: Seeded) ->
         data = b"".join(seeded.store.open(item.storage_key))
         assert hashlib.sha256(data).hexdigest() == item.sha256
         assert len(data) == item.size
+
+
+def test_work_done_before_it_is_due_is_counted_apart(seeded: Seeded) -> None:
+    with seeded.db.session() as session:
+        ahead = session.exec(
+            select(Occurrence).where(
+                Occurrence.due_at >= NOW, col(Occurrence.completed_at).is_not(None)
+            )
+        ).all()
+    assert len(ahead) == seeded.report.done_ahead
+    assert all(o.completed_at is not None and o.completed_at < NOW for o in ahead)
+
+
+def test_everyone_acknowledged_the_policy_then_its_review_and_the_training_began(
+    seeded: Seeded,
+) -> None:
+    with seeded.db.session() as session:
+        rounds = {c.name: c for c in session.exec(select(Campaign))}
+        items = session.exec(select(CampaignItem)).all()
+    first = rounds["Information Security Policy, version 3.0"]
+    review = rounds["Information Security Policy, version 3.1"]
+    training = rounds["Security awareness training (2026)"]
+    assert (first.status, review.status, training.status) == (
+        CampaignStatus.SUPERSEDED, CampaignStatus.OPEN, CampaignStatus.OPEN,
+    )  # fmt: skip
+    assert first.created_at.date() - dt.date(2025, 11, 1) < dt.timedelta(days=10)
+    assert all(i.decision is ItemDecision.ACKNOWLEDGED for i in items if i.campaign_id == first.id)
+    answered = [i for i in items if i.decided_at is not None]
+    assert len(answered) == seeded.report.answers
+    assert all(i.decided_at is not None and i.decided_at < NOW for i in answered)
 
 
 def test_the_audit_chain_verifies(seeded: Seeded) -> None:

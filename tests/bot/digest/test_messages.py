@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.messages import message_from_payload, message_to_payload, render_plain
+from bot.core.payload import message_from_payload, message_to_payload
+from bot.core.plain import render_plain
 from bot.digest.messages import digest_view, readiness_text
 from tests.bot.digest.digest_sample import sample_digest
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.actor import Actor
 from bot.core.db import Database
-from bot.core.messages import message_from_payload
+from bot.core.payload import message_from_payload
 from bot.core.program import get_program_or_raise
 from bot.core.settings import DEFAULT_ALLOWED_TYPES
 from bot.digest.queries import count_controls_overdue
@@ -212,7 +212,7 @@ def test_campaigns_in_progress_show_their_progress(db: Database) -> None:
     progress = [(c.name, c.kind, c.decided, c.total, c.pct) for c in d.campaigns]
     assert progress == [
         ("Q2 production access", "access_review", 3, 5, 60.0),
-        ("Empty review", "access_review", 0, 0, 0.0),
+        ("Empty review", "access_review", 0, 0, None),  # no percentage of nothing (issue 15)
     ]
 
 

@@ -14,7 +14,7 @@ from bot.campaigns.rounds import start_policy_campaign
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import PermissionDenied
-from bot.core.messages import render_plain
+from bot.core.plain import render_plain
 from bot.directory.facts import DirectorySyncReport
 from bot.directory.sync import DirectoryEntry, sync_directory
 from bot.status.messages import status_view

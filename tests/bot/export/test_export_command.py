@@ -12,7 +12,7 @@ from bot.chat.exports import ExportRequests
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import InvalidInput, PermissionDenied
-from bot.core.messages import render_plain
+from bot.core.plain import render_plain
 from models import AuditEvent, Role
 from tests.bot.export.bundle_support import NOW, Seeded
 

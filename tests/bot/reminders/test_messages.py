@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from bot.core.messages import render_plain
+from bot.core.plain import render_plain
 from bot.reminders.facts import ReminderNote
 from bot.reminders.messages import reminder_view, undeliverable_view
 from bot.work.facts import State

@@ -77,8 +77,8 @@ def test_send_time_must_fall_within_working_hours() -> None:
     with pytest.raises(CatalogInvalid) as caught:
         validate_catalog_text("program: {name: X, reminders: {send_at: '18:00'}}")
     assert caught.value.errors == [
-        "program.reminders: Value error, send_at 18:00 must fall within working_hours "
-        "09:00-17:00 (start inclusive, end exclusive)"
+        "program.reminders (line 1): Value error, send_at 18:00 must fall within "
+        "working_hours 09:00-17:00 (start inclusive, end exclusive)"
     ]
     custom = resolve_policy(
         {"send_at": "08:00", "working_hours": {"start": "07:30", "end": "15:00"}}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.core.messages import Message, render_plain
+from bot.core.messages import Message
+from bot.core.plain import render_plain
 from bot.reviews.facts import ReviewItemRow, ReviewProgress
 from bot.reviews.messages import follow_ups_section, review_prompt_view
 from models import Campaign, CampaignItem, CampaignKind, CampaignStatus, FollowUp, ItemDecision
@@ -58,6 +59,7 @@ def progress(
         pending=accounts - kept - revoked,
         reviewers=["Raj Iyer"],
         follow_ups=revoked if status is CampaignStatus.COMPLETED else 0,
+        completed_on=WHEN.date() if status is CampaignStatus.COMPLETED else None,
     )
 
 

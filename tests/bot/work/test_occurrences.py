@@ -5,14 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.work.facts import State
-from bot.work.occurrences import skip_occurrence, state_of
-from models import AuditEvent, Occurrence, OccurrenceStatus, Role
+from bot.work.occurrences import (
+    plan_occurrences,
+    skip_occurrence,
+    state_of,
+    tasks_missing_periods_before,
+)
+from models import AuditEvent, Occurrence, OccurrenceStatus, Role, Task
 from tests.factories import generate, make_control, make_person, make_program, make_task
 
 NOW = dt.datetime(2026, 5, 20, 14, 0, tzinfo=dt.UTC)
@@ -44,6 +49,23 @@ def test_generation_is_idempotent(db: Database) -> None:
     with db.transaction() as s:
         assert generate(s, now=NOW, horizon_days=90) == 0
     assert len(occurrences(db)) == 3
+
+
+def test_planning_never_goes_before_a_tasks_planned_from_and_writes_nothing(
+    db: Database,
+) -> None:
+    with db.transaction() as s:
+        make_program(s)
+        task = make_task(s, make_control(s, owner=make_person(s, "raj@acme.test")))
+        task.planned_from = dt.date(2026, 4, 2)
+        plan = plan_occurrences(session=s, now=NOW, horizon_days=90)
+    assert [o.period_key for o in plan.occurrences] == ["2026-Q3"]  # Q2 began before it
+    assert plan.through == dt.date(2026, 8, 18) and occurrences(db) == []
+    with db.transaction() as s:
+        assert [t.key for t in tasks_missing_periods_before(session=s, day=NOW.date())] == []
+        s.exec(update(Task).values(planned_from=None))
+        missing = tasks_missing_periods_before(session=s, day=NOW.date())
+    assert [t.key for t in missing] == ["prod-access-review"]  # Q1 and Q2 started before
 
 
 def test_due_instant_is_end_of_due_day_in_program_timezone(db: Database) -> None:

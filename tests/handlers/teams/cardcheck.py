@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from bot.core.messages import Message, render_plain
+from bot.core.messages import Message
+from bot.core.plain import render_plain
 from handlers.teams.cards import render_card
 
 Node = dict[str, Any]

@@ -9,44 +9,24 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote
 
-Payload = dict[str, Any]
-Answer = tuple[int, Any, dict[str, str]]  # status, JSON body (None: empty), extra headers
-Download = tuple[int, bytes, str, dict[str, str]]  # status, bytes, content type, extra headers
+from tests.handlers.teams.fake_connector_http import (
+    Answer,
+    Call,
+    ConnectorHandler,
+    Download,
+    Payload,
+    error,
+)
+
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 ACTIVITY = re.compile(r"^/v3/conversations/([^/]+)/activities(?:/([^/]+))?$")
 MEMBER = re.compile(r"^/v3/conversations/([^/]+)/members/([^/]+)$")
 MEMBERS = re.compile(r"^/v3/conversations/([^/]+)/(?:paged)?members$")
 DOWNLOAD = re.compile(r"^/(files|inline)/([^/]+)(?:/.+)?$", re.S)  # a file name may hold "/"
-ERROR_CODES = {
-    400: "BadArgument",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "NotFound",
-    412: "PreconditionFailed",
-    429: "TooManyRequests",
-}
-CHUNK = 64 * 1024
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request: HTTP method, URL-decoded path, JSON body, headers (lower-case), our status."""
-
-    method: str
-    path: str
-    body: dict[str, Any] | None
-    headers: dict[str, str]
-    status: int = 200
-
-
-def error(status: int, code: str | None = None, message: str = "") -> Payload:
-    """The connector's error body: `{"error": {"code", "message"}}`."""
-    return {"error": {"code": code or ERROR_CODES.get(status, "ServiceError"), "message": message}}
 
 
 class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
@@ -68,7 +48,7 @@ class FakeConnector(contextlib.AbstractContextManager["FakeConnector"]):
         self._lock = threading.Lock()
         self._ids, self._conversations = itertools.count(1), itertools.count(1)
         self.issued_ids: list[str] = []  # activity ids handed out, in order
-        handler = type("FakeConnectorHandler", (_Handler,), {"fake": self})
+        handler = type("FakeConnectorHandler", (ConnectorHandler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.service_url = f"{self.url}/"
@@ -307,51 +287,3 @@ def _page(members: list[Payload], query: dict[str, list[str]]) -> Payload:
         "members": members[start:end],
         "continuationToken": str(end) if end < len(members) else None,
     }
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeConnector  # set on a subclass per fake
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output quiet."""
-
-    def _route(self) -> None:
-        # Split before decoding: conversation ids carry ':', '@' and ';' (clients quote them).
-        raw_path, query = urlsplit(self.path).path, urlsplit(self.path).query
-        path = "/".join(unquote(part) for part in raw_path.split("/"))
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        if path.startswith("/v3/"):
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                self._send(
-                    400, json.dumps(error(400, message="Bad JSON")).encode(), "application/json"
-                )
-                return
-            status, payload, extra = self.fake.handle(self.command, path, body, headers, query)
-            data = b"" if payload is None else json.dumps(payload).encode()
-            self._send(status, data, "application/json; charset=utf-8", extra)
-            return
-        status, data, kind, extra = self.fake.download(path, headers)
-        with self.fake._lock:
-            self.fake.calls.append(Call(self.command, path, None, headers, status))
-        self._send(status, data, kind, extra)
-
-    do_GET = do_POST = do_PUT = do_DELETE = _route
-
-    def _send(
-        self, status: int, body: bytes, kind: str, extra: dict[str, str] | None = None
-    ) -> None:
-        self.send_response(status)
-        for name, value in {
-            "Content-Type": kind,
-            "Content-Length": str(len(body)),
-            **(extra or {}),
-        }.items():
-            self.send_header(name, value)
-        self.end_headers()
-        # In chunks, as a large file is streamed; a client may hang up at its size limit.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            for start in range(0, len(body), CHUNK):
-                self.wfile.write(body[start : start + CHUNK])

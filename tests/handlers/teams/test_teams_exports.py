@@ -15,7 +15,7 @@ import pytest
 from bot.export import verify_bundle
 from tests.handlers.teams.cardcheck import card_text
 from tests.handlers.teams.conftest import TeamsScenario
-from tests.handlers.teams.fake_connector import Call
+from tests.handlers.teams.fake_connector_http import Call
 from tests.reliability.world import changed, fingerprint
 
 TODAY = dt.date.today()
