@@ -18,15 +18,15 @@ from bot.catalog import bootstrap
 from bot.chat.port import ChatPort
 from bot.chat.runtime import Runtime
 from bot.core.db import Database
-from bot.core.errors import SoC2BotError
 from bot.core.logs import configure_logging
 from bot.core.settings import Settings, load_settings
 from bot.core.signing import load_signer
 from bot.evidence.stores import open_evidence_store
 from bot.outbox.channels import StoredChannelBook
 from bot.status.summary import count_placeholder_owned
+from bot.web.errors import install_error_handlers
 from bot.web.metrics import Metrics
-from bot.web.routes import RequestContext, error_response, router
+from bot.web.routes import RequestContext, router
 from handlers.slack.app import (
     SocketModeLink,
     build_slack_app,
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
     if app.state.settings.teams_enabled:
         app.include_router(teams_router())
     app.add_middleware(RequestContext, metrics=app.state.metrics, auth_first=(TEAMS_ROUTE,))
-    app.add_exception_handler(SoC2BotError, error_response)
+    install_error_handlers(app)
     return app
 
 

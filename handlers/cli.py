@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from sqlalchemy.engine import make_url
 
 from bot import __version__
 from bot.catalog import bootstrap
+from bot.catalog.overdue import OverdueWorkRefused
+from bot.catalog.schema import CatalogSpec
 from bot.catalog.validate import validate_catalog_text
 from bot.chat.commands import parse_command
 from bot.chat.dispatch import CommandContext, run_command
 from bot.core.actor import Actor
 from bot.core.db import Database
+from bot.core.errors import CatalogInvalid
 from bot.core.logs import configure_logging
-from bot.core.messages import render_plain
+from bot.core.plain import render_plain
 from bot.core.settings import Settings
 from bot.digest.chart import render_digest_chart
 from bot.digest.messages import digest_view
@@ -151,9 +154,15 @@ def ask(
         out.print(render_plain(message), markup=False)
 
 
-def _read_catalog(file: Path, db: Database) -> Any:
+def _read_catalog(file: Path, db: Database) -> CatalogSpec:
+    """The validated catalog, or its errors listed one per line and exit 1."""
     text = file.read_text("utf-8")
-    return validate_catalog_text(text, known_emails=bootstrap.known_emails(db))
+    try:
+        return validate_catalog_text(text, known_emails=bootstrap.known_emails(db))
+    except CatalogInvalid as exc:
+        # One error per line even when piped into a file or a CI log (no wrapping at 80).
+        err.print(exc.user_text(), style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 @catalog_app.command("validate")
@@ -161,10 +170,7 @@ def catalog_validate(file: Annotated[Path, typer.Argument(exists=True, dir_okay=
     """Check a catalog file; list every error by path. Changes nothing."""
     settings = _settings()
     with _friendly():
-        db = _database(settings, prepared=False)
-        spec = validate_catalog_text(
-            file.read_text("utf-8"), known_emails=bootstrap.known_emails(db)
-        )
+        spec = _read_catalog(file, _database(settings, prepared=False))
     tasks = sum(len(ctl.tasks) for ctl in spec.controls)
     out.print(f"OK: {len(spec.controls)} controls, {tasks} tasks, {len(spec.people)} people.")
 
@@ -172,21 +178,54 @@ def catalog_validate(file: Annotated[Path, typer.Argument(exists=True, dir_okay=
 @catalog_app.command("sync")
 def catalog_sync(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    start_today: Annotated[
+        bool,
+        typer.Option(
+            "--start-today",
+            help="Start new and changed tasks today, so no past (overdue) periods are made.",
+        ),
+    ] = False,
+    accept_overdue: Annotated[
+        bool,
+        typer.Option(
+            "--accept-overdue", help="Create work whose due day has already passed anyway."
+        ),
+    ] = False,
 ) -> None:
-    """Apply a catalog: all or nothing, idempotent, every change audit-logged."""
+    """Apply a catalog: all or nothing, idempotent, every change audit-logged.
+
+    It stops, changing nothing, if it would create work that is already overdue."""
     settings = _settings()
     with _friendly():
         db = _database(settings, prepared=False)
-        spec = validate_catalog_text(
-            file.read_text("utf-8"), known_emails=bootstrap.known_emails(db)
-        )
-        report, created = bootstrap.apply_catalog(
-            db, spec, actor=Actor.cli(), now=utcnow(), horizon_days=settings.horizon_days
-        )
+        spec = _read_catalog(file, db)
+        try:
+            report, created = bootstrap.apply_catalog(
+                db, spec, actor=Actor.cli(), now=utcnow(), horizon_days=settings.horizon_days,
+                start_today=start_today, accept_overdue=accept_overdue,
+            )  # fmt: skip
+        except OverdueWorkRefused as refused:
+            _say_overdue_refused(refused, file)
+            raise typer.Exit(1) from None
     for line in report.changes:
         out.print(f"  {line}", markup=False)
     summary = f"{len(report.changes)} change(s)" if report.changed else "No changes"
-    out.print(f"{summary}; {created} new occurrence(s).")
+    overdue = f", {report.overdue} of them already overdue" if report.overdue else ""
+    out.print(f"{summary}; {created} new occurrence(s){overdue}.")
+
+
+def _say_overdue_refused(refused: OverdueWorkRefused, file: Path) -> None:
+    # Already wrapped by the message renderer: wrapping again would break its lines.
+    err.print(refused.message, style="yellow", markup=False, soft_wrap=True)
+    err.print(
+        f"\nWays forward:\n"
+        f"  soc2bot catalog sync {file} --start-today\n"
+        f"      new and changed tasks start today: no past periods are generated\n"
+        f"  soc2bot catalog sync {file} --accept-overdue\n"
+        f"      create the {refused.forecast.total} overdue occurrence(s) anyway",
+        markup=False,
+        soft_wrap=True,  # commands to copy: never broken across lines
+    )
 
 
 @db_app.command("upgrade")

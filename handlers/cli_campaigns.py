@@ -15,7 +15,7 @@ from bot.campaigns.rounds import RoundStart, start_policy_campaign, start_traini
 from bot.chat.refs import parse_campaign_ref
 from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
-from bot.core.messages import render_plain
+from bot.core.plain import render_plain
 from bot.outbox.queue import Outgoing, channel_target, enqueue_message
 from bot.people.services import get_person_by_email_or_raise
 from bot.reviews.csv_files import parse_accounts_csv

@@ -78,17 +78,36 @@ def manifest_slack(
 @manifest_app.command("teams")
 def manifest_teams(
     app_id: Annotated[str, typer.Option("--app-id", help="The bot's Microsoft App ID.")],
-    out: Annotated[Path, typer.Option(help="Where to write the app package.")] = Path("app.zip"),
-    domain: Annotated[str | None, typer.Option(help="Your soc2bot host, if any.")] = None,
+    out_path: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="FILE.zip|FOLDER",
+            show_default=False,
+            help="The package's file, or a folder (created if needed) to write "
+            "soc2bot-teams.zip into. Default: ./soc2bot-teams.zip",
+        ),
+    ] = Path("."),
+    domain: Annotated[
+        str | None,
+        typer.Option(
+            metavar="HOST",
+            help="Your soc2bot host name, e.g. soc2bot.acme.com (no https://, path or port).",
+        ),
+    ] = None,
 ) -> None:
     """Write the Teams app package (manifest.json + icons) to upload in Teams."""
     import re
 
-    from handlers.teams.manifest import write_package
+    from handlers.cli_manifest import OptionError, public_host_name, write_teams_package
 
     if not re.fullmatch(r"[0-9a-fA-F-]{36}", app_id):
         err.print("--app-id must be the bot's Microsoft App ID (a GUID).")
         raise typer.Exit(2)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_package(app_id, out, domain=domain)
-    typer.echo(f"Wrote {out}: upload it in Teams (Apps → Manage your apps → Upload an app).")
+    try:
+        host = public_host_name(domain) if domain is not None else None
+        written = write_teams_package(app_id, out_path, domain=host)
+    except OptionError as exc:
+        err.print(str(exc), markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Wrote {written}: upload it in Teams (Apps → Manage your apps → Upload an app).")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperOption
 
 from bot.catalog import bootstrap
 from bot.core.db import DATABASE_UNAVAILABLE, Database, is_database_outage
@@ -18,6 +20,24 @@ from bot.core.settings import Settings, SettingsError, load_settings
 log = logging.getLogger("soc2bot.cli")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
+
+
+def _show_flags_bare() -> None:
+    """Help lists a flag as `--json`, not `--json <bool>`: a flag takes no value.
+
+    Typer's rich help labels every option with its type, flags too (its plain help does not);
+    wrapping its one label method fixes every command, --help and the completion flags
+    included. tests/handlers/test_cli_help.py walks every command's help to keep it so.
+    """
+    label = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else label(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_show_flags_bare()
 
 
 def load_settings_or_exit() -> Settings:

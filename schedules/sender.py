@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from bot.chat.port import ChatPort, DeliveryFailed, RateLimited, Sent
 from bot.core.db import Database
-from bot.core.messages import message_from_payload
+from bot.core.payload import message_from_payload
 from bot.outbox.delivery import (
     DEFAULT_MAX_ATTEMPTS,
     claim_batch,

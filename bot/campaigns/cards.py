@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from sqlmodel import Session
 from bot.campaigns.facts import CampaignCard
 from bot.campaigns.messages import campaign_card_view
 from bot.core.errors import NotFound
+from bot.core.program import local_day, program_zone
 from bot.outbox.queue import Outgoing, enqueue_messages
 from bot.reminders.recipients import Address, load_addresses
 from models import Campaign, CampaignItem, CampaignKind, Person
@@ -36,8 +38,11 @@ def training_statement(title: str, round_label: str) -> str:
     return f"I have completed {title} ({round_label})."
 
 
-def card_for(campaign: Campaign, item: CampaignItem, person: str) -> CampaignCard:
-    """The card of an item (pure: everything comes from the two rows)."""
+def card_for(
+    campaign: Campaign, item: CampaignItem, person: str, *, zone: dt.tzinfo
+) -> CampaignCard:
+    """The card of an item (pure: everything comes from the two rows; dates are told in
+    `zone`, the program's)."""
     details: dict[str, Any] = campaign.details or {}
     document = details.get("document") or None
     shown_document = f"{document['name']} · SHA-256 {document['sha256']}" if document else None
@@ -54,7 +59,7 @@ def card_for(campaign: Campaign, item: CampaignItem, person: str) -> CampaignCar
         document=shown_document,
         due_on=item.due_on,
         decision=item.decision,
-        decided_at=item.decided_at,
+        decided_on=local_day(item.decided_at, zone) if item.decided_at else None,
         round_status=campaign.status,
         person=person,
     )
@@ -67,7 +72,8 @@ def get_campaign_card(*, session: Session, item_id: int) -> CampaignCard:
     if item is None or campaign is None or campaign.kind not in ROUND_KINDS:
         raise NotFound(f"There is no acknowledgement or training item {item_id}.")
     person = session.get(Person, item.person_id) if item.person_id else None
-    return card_for(campaign, item, person.name if person else item.subject)
+    zone = program_zone(session=session)
+    return card_for(campaign, item, person.name if person else item.subject, zone=zone)
 
 
 def invite_key(item_id: int) -> str:
@@ -102,12 +108,12 @@ def queue_invites(
     """Queue the DM of each item whose person has a chat address: (queued, unreachable ids)."""
     items = [i for i in items if i.person_id is not None]
     addresses = load_addresses(session=session, person_ids=[i.person_id or 0 for i in items])
-    outgoing, unreachable = [], []
+    outgoing, unreachable, zone = [], [], program_zone(session=session)
     for item in items:
         address = addresses.get(item.person_id or 0)
         if address is None:
             unreachable.append(item.person_id or 0)
             continue
-        card = card_for(campaign, item, names.get(item.person_id or 0, item.subject))
+        card = card_for(campaign, item, names.get(item.person_id or 0, item.subject), zone=zone)
         outgoing.append(invite_outgoing(card, address))
     return len(enqueue_messages(session=session, messages=outgoing)), unreachable

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot.core.text import share
 from models import CampaignKind, CampaignStatus, ItemDecision
 
 
@@ -24,7 +25,7 @@ class CampaignCard:
     document: str | None  # "policy.pdf · SHA-256 ab12…" when a file was attached
     due_on: dt.date | None
     decision: ItemDecision
-    decided_at: dt.datetime | None
+    decided_on: dt.date | None  # in program time, as every date people see
     round_status: CampaignStatus
     person: str
 
@@ -51,8 +52,9 @@ class RoundProgress:
         return self.total - self.done
 
     @property
-    def pct(self) -> float:
-        return 100.0 * self.done / self.total if self.total else 100.0
+    def pct(self) -> float | None:
+        """Percent done; None for no one to count (shown as such, never as 0% or 100%)."""
+        return share(self.done, self.total)
 
 
 @dataclass(frozen=True)
@@ -80,5 +82,6 @@ class TeamRate:
     total: int
 
     @property
-    def pct(self) -> float:
-        return 100.0 * self.done / self.total if self.total else 100.0
+    def pct(self) -> float | None:
+        """Percent done; None for no one to count (shown as such, never as 0% or 100%)."""
+        return share(self.done, self.total)

@@ -21,6 +21,7 @@ from bot.campaigns.facts import CampaignCard
 from bot.core.actor import Actor
 from bot.core.errors import Conflict, NotFound, PermissionDenied
 from bot.core.permissions import Action, require
+from bot.core.program import program_zone
 from bot.evidence.services import file_evidence
 from bot.evidence.store import EvidenceStore
 from models import (
@@ -85,7 +86,7 @@ def _answer(
 ) -> ItemAnswer:
     item, campaign, person = _locked_own_item(session, actor, item_id, kind)
     if item.decision is _DONE[kind]:
-        return ItemAnswer(card_for(campaign, item, person), None, already=True)
+        return ItemAnswer(_card(session, campaign, item, person), None, already=True)
     _check_open(item, campaign)
     statement = str(campaign.details["statement"])
     # The hot path of a click: a plain insert and update, no ORM unit of work to flush.
@@ -100,14 +101,18 @@ def _answer(
         set_committed_value(item, name, value)
     _log(session, actor, campaign, _ACTION[kind], item, version=item.version,
          evidence=evidence_id, statement=statement)  # fmt: skip
-    return ItemAnswer(card_for(campaign, item, person), None, already=False)
+    return ItemAnswer(_card(session, campaign, item, person), None, already=False)
+
+
+def _card(session: Session, campaign: Campaign, item: CampaignItem, person: str) -> CampaignCard:
+    return card_for(campaign, item, person, zone=program_zone(session=session))
 
 
 def check_can_attach_certificate(*, session: Session, actor: Actor, item_id: int) -> CampaignCard:
     """Permission and state checks for a certificate, run before anything is downloaded."""
     item, campaign, person = _locked_own_item(session, actor, item_id, CampaignKind.TRAINING)
     _check_open(item, campaign)
-    return card_for(campaign, item, person)
+    return _card(session, campaign, item, person)
 
 
 def attach_certificate(
@@ -134,7 +139,7 @@ def attach_certificate(
         session.flush()
         _log(session, actor, campaign, "evidence.submitted", item, sha256=stored.sha256,
              name=stored.original_name, size=stored.size, evidence=evidence.id)  # fmt: skip
-    return ItemAnswer(card_for(campaign, item, person), evidence, already=False)
+    return ItemAnswer(_card(session, campaign, item, person), evidence, already=False)
 
 
 def _decide(
@@ -218,7 +223,8 @@ def list_my_rounds(
         .order_by(col(Campaign.id).desc(), col(CampaignItem.id).desc())
     ).all()
     wanted = topic_slug(query) if query.strip() else ""
-    return [card_for(c, i, i.subject) for i, c in rows if _matches(c, wanted, query)]
+    zone = program_zone(session=session)
+    return [card_for(c, i, i.subject, zone=zone) for i, c in rows if _matches(c, wanted, query)]
 
 
 def _matches(campaign: Campaign, wanted: str, query: str) -> bool:

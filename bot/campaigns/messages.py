@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from bot.campaigns.facts import CampaignCard, PersonRow, RoundDetail, RoundProgress, TeamRate
 from bot.core.messages import Button, Field, ListItem, Message, Section
+from bot.core.text import progress_text
 from models import AuditEvent, CampaignKind, CampaignStatus, ItemDecision
 
 ACK_ACTION = "camp_ack"
@@ -66,7 +67,7 @@ def _title(card: CampaignCard) -> str:
 
 
 def _state(card: CampaignCard) -> str | None:
-    when = f" on {_day(card.decided_at.date())}" if card.decided_at else ""
+    when = f" on {_day(card.decided_on)}" if card.decided_on else ""
     if card.decision is ItemDecision.ACKNOWLEDGED:
         return f"You accepted version {card.version}{when}: “{card.statement}”"
     if card.decision is ItemDecision.COMPLETED:
@@ -119,7 +120,7 @@ def item_recorded_view(
             title="Certificate stored", text=f"{certificate}\nFor {card.title} ({card.version})."
         )
     if already:
-        when = f" on {_day(card.decided_at.date())}" if card.decided_at else ""
+        when = f" on {_day(card.decided_on)}" if card.decided_on else ""
         return Message(
             title="Already recorded", text=f"You already confirmed this{when}; nothing changed."
         )
@@ -182,7 +183,7 @@ def round_line(p: RoundProgress) -> ListItem:
     detail = f"{ref(p.campaign_id)} · {p.status.value}" + (
         f" · due {_day(p.due_on)}" if p.due_on else ""
     )
-    return ListItem(f"{p.name} — {p.done} of {p.total} {verb} ({p.pct:.0f}%){overdue}", detail)
+    return ListItem(f"{p.name} — {progress_text(p.done, p.total, verb)}{overdue}", detail)
 
 
 def rounds_section(rounds: Sequence[RoundProgress]) -> Section | None:
@@ -197,7 +198,7 @@ def rounds_section(rounds: Sequence[RoundProgress]) -> Section | None:
 def team_rate_items(rates: Sequence[TeamRate]) -> tuple[ListItem, ...]:
     """The digest's training completion per manager's team."""
     return tuple(
-        ListItem(f"{r.manager or 'No manager'}: {r.done} of {r.total} ({r.pct:.0f}%)", r.campaign)
+        ListItem(f"{r.manager or 'No manager'}: {progress_text(r.done, r.total)}", r.campaign)
         for r in rates
     )
 
@@ -220,7 +221,7 @@ def round_audit_view(detail: RoundDetail, events: Sequence[AuditEvent]) -> Messa
     p = detail.progress
     verb = "Accepted" if _is_policy(p.kind) else "Completed"
     fields = (
-        Field("Progress", f"{p.done} of {p.total} ({p.pct:.0f}%) · {p.overdue} overdue"),
+        Field("Progress", f"{progress_text(p.done, p.total)} · {p.overdue} overdue"),
         Field("Status", p.status.value),
         Field("Withdrawn", str(len(detail.withdrawn))),
     )

@@ -127,4 +127,4 @@ def completion_by_manager(*, session: Session) -> list[TeamRate]:
         .group_by(col(Campaign.id), col(Campaign.name), col(manager.id), col(manager.name))
     ).all()
     rates = [TeamRate(name, boss, int(d or 0), int(t or 0)) for name, boss, t, d in rows if t]
-    return sorted(rates, key=lambda r: (r.campaign, r.pct, r.manager or ""))
+    return sorted(rates, key=lambda r: (r.campaign, r.done / r.total, r.manager or ""))

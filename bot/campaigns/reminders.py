@@ -146,7 +146,7 @@ class _Planner:
         due = Due(min(enrolled, item.due_on), item.due_on, item.due_at)
         address = self.addresses.get(person.id or 0) if person.active else None
         if address is not None:
-            card = partial(card_for, campaign, item, person.name)
+            card = partial(card_for, campaign, item, person.name, zone=self.program_tz)
             self.singles[invite_key(item.id or 0)] = partial(_invite, card, address)
             self._remind(card, item.id or 0, address, due, person, enrolled)
         for stream in self.policy.streams()[1:]:

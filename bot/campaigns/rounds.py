@@ -25,7 +25,7 @@ from bot.core.actor import Actor
 from bot.core.errors import Conflict, InvalidInput
 from bot.core.permissions import Action, require
 from bot.core.program import get_program_or_raise, program_today, zone
-from bot.core.recurrence import end_of_local_day, parse_duration
+from bot.core.recurrence import Duration, end_of_local_day, parse_duration
 from bot.evidence.services import file_evidence
 from bot.evidence.store import StoredFile
 from models import Campaign, CampaignItem, CampaignKind, CampaignStatus, Person
@@ -98,7 +98,7 @@ def start_training_round(
     title = _text(title, "title", MAX_TITLE)
     today = program_today(get_program_or_raise(session=session), now)
     label = _text(round_label or str(today.year), "round", MAX_VERSION)
-    next_round = parse_duration(every).apply(today)
+    next_round = _renewal_interval(every).apply(today)
     details: dict[str, Any] = {
         "title": title,
         "summary": _optional(summary, "summary", MAX_SUMMARY),
@@ -111,6 +111,20 @@ def start_training_round(
         session, actor, CampaignKind.TRAINING, f"{title} ({label})", label, details,
         audience=audience, due=due, now=now,
     )  # fmt: skip
+
+
+def _renewal_interval(every: str) -> Duration:
+    """How often a training comes back; zero would start a new round every day."""
+    try:
+        interval = parse_duration(every)
+    except InvalidInput as exc:
+        raise InvalidInput(f"How often the training repeats (--every): {exc.message}") from None
+    if interval.amount == 0:
+        raise InvalidInput(
+            f"How often the training repeats (--every) must be longer than {every.strip()}: "
+            "a round would start every day. Use e.g. 12m for once a year."
+        )
+    return interval
 
 
 def _start_round(

@@ -7,16 +7,22 @@ import logging
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, or_, select
 
+from bot.catalog.overdue import OverdueWorkRefused, forecast_overdue
 from bot.catalog.schema import CatalogSpec
 from bot.catalog.sync import SyncReport, sync_catalog
 from bot.catalog.validate import validate_catalog_text
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.settings import Settings
-from bot.work.occurrences import materialize_occurrences
+from bot.work.occurrences import (
+    add_planned_occurrences,
+    materialize_occurrences,
+    plan_occurrences,
+)
 from models import Control, Person, Program, utcnow
 
 log = logging.getLogger(__name__)
@@ -48,15 +54,33 @@ def known_emails(db: Database) -> list[str]:
 
 
 def apply_catalog(
-    db: Database, spec: CatalogSpec, *, actor: Actor, now: dt.datetime, horizon_days: int
+    db: Database,
+    spec: CatalogSpec,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    horizon_days: int,
+    start_today: bool = False,
+    accept_overdue: bool = False,
 ) -> tuple[SyncReport, int]:
-    """Sync the catalog and generate occurrences, in one transaction."""
+    """Sync the catalog and generate occurrences, in one transaction.
+
+    Work that would be overdue the moment it exists stops the sync (`OverdueWorkRefused`,
+    nothing written) unless `accept_overdue`; `start_today` plans every task that would get
+    past periods from the program's today instead.
+    """
     with db.transaction() as session:
         today = now.astimezone(dt.UTC).date()
-        report = sync_catalog(session=session, spec=spec, actor=actor, today=today)
-        created = materialize_occurrences(
-            session=session, actor=actor, now=now, horizon_days=horizon_days
+        start_on = now.astimezone(ZoneInfo(spec.program.timezone)).date() if start_today else None
+        report = sync_catalog(
+            session=session, spec=spec, actor=actor, today=today, start_on=start_on
         )
+        plan = plan_occurrences(session=session, now=now, horizon_days=horizon_days)
+        forecast = forecast_overdue(session=session, planned=plan.occurrences, now=now)
+        if forecast.total and not accept_overdue:
+            raise OverdueWorkRefused(forecast)  # leaving the transaction rolls it all back
+        report.overdue = forecast.total
+        created = add_planned_occurrences(session=session, actor=actor, plan=plan)
     return report, created
 
 
@@ -73,9 +97,16 @@ def prepare(settings: Settings, db: Database, *, now: dt.datetime | None = None)
         return Prepared("catalog in the database", SyncReport(), created, placeholder_people(db))
     label, text = read_catalog(settings.catalog)
     spec = validate_catalog_text(text, known_emails=known_emails(db))
+    # The file is applied at every start, unattended: nobody could answer a warning here.
     report, created = apply_catalog(
-        db, spec, actor=Actor.cli(), now=now, horizon_days=settings.horizon_days
-    )
+        db, spec, actor=Actor.cli(), now=now, horizon_days=settings.horizon_days,
+        accept_overdue=True,
+    )  # fmt: skip
+    if report.overdue:
+        log.warning(
+            "the catalog created %d occurrence(s) already overdue; their owners get reminders",
+            report.overdue,
+        )
     return Prepared(label, report, created, placeholder_people(db))
 
 

@@ -13,6 +13,7 @@ from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
 from bot.core.not_found import no_control, normalize_control_key
 from bot.core.permissions import Action, require
+from bot.core.text import LIKE_ESCAPE, like_contains
 from bot.work.occurrences import refresh_assignees
 from models import (
     Control,
@@ -40,14 +41,14 @@ def list_controls(
     if not include_retired:
         query = query.where(col(Control.retired_at).is_(None))
     if text and text.strip():
-        like = f"%{text.strip().lower()}%"
+        like = like_contains(text.strip().lower())
         by_criterion = select(ControlCriterion.control_id).where(
-            sa.func.lower(ControlCriterion.criterion).like(like)
+            sa.func.lower(ControlCriterion.criterion).like(like, escape=LIKE_ESCAPE)
         )
         query = query.where(
             sa.or_(
-                sa.func.lower(Control.key).like(like),
-                sa.func.lower(Control.title).like(like),
+                sa.func.lower(Control.key).like(like, escape=LIKE_ESCAPE),
+                sa.func.lower(Control.title).like(like, escape=LIKE_ESCAPE),
                 col(Control.id).in_(by_criterion),
             )
         )

@@ -1,7 +1,8 @@
-"""Catalog facts: controls as listed, and one control in detail."""
+"""Catalog facts: controls as listed, one control in detail, overdue work a sync would make."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from models import AuditEvent, Control, Evidence, Occurrence, Person, Task
@@ -27,3 +28,29 @@ class ControlDetail:
     recent: list[Occurrence]
     last_evidence: Evidence | None
     history: list[AuditEvent]
+
+
+@dataclass(frozen=True)
+class OverduePeriod:
+    """One occurrence a sync would create with its due day already past."""
+
+    task: str
+    period: str
+    due_on: dt.date
+
+
+@dataclass(frozen=True)
+class OverdueControl:
+    """A control's share of that work: how much, and its oldest periods."""
+
+    control: str
+    count: int
+    oldest: tuple[OverduePeriod, ...]
+
+
+@dataclass(frozen=True)
+class OverdueForecast:
+    """The already-overdue work a sync would create, most affected controls first."""
+
+    total: int
+    controls: tuple[OverdueControl, ...]

@@ -1,11 +1,11 @@
-"""Messages about the catalog: the list of controls and one control in detail."""
+"""Messages about the catalog: the controls, one control in detail, a sync held back."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from bot.audit.messages import event_item
-from bot.catalog.facts import ControlDetail, ControlRow
+from bot.catalog.facts import ControlDetail, ControlRow, OverdueControl, OverdueForecast
 from bot.core.messages import Field, ListItem, Message, Section
 from models import Evidence, Person
 
@@ -79,3 +79,32 @@ def _evidence(ev: Evidence | None) -> str:
     return f"{what} on {ev.submitted_at:%d %b %Y}" + (
         f" (sha256 {ev.sha256[:12]}…)" if ev.sha256 else ""
     )
+
+
+SHOWN_CONTROLS = 10  # the controls listed in an overdue warning; the total counts them all
+
+
+def overdue_warning_view(forecast: OverdueForecast) -> Message:
+    """Why a sync stopped: the work it would create already overdue, by control."""
+    shown = forecast.controls[:SHOWN_CONTROLS]
+    rest = forecast.controls[SHOWN_CONTROLS:]
+    footer = None
+    if rest:
+        count = sum(c.count for c in rest)
+        footer = f"… and {len(rest)} more control(s) with {count} overdue occurrence(s)."
+    return Message(
+        title=f"Catalog sync stopped: {forecast.total} occurrence(s) would already be overdue",
+        text=(
+            f"Applying this catalog would create {forecast.total} occurrence(s) whose due day "
+            "has passed, and their owners would get overdue reminders for all of them at "
+            "once. Nothing was applied."
+        ),
+        items=tuple(_overdue_item(c) for c in shown),
+        footer=footer,
+    )
+
+
+def _overdue_item(control: OverdueControl) -> ListItem:
+    oldest = "; ".join(f"{p.task} {p.period} (due {_day(p.due_on)})" for p in control.oldest)
+    more = " …" if control.count > len(control.oldest) else ""
+    return ListItem(f"{control.control}: {control.count} overdue", f"oldest: {oldest}{more}")

@@ -13,7 +13,12 @@ from bot.catalog.criteria import category_of
 from bot.catalog.schema import CatalogSpec, ControlSpec, PersonSpec, ProgramSpec, TaskSpec
 from bot.core.actor import Actor
 from bot.core.permissions import Action, require
-from bot.work.occurrences import move_pending_occurrences, refresh_assignees, replan_task
+from bot.work.occurrences import (
+    move_pending_occurrences,
+    refresh_assignees,
+    replan_task,
+    tasks_missing_periods_before,
+)
 from models import Control, ControlCriterion, Person, Program, Role, Task, utcnow
 
 
@@ -22,6 +27,7 @@ class SyncReport:
     """What a sync changed, one readable line per change."""
 
     changes: list[str] = field(default_factory=list)
+    overdue: int = 0  # occurrences generated with their due day already past (accepted)
 
     @property
     def changed(self) -> bool:
@@ -50,9 +56,18 @@ class _Ctx:
 
 
 def sync_catalog(
-    *, session: Session, spec: CatalogSpec, actor: Actor, today: dt.date
+    *,
+    session: Session,
+    spec: CatalogSpec,
+    actor: Actor,
+    today: dt.date,
+    start_on: dt.date | None = None,
 ) -> SyncReport:
-    """Make the database match `spec`; the caller's transaction makes it all-or-nothing."""
+    """Make the database match `spec`; the caller's transaction makes it all-or-nothing.
+
+    With `start_on`, no task is left with a period to generate that starts before that day
+    (new, restored or rescheduled tasks, or a window moved back): the work starts then.
+    """
     require(actor, Action.SYNC_CATALOG)
     ctx = _Ctx(session, actor, today, SyncReport(), {})
     program = _sync_program(ctx, spec.program)
@@ -68,6 +83,8 @@ def sync_catalog(
         controls={c.id.upper() for c in spec.controls},
         tasks={t.id.lower() for c in spec.controls for t in c.tasks},
     )
+    if start_on is not None:
+        _start_on(ctx, start_on)
     session.flush()
     return ctx.report
 
@@ -258,6 +275,19 @@ def _retire_missing(ctx: _Ctx, controls: set[str], tasks: set[str]) -> None:
             task.retired_at = utcnow()
             ctx.log("task.retired", "task", task.key, reason="removed from catalog")
             replan_task(session=ctx.session, task=task, today=ctx.today)
+
+
+_STARTED = "the sync started it on this day, without periods before it"
+
+
+def _start_on(ctx: _Ctx, day: dt.date) -> None:
+    """Plan from `day` the tasks that would otherwise get periods before it (logged: an
+    auditor sees why those periods have no occurrence)."""
+    ctx.session.flush()
+    for task in tasks_missing_periods_before(session=ctx.session, day=day):
+        changes = {"planned_from": [_plain(task.planned_from), day.isoformat()]}
+        task.planned_from = day
+        ctx.log("task.replanned", "task", task.key, changes=changes, reason=_STARTED)
 
 
 def _id(row: Control) -> int:

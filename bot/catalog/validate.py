@@ -1,4 +1,8 @@
-"""Catalog validation: structure (pydantic) and meaning (ids, emails, criteria, schedules)."""
+"""Catalog validation: structure (pydantic) and meaning (ids, emails, criteria, schedules).
+
+Every error names where it is: the control and task by id, the field and the line
+(`control CC6.1-AR, task prod-access-review, field due (line 42): …`).
+"""
 
 from __future__ import annotations
 
@@ -10,46 +14,53 @@ from pydantic import ValidationError
 
 from bot.catalog.criteria import CATEGORIES, CRITERION_CATEGORY
 from bot.catalog.schema import CatalogSpec
+from bot.catalog.source import CatalogSource, Loc, read_catalog_source
 from bot.core.errors import CatalogInvalid, InvalidInput
 from bot.core.recurrence import parse_duration, parse_schedule
 from bot.core.settings import valid_timezone
 
 MAX_CATALOG_BYTES = 5 * 1024 * 1024
+Problems = list[tuple[Loc, str]]
 
 
 def validate_catalog_text(text: str, *, known_emails: Iterable[str] = ()) -> CatalogSpec:
-    """Parse and check a catalog; raise `CatalogInvalid` listing every error by path."""
+    """Parse and check a catalog; raise `CatalogInvalid` listing every error with its place."""
     if len(text.encode("utf-8")) > MAX_CATALOG_BYTES:
         raise CatalogInvalid(["catalog: larger than 5 MB"])
     try:
-        data = yaml.safe_load(text)
+        source = read_catalog_source(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "catalog"
         raise CatalogInvalid(
             [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]
         ) from None
+    data = source.data
     if not isinstance(data, dict):
         raise CatalogInvalid(["catalog: must be a mapping with program, people and controls"])
-    errors = _structural_errors(data) + _semantic_errors(data, {e.lower() for e in known_emails})
-    if errors:
+    problems: Problems = [
+        (d.loc, f"key {d.key!r} is given twice, on lines {d.first_line} and {d.second_line} "
+         "(YAML would silently keep only the last)")
+        for d in source.duplicates
+    ]  # fmt: skip
+    problems += _structural_errors(data)
+    problems += _semantic_errors(data, {e.lower() for e in known_emails})
+    if problems:
+        errors = [_render(source, loc, problem) for loc, problem in problems]
         raise CatalogInvalid(sorted(set(errors), key=errors.index))
     return CatalogSpec.model_validate(data)
 
 
-def _structural_errors(data: dict[str, Any]) -> list[str]:
+def _render(source: CatalogSource, loc: Loc, problem: str) -> str:
+    return f"{source.describe(loc)}: {problem}"
+
+
+def _structural_errors(data: dict[str, Any]) -> Problems:
     try:
         CatalogSpec.model_validate(data)
     except ValidationError as exc:
-        return [f"{_path(err['loc'])}: {_friendly(err)}" for err in exc.errors()]
+        return [(tuple(err["loc"]), _friendly(err)) for err in exc.errors()]
     return []
-
-
-def _path(loc: Iterable[int | str]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "catalog"
 
 
 def _friendly(err: Any) -> str:
@@ -60,8 +71,8 @@ def _friendly(err: Any) -> str:
     return str(err["msg"])
 
 
-def _semantic_errors(data: dict[str, Any], known: set[str]) -> list[str]:
-    errors: list[str] = []
+def _semantic_errors(data: dict[str, Any], known: set[str]) -> Problems:
+    errors: Problems = []
     raw = data.get("program")
     program: dict[str, Any] = raw if isinstance(raw, dict) else {}
     _check_program(program, errors)
@@ -82,20 +93,19 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _check_program(program: dict[str, Any], errors: list[str]) -> None:
+def _check_program(program: dict[str, Any], errors: Problems) -> None:
     tz = program.get("timezone")
     if isinstance(tz, str) and not valid_timezone(tz):
-        errors.append(f"program.timezone: unknown timezone {tz!r} (use an IANA name)")
+        errors.append((("program", "timezone"), f"unknown timezone {tz!r} (use an IANA name)"))
     for i, name in enumerate(_list(program.get("criteria"))):
         norm = str(name).lower().replace(" ", "_").replace("-", "_")
         if norm not in CATEGORIES:
-            errors.append(
-                f"program.criteria[{i}]: unknown category {name!r} ({', '.join(CATEGORIES)})"
-            )
+            problem = f"unknown category {name!r} ({', '.join(CATEGORIES)})"
+            errors.append((("program", "criteria", i), problem))
     window = program.get("window")
     if isinstance(window, dict) and _ordered(window.get("start"), window.get("end")) is False:
-        errors.append("program.window: start must be on or before end")
-    _check_reminders(program.get("reminders"), "program.reminders", errors)
+        errors.append((("program", "window"), "start must be on or before end"))
+    _check_reminders(program.get("reminders"), ("program", "reminders"), errors)
 
 
 def _ordered(start: Any, end: Any) -> bool | None:
@@ -105,93 +115,97 @@ def _ordered(start: Any, end: Any) -> bool | None:
         return None
 
 
-def _check_reminders(policy: Any, path: str, errors: list[str]) -> None:
+def _check_reminders(policy: Any, loc: Loc, errors: Problems) -> None:
     if not isinstance(policy, dict):
         return
     for i, text in enumerate(_list(policy.get("before"))):
-        _check(parse_duration, text, f"{path}.before[{i}]", errors)
+        _check(parse_duration, text, (*loc, "before", i), errors)
     if "overdue_every" in policy:
-        _check(parse_duration, policy["overdue_every"], f"{path}.overdue_every", errors)
+        _check(parse_duration, policy["overdue_every"], (*loc, "overdue_every"), errors)
     for i, step in enumerate(_list(policy.get("escalate"))):
         if isinstance(step, dict) and "after" in step:
-            _check(parse_duration, step["after"], f"{path}.escalate[{i}].after", errors)
+            _check(parse_duration, step["after"], (*loc, "escalate", i, "after"), errors)
 
 
-def _check(parser: Callable[[str], object], value: Any, path: str, errors: list[str]) -> None:
+def _check(parser: Callable[[str], object], value: Any, loc: Loc, errors: Problems) -> None:
     if not isinstance(value, str):
         return  # the structural check already reports wrong types
     try:
         parser(value)
     except InvalidInput as exc:
-        errors.append(f"{path}: {exc.message}")
+        errors.append((loc, exc.message))
 
 
-def _check_people(people: list[Any], emails: set[str], errors: list[str]) -> None:
+def _check_people(people: list[Any], emails: set[str], errors: Problems) -> None:
     seen: set[str] = set()
     for i, person in enumerate(people):
         if not isinstance(person, dict):
             continue
         email = str(person.get("email", "")).lower()
         if email in seen:
-            errors.append(f"people[{i}].email: duplicate person {email}")
+            errors.append((("people", i, "email"), f"duplicate person {email}"))
         seen.add(email)
         manager = person.get("manager")
-        if isinstance(manager, str) and manager.lower() not in emails:
-            errors.append(f"people[{i}].manager: unknown person {manager} (add them to people)")
+        if isinstance(manager, str) and manager.strip().lower() == email.strip():
+            # Escalations go to the manager: to oneself they would reach nobody new.
+            errors.append((("people", i, "manager"), f"{manager} cannot be their own manager"))
+        elif isinstance(manager, str) and manager.lower() not in emails:
+            problem = f"unknown person {manager} (add them to people)"
+            errors.append((("people", i, "manager"), problem))
         tz = person.get("timezone")
         if isinstance(tz, str) and not valid_timezone(tz):
-            errors.append(f"people[{i}].timezone: unknown timezone {tz!r}")
+            errors.append((("people", i, "timezone"), f"unknown timezone {tz!r}"))
 
 
 def _check_controls(
-    controls: list[Any], emails: set[str], errors: list[str], auditors: set[str]
+    controls: list[Any], emails: set[str], errors: Problems, auditors: set[str]
 ) -> None:
     control_ids: set[str] = set()
     task_ids: set[str] = set()
     for i, control in enumerate(controls):
         if not isinstance(control, dict):
             continue
-        path = f"controls[{i}]"
-        _unique(control.get("id"), control_ids, f"{path}.id", "control", errors)
+        loc: Loc = ("controls", i)
+        _unique(control.get("id"), control_ids, (*loc, "id"), "control", errors)
         for j, criterion in enumerate(_list(control.get("criteria"))):
             if str(criterion).upper() not in CRITERION_CATEGORY:
-                errors.append(
-                    f"{path}.criteria[{j}]: unknown Trust Services Criterion {criterion!r}"
-                )
+                problem = f"unknown Trust Services Criterion {criterion!r}"
+                errors.append(((*loc, "criteria", j), problem))
         for field in ("owner", "backup_owner"):
-            _known_email(control.get(field), emails, f"{path}.{field}", errors)
-            _not_auditor(control.get(field), auditors, f"{path}.{field}", errors)
+            _known_email(control.get(field), emails, (*loc, field), errors)
+            _not_auditor(control.get(field), auditors, (*loc, field), errors)
         for j, task in enumerate(_list(control.get("tasks"))):
             if isinstance(task, dict):
-                _check_task(task, f"{path}.tasks[{j}]", task_ids, emails, errors)
-                where = f"{path}.tasks[{j}].assignee"
+                _check_task(task, (*loc, "tasks", j), task_ids, emails, errors)
+                where = (*loc, "tasks", j, "assignee")
                 _not_auditor(task.get("assignee"), auditors, where, errors)
 
 
 def _check_task(
-    task: dict[str, Any], path: str, task_ids: set[str], emails: set[str], errors: list[str]
+    task: dict[str, Any], loc: Loc, task_ids: set[str], emails: set[str], errors: Problems
 ) -> None:
-    _unique(task.get("id"), task_ids, f"{path}.id", "task", errors)
-    _check(parse_schedule, task.get("schedule"), f"{path}.schedule", errors)
-    _check(parse_duration, task.get("due", "14d"), f"{path}.due", errors)
-    _known_email(task.get("assignee"), emails, f"{path}.assignee", errors)
-    _check_reminders(task.get("reminders"), f"{path}.reminders", errors)
+    _unique(task.get("id"), task_ids, (*loc, "id"), "task", errors)
+    _check(parse_schedule, task.get("schedule"), (*loc, "schedule"), errors)
+    _check(parse_duration, task.get("due", "14d"), (*loc, "due"), errors)
+    _known_email(task.get("assignee"), emails, (*loc, "assignee"), errors)
+    _check_reminders(task.get("reminders"), (*loc, "reminders"), errors)
 
 
-def _unique(value: Any, seen: set[str], path: str, what: str, errors: list[str]) -> None:
+def _unique(value: Any, seen: set[str], loc: Loc, what: str, errors: Problems) -> None:
     if not isinstance(value, str):
         return
     key = value.upper()
     if key in seen:
-        errors.append(f"{path}: duplicate {what} id {value!r}")
+        errors.append((loc, f"duplicate {what} id {value!r}"))
     seen.add(key)
 
 
-def _known_email(value: Any, emails: set[str], path: str, errors: list[str]) -> None:
+def _known_email(value: Any, emails: set[str], loc: Loc, errors: Problems) -> None:
     if isinstance(value, str) and "@" in value and value.lower() not in emails:
-        errors.append(f"{path}: unknown owner email {value} (not in people)")
+        errors.append((loc, f"unknown owner email {value} (not in people)"))
 
 
-def _not_auditor(value: Any, auditors: set[str], path: str, errors: list[str]) -> None:
+def _not_auditor(value: Any, auditors: set[str], loc: Loc, errors: Problems) -> None:
     if isinstance(value, str) and value.lower() in auditors:
-        errors.append(f"{path}: {value} is an auditor (read-only); auditors cannot own or do work")
+        problem = f"{value} is an auditor (read-only); auditors cannot own or do work"
+        errors.append((loc, problem))

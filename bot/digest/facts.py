@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.audit.witness import SignedHead
 from bot.campaigns.facts import TeamRate
+from bot.core.text import share
 from bot.status.facts import CriterionCount
 from bot.work.facts import WorkItem
 
@@ -42,8 +43,9 @@ class CampaignProgress:
     total: int
 
     @property
-    def pct(self) -> float:
-        return 100.0 * self.decided / self.total if self.total else 0.0
+    def pct(self) -> float | None:
+        """Percent decided; None for an empty round (shown as such, never as 0% or 100%)."""
+        return share(self.decided, self.total)
 
 
 @dataclass(frozen=True)

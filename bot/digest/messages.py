@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.campaigns.messages import team_rate_items
 from bot.core.messages import Field, Image, ListItem, Message, Section
+from bot.core.text import NO_CONTROLS, progress_text
 from bot.digest.facts import Completed, Digest
 from bot.work.messages import work_item
 
@@ -19,6 +20,8 @@ def _day(value: dt.date) -> str:
 
 def readiness_text(digest: Digest) -> str:
     """`72% ▲ +4 pts since last week (13 of 18 controls have no overdue work)`."""
+    if not digest.controls_in_scope:
+        return NO_CONTROLS
     change = round(digest.readiness_change)
     if change > 0:
         trend = f"▲ +{change} pts since last week"
@@ -77,10 +80,11 @@ def _sections(digest: Digest) -> tuple[Section, ...]:
         for o in digest.overdue_by_owner
     ]
     campaigns = tuple(
-        ListItem(f"{c.name} ({c.kind.replace('_', ' ')})", f"{c.decided} of {c.total} decided "
-                 f"({c.pct:.0f}%)")
+        ListItem(
+            f"{c.name} ({c.kind.replace('_', ' ')})", progress_text(c.decided, c.total, "decided")
+        )
         for c in digest.campaigns
-    )  # fmt: skip
+    )
     criteria = tuple(
         ListItem(f"{c.group}: {c.open} open · {c.overdue} overdue ({c.controls} controls)")
         for c in digest.criteria

@@ -79,7 +79,7 @@ def compose_digest(
         due_soon=summary.due_soon,
         window_start=summary.window_start,
         window_end=summary.window_end,
-        coverage_pct=summary.coverage_pct if summary.coverage else None,
+        coverage_pct=summary.coverage_pct,
         gap_count=summary.gap_count,
         gaps=summary.gaps,
         campaigns=q.campaigns_in_progress(session=session),

@@ -11,6 +11,7 @@ from bot.audit.trail import format_time, record_event
 from bot.core.actor import Actor
 from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.core.permissions import Action, require
+from bot.core.program import local_day, program_zone
 from bot.evidence.store import EvidenceStore, StoredFile
 from bot.work.messages import default_statement
 from bot.work.occurrences import check_can_complete, get_occurrence_or_raise, mark_done
@@ -40,9 +41,11 @@ def complete_by_attestation(
     check_can_complete(session, actor, occ, now=now)
     task = _task(session, occ)
     if occ.status is OccurrenceStatus.DONE:
-        raise Conflict(f"#{occ.id} is already done ({occ.completed_at:%d %b %Y}).")
+        raise Conflict(f"#{occ.id} is already done{_done_on(session, occ)}.")
     if task.evidence is EvidenceRequirement.FILE:
-        raise Conflict(f"“{task.title}” needs a file as evidence: attach one to #{occ.id}.")
+        raise Conflict(
+            f"“{task.title}” needs a file as evidence: `evidence {occ.id}` says how to attach one."
+        )
     text = statement or default_statement(task_title=task.title, period_key=occ.period_key)
     evidence = Evidence(
         occurrence_id=occ.id,
@@ -166,6 +169,18 @@ def _reopen_if_unproven(session: Session, actor: Actor, occurrence_id: int) -> N
     )
 
 
+def get_evidence_requirement(*, session: Session, occurrence: Occurrence) -> EvidenceRequirement:
+    """What evidence the occurrence's task takes: a file, an attestation, or either."""
+    return _task(session, occurrence).evidence
+
+
+def _done_on(session: Session, occ: Occurrence) -> str:
+    """` (Mon 01 Dec 2025)`: the day it was done, in the program's timezone as `status`."""
+    if occ.completed_at is None:
+        return ""
+    return f" ({local_day(occ.completed_at, program_zone(session=session)):%a %d %b %Y})"
+
+
 def _task(session: Session, occ: Occurrence) -> Task:
     task = session.get(Task, occ.task_id)
     assert task is not None  # foreign key
@@ -194,6 +209,7 @@ def _record(session: Session, actor: Actor, occ: Occurrence, evidence: Evidence)
         "name": evidence.original_name,
         "size": evidence.size,
         "statement": evidence.statement,
+        "note": evidence.note,  # what the person added, in their words, for the auditor
     }
     record_event(
         session=session,

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, func, select
 
-from bot.core.messages import Message, info_message, message_to_payload
+from bot.core.messages import Message, info_message
+from bot.core.payload import message_to_payload
 from bot.outbox.channels import channel_key, is_channel_name, known_channel_ids
 from models import OutboxMessage, OutboxStatus, Program, utcnow
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.core.messages import Button, Field, Message
+from bot.core.program import local_day
 from bot.reminders.facts import ReminderNote
 from bot.work.facts import State, WorkItem
 from bot.work.messages import work_buttons
@@ -114,9 +115,10 @@ def undeliverable_view(note: ReminderNote, *, person: str | None, reason: str) -
 SNOOZE_CHOICES = (1, 2, 3, 5, 7, 14)  # days offered by the snooze forms
 
 
-def snoozed_view(occ: Occurrence) -> Message:
-    """What the person is told after snoozing: until when, and that the reason is logged."""
-    until = occ.snoozed_until.date().isoformat() if occ.snoozed_until else "later"
+def snoozed_view(occ: Occurrence, *, zone: dt.tzinfo) -> Message:
+    """What the person is told after snoozing: until when (the day in `zone`, the snoozer's,
+    where the snooze was counted), and that the reason is logged."""
+    until = _day(local_day(occ.snoozed_until, zone)) if occ.snoozed_until else "later"
     return Message(
         title=f"Snoozed #{occ.id}",
         text=f"No reminders for #{occ.id} until {until}. Your reason is in the audit trail.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -76,9 +77,7 @@ def snooze_occurrence(
     reason = reason.strip()
     if len(reason) < 3:
         raise InvalidInput("Give a reason for snoozing (it goes into the audit trail).")
-    person = session.get(Person, actor.person_id) if actor.person_id else None
-    program = session.get(Program, 1)
-    tz = zone((person.timezone if person else None) or (program.timezone if program else "UTC"))
+    tz = snooze_zone(session=session, actor=actor)
     wake = now.astimezone(tz).date() + dt.timedelta(days=days)
     occ.snoozed_until = dt.datetime.combine(wake, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
     occ.snooze_reason = reason[:500]
@@ -92,6 +91,13 @@ def snooze_occurrence(
         details={"days": days, "until": occ.snoozed_until.isoformat(), "reason": reason},
     )
     return occ
+
+
+def snooze_zone(*, session: Session, actor: Actor) -> ZoneInfo:
+    """Where a snooze's days are counted and told: the snoozer's timezone, else the program's."""
+    person = session.get(Person, actor.person_id) if actor.person_id else None
+    program = session.get(Program, 1)
+    return zone((person.timezone if person else None) or (program.timezone if program else "UTC"))
 
 
 def _policies(session: Session, program: Program) -> dict[int | None, Policy]:

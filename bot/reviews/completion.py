@@ -13,7 +13,7 @@ from bot.audit.trail import record_event
 from bot.core.actor import Actor
 from bot.core.errors import Conflict, NotFound
 from bot.core.permissions import Action, require
-from bot.core.program import get_program_or_raise, program_today
+from bot.core.program import get_program_or_raise, local_day, program_today, program_zone
 from bot.core.recurrence import add_business_days
 from bot.evidence.services import file_evidence
 from bot.evidence.store import EvidenceStore, StoredFile
@@ -65,7 +65,13 @@ def get_review_progress(*, session: Session, campaign_id: int) -> ReviewProgress
         pending=counts[ItemDecision.PENDING],
         reviewers=_reviewer_names(session, campaign_id),
         follow_ups=int(session.exec(follow_ups).one()),
+        completed_on=_day(session, campaign.completed_at),
     )
+
+
+def _day(session: Session, instant: dt.datetime | None) -> dt.date | None:
+    """The day of `instant` in the program's timezone, as every date people see."""
+    return local_day(instant, program_zone(session=session)) if instant else None
 
 
 def _reviewer_names(session: Session, campaign_id: int) -> list[str]:
@@ -229,7 +235,8 @@ def complete_follow_up(
     mine = actor.person_id is not None and actor.person_id == follow_up.assignee_id
     require(actor, Action.COMPLETE_OCCURRENCE, related=mine)
     if follow_up.status is FollowUpStatus.DONE:
-        when = f" on {follow_up.done_at:%d %b %Y}" if follow_up.done_at else ""
+        done_on = _day(session, follow_up.done_at)
+        when = f" on {done_on:%d %b %Y}" if done_on else ""
         raise Conflict(f"“{follow_up.title}” is already done{when}.")
     follow_up.status, follow_up.done_at = FollowUpStatus.DONE, now
     follow_up.done_by_id = actor.person_id

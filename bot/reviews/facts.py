@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from models import Campaign, CampaignItem
@@ -29,3 +30,4 @@ class ReviewProgress:
     pending: int
     reviewers: list[str]
     follow_ups: int
+    completed_on: dt.date | None = None  # the campaign's completion day, in program time

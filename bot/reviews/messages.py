@@ -99,7 +99,7 @@ def _page_button(label: str, campaign_id: int, page: int) -> Button:
 def _summary(progress: ReviewProgress, title: str) -> Message:
     campaign = progress.campaign
     if campaign.status is CampaignStatus.COMPLETED:
-        when = f" on {campaign.completed_at:%d %b %Y}" if campaign.completed_at else ""
+        when = f" on {progress.completed_on:%d %b %Y}" if progress.completed_on else ""
         text = f"Completed{when}: all {progress.total} accounts decided."
         footer = "The decisions are stored as evidence (a CSV of every decision)."
     else:

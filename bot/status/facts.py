@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.campaigns.facts import RoundProgress
+from bot.core.text import share
 from bot.directory.facts import OwnedWork
 from bot.work.facts import WorkItem
 
@@ -55,16 +56,16 @@ class StatusSummary:
 
     @property
     def readiness_pct(self) -> float:
-        """Share of in-scope controls with no overdue work."""
-        return (
-            100.0 * self.controls_on_track / self.controls_in_scope if self.controls_in_scope else 0
-        )
+        """Share of in-scope controls with no overdue work (0 with none in scope: the digest's
+        trend subtracts it; messages say "no controls in scope" instead)."""
+        return share(self.controls_on_track, self.controls_in_scope) or 0.0
 
     @property
-    def coverage_pct(self) -> float:
-        """Share of expected periods in the window (so far) that have accepted evidence."""
+    def coverage_pct(self) -> float | None:
+        """Share of expected periods in the window (so far) that have accepted evidence; None
+        while none is expected (neither 0% nor 100% covered)."""
         expected = sum(c.expected - c.skipped for c in self.coverage)
-        return 100.0 * sum(c.evidenced for c in self.coverage) / expected if expected else 100.0
+        return share(sum(c.evidenced for c in self.coverage), expected)
 
     @property
     def gap_count(self) -> int:

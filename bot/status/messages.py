@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.campaigns.messages import rounds_section
 from bot.core.messages import Field, ListItem, Message, Section
+from bot.core.text import NO_CONTROLS
 from bot.directory.messages import reassignment_items
 from bot.status.facts import StatusSummary
 from bot.work.messages import work_item
@@ -18,11 +19,7 @@ def _day(value: dt.date) -> str:
 def status_view(summary: StatusSummary) -> Message:
     window = f"{summary.window_start:%d %b %Y} – {summary.window_end:%d %b %Y}"
     fields = (
-        Field(
-            "Readiness",
-            f"{summary.readiness_pct:.0f}% ({summary.controls_on_track} of "
-            f"{summary.controls_in_scope} controls have no overdue work)",
-        ),
+        Field("Readiness", _readiness_text(summary)),
         Field("Overdue", str(summary.overdue_count)),
         Field("Open", str(summary.open_count)),
         Field("Due in 14 days", str(summary.due_soon_count)),
@@ -59,8 +56,17 @@ def status_view(summary: StatusSummary) -> Message:
     )
 
 
+def _readiness_text(summary: StatusSummary) -> str:
+    if not summary.controls_in_scope:
+        return NO_CONTROLS
+    return (
+        f"{summary.readiness_pct:.0f}% ({summary.controls_on_track} of "
+        f"{summary.controls_in_scope} controls have no overdue work)"
+    )
+
+
 def _coverage_text(summary: StatusSummary, window: str) -> str:
-    if not summary.coverage:
+    if summary.coverage_pct is None:
         return f"no periods due yet in the window ({window})"
     return (
         f"{summary.coverage_pct:.0f}% of periods due so far have accepted evidence ({window}), "

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.campaigns.progress import list_round_progress
 from bot.catalog.criteria import criterion_group
-from bot.core.program import get_program_or_raise, program_today
+from bot.core.program import get_program_or_raise, local_day, program_today, program_zone
 from bot.directory.owners import work_needing_new_owner
 from bot.status.facts import Coverage, CriterionCount, StatusSummary
 from bot.work.facts import WorkItem
@@ -202,5 +202,6 @@ def count_placeholder_owned(*, session: Session) -> int:
 def count_open_and_overdue(*, session: Session, now: dt.datetime) -> tuple[int, int]:
     """(open, overdue) pending occurrences, for the metrics gauges."""
     overdue = _count_pending(session, col(Occurrence.due_at) <= now)
-    started = sa.and_(col(Occurrence.due_at) > now, col(Occurrence.period_start) <= now.date())
+    today = local_day(now, program_zone(session=session))  # as `status` counts them
+    started = sa.and_(col(Occurrence.due_at) > now, col(Occurrence.period_start) <= today)
     return _count_pending(session, started), overdue

@@ -1,4 +1,4 @@
-"""HTTP edge of the service: health, readiness and metrics routes, request middleware, errors."""
+"""HTTP edge of the service: front page, health, readiness, metrics, request middleware, errors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import time
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,6 +19,7 @@ from bot.core.logs import correlation_id, new_correlation_id
 from bot.core.settings import Settings
 from bot.evidence.store import EvidenceStoreUnavailable
 from bot.export.links import download_response
+from bot.web.home import home_page, service_summary
 from bot.web.limits import RequestLimits
 from bot.web.metrics import CONTENT_TYPE, Metrics
 from models import utcnow
@@ -35,6 +36,19 @@ _STATUS = [
     (Conflict, 409),
     (EvidenceStoreUnavailable, 503),
 ]
+
+
+@router.api_route("/", methods=["GET", "HEAD"])  # HEAD: uptime checkers knock that way
+def home(request: Request) -> Response:
+    """Says what this service is and where its probes are, to whoever opens the bare address."""
+    settings: Settings = request.app.state.settings
+    summary = service_summary(
+        root_path=request.scope.get("root_path", ""),
+        metrics_token=settings.metrics_token is not None,
+    )
+    if "text/html" in request.headers.get("accept", ""):  # a browser
+        return HTMLResponse(home_page(summary))
+    return JSONResponse(summary)
 
 
 @router.get("/healthz")

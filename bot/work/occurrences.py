@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -28,20 +29,63 @@ def state_of(occ: Occurrence, *, now: dt.datetime, today: dt.date) -> State:
     return State.UPCOMING if occ.period_start > today else State.OPEN
 
 
-def materialize_occurrences(
-    *, session: Session, actor: Actor, now: dt.datetime, horizon_days: int
-) -> int:
-    """Create the missing occurrences from program start to the horizon; return how many."""
+@dataclass(frozen=True)
+class OccurrencePlan:
+    """The occurrences missing through `through`, built but not added to the session."""
+
+    through: dt.date
+    occurrences: list[Occurrence]
+
+
+def plan_occurrences(*, session: Session, now: dt.datetime, horizon_days: int) -> OccurrencePlan:
+    """What generation would create now: each task's missing periods up to the horizon.
+
+    Periods start at the program start, or at the task's `planned_from` when that is
+    later (a rescheduled task, or one a sync started from a given day): never before it.
+    """
     program = get_program_or_raise(session=session)
     end = program_today(program, now) + dt.timedelta(days=horizon_days)
-    tasks = session.exec(
+    missing = [
+        o
+        for task, control in _live_tasks(session)
+        for o in _missing(session, program, task, control, end)
+    ]
+    return OccurrencePlan(through=end, occurrences=missing)
+
+
+def tasks_missing_periods_before(*, session: Session, day: dt.date) -> list[Task]:
+    """The live tasks that generation would give a period starting before `day`."""
+    program = get_program_or_raise(session=session)
+    end = day - dt.timedelta(days=1)
+    return [
+        task
+        for task, control in _live_tasks(session)
+        if _missing(session, program, task, control, end)
+    ]
+
+
+def _live_tasks(session: Session) -> list[tuple[Task, Control]]:
+    """Tasks that get occurrences: not retired, of an in-scope control that is not retired."""
+    rows = session.exec(
         select(Task, Control)
         .join(Control, col(Control.id) == Task.control_id)
         .where(col(Task.retired_at).is_(None), col(Control.retired_at).is_(None), Control.in_scope)
     ).all()
-    created = sum(
-        _materialize_task(session, program, task, control, end) for task, control in tasks
-    )
+    return [(task, control) for task, control in rows]
+
+
+def materialize_occurrences(
+    *, session: Session, actor: Actor, now: dt.datetime, horizon_days: int
+) -> int:
+    """Create the missing occurrences from program start to the horizon; return how many."""
+    plan = plan_occurrences(session=session, now=now, horizon_days=horizon_days)
+    return add_planned_occurrences(session=session, actor=actor, plan=plan)
+
+
+def add_planned_occurrences(*, session: Session, actor: Actor, plan: OccurrencePlan) -> int:
+    """Add a plan's occurrences and log how many; return how many."""
+    created = len(plan.occurrences)
+    session.add_all(plan.occurrences)
     if created:
         record_event(
             session=session,
@@ -49,14 +93,14 @@ def materialize_occurrences(
             action="occurrences.generated",
             subject_type="program",
             subject_id="1",
-            details={"created": created, "through": end.isoformat()},
+            details={"created": created, "through": plan.through.isoformat()},
         )
     return created
 
 
-def _materialize_task(
+def _missing(
     session: Session, program: Program, task: Task, control: Control, end: dt.date
-) -> int:
+) -> list[Occurrence]:
     existing = set(session.exec(select(Occurrence.period_key).where(Occurrence.task_id == task.id)))
     wanted = periods(
         parse_schedule(task.schedule),
@@ -67,7 +111,7 @@ def _materialize_task(
         end=end,
     )
     assignee = task.assignee_id or control.owner_id
-    new = [
+    return [
         Occurrence(
             task_id=task.id or 0,
             control_id=control.id or 0,
@@ -81,8 +125,6 @@ def _materialize_task(
         for p in wanted
         if p.key not in existing
     ]
-    session.add_all(new)
-    return len(new)
 
 
 def replan_task(*, session: Session, task: Task, today: dt.date) -> None:
