@@ -17,7 +17,10 @@ def claim_event(*, session: Session, platform: str, event_id: str) -> bool:
         .values(platform=platform, event_id=event_id[:200], received_at=utcnow())
         .on_conflict_do_nothing(index_elements=["platform", "event_id"])
     )
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    # The inserted row's id says it was new: rowcount is -1 on PostgreSQL for this statement
+    # (psycopg through SQLAlchemy), which read as "first delivery" on every redelivery.
+    inserted = statement.returning(InboundEvent.__table__.c.id)  # type: ignore[attr-defined]
+    return session.connection().execute(inserted).first() is not None
 
 
 def remember_message(
