@@ -23,7 +23,7 @@ from bot.core.logs import configure_logging
 from bot.core.plain import render_plain
 from bot.core.settings import Settings
 from bot.digest.chart import render_digest_chart
-from bot.digest.messages import digest_view
+from bot.digest.messages import digest_full_view
 from bot.digest.services import compose_digest
 from bot.people.services import get_person_by_email_or_raise
 from handlers.cli_audit import audit_app, export
@@ -265,7 +265,7 @@ def digest(
         with db.session() as session:
             facts = compose_digest(session=session, now=utcnow())
         chart = render_digest_chart(facts)
-    text = render_plain(digest_view(facts, chart=chart))
+    text = render_plain(digest_full_view(facts, chart=chart))
     if not preview:
         out.print(text, markup=False)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,13 +11,16 @@ import typer
 from rich.table import Table
 
 from bot.audit.chain import ChainReport
-from bot.audit.history import get_history
+from bot.audit.history import get_history, get_names
+from bot.audit.messages import zone_name
+from bot.audit.sentences import sentence
 from bot.audit.trail import event_as_dict, list_events
 from bot.audit.verify import verify_chain
 from bot.audit.witness import WitnessCheck, check_witnesses
 from bot.chat.refs import classify_audit_ref, parse_iso_date
 from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
+from bot.core.program import program_zone
 from bot.evidence.check import EvidenceReport, verify_evidence_files
 from bot.export import build_bundle, verify_bundle
 from bot.export.messages import export_lines
@@ -103,7 +107,7 @@ def audit_verify(
 def _print_chain_report(report: ChainReport) -> bool:
     if report.ok:
         out.print(
-            f"Audit chain intact: {report.checked} events, head #{report.head_seq} "
+            f"Audit chain intact: {report.checked} events, head event {report.head_seq} "
             f"{report.head_hash[:16]}…"
         )
         return True
@@ -196,20 +200,18 @@ def audit_log(
         db = open_database(load_settings_or_exit(), prepared=False)
         with db.session() as session:
             events = _events(session, subject, limit)
+            names = get_names(session=session, events=events)
+            zone = program_zone(session=session)  # the operator's: the program's timezone
     if as_json:
         for event in events:
             out.print(json.dumps(event_as_dict(event), ensure_ascii=False), markup=False)
         return
-    table = Table("seq", "when (UTC)", "actor", "action", "subject", "details")
+    # Events by their number (never `#`, which is an occurrence's), told as sentences;
+    # `soc2bot ask 'audit event N'` shows one whole.
+    table = Table("event", f"when ({zone_name(zone)})", "action", "what happened")
     for e in events:
-        table.add_row(
-            str(e.seq),
-            f"{e.occurred_at:%Y-%m-%d %H:%M:%S}",
-            e.actor,
-            e.action,
-            f"{e.subject_type} {e.subject_id}",
-            _short(e.details),
-        )
+        when = e.occurred_at.replace(tzinfo=e.occurred_at.tzinfo or dt.UTC).astimezone(zone)
+        table.add_row(str(e.seq), f"{when:%Y-%m-%d %H:%M %Z}", e.action, sentence(e, names, zone))
     out.print(table)
 
 
@@ -225,8 +227,3 @@ def _events(session: Any, subject: str | None, limit: int) -> list[AuditEvent]:
         limit=limit,
     )
     return found.events
-
-
-def _short(details: dict[str, Any]) -> str:
-    text = json.dumps(details, ensure_ascii=False, default=str)
-    return text if len(text) <= 80 else text[:79] + "…"

@@ -16,6 +16,7 @@ from bot.chat.refs import parse_campaign_ref
 from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
 from bot.core.plain import render_plain
+from bot.core.program import program_zone
 from bot.outbox.queue import Outgoing, channel_target, enqueue_message
 from bot.people.services import get_person_by_email_or_raise
 from bot.reviews.csv_files import parse_accounts_csv
@@ -195,8 +196,9 @@ def campaign_show(ref: Annotated[str, typer.Argument(help="The round, e.g. camp-
         now = utcnow()
         with db.session() as session:
             detail = get_round_detail(session=session, campaign_id=campaign_id, now=now)
-            events = get_history(session=session, campaign_id=campaign_id).events
-        out.print(render_plain(round_audit_view(detail, events)), markup=False)
+            trail = get_history(session=session, campaign_id=campaign_id)
+            zone = program_zone(session=session)  # the terminal's reader: the program's zone
+        out.print(render_plain(round_audit_view(detail, trail, zone=zone)), markup=False)
 
 
 @campaign_app.command("refresh")

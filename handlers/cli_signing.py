@@ -65,7 +65,7 @@ def print_witnesses(checks: list[WitnessCheck], broken: list[str]) -> bool:
     newest = max(checks, key=lambda c: c.witness.seq)
     out.print(
         f"Witnessed heads intact: the chain extends all {len(checks)}, up to head "
-        f"#{newest.witness.seq} {newest.witness.hash[:16]}… (line {newest.witness.line}).",
+        f"event {newest.witness.seq} {newest.witness.hash[:16]}… (line {newest.witness.line}).",
         markup=False,
     )
     return True

@@ -29,7 +29,7 @@ class Witness:
 
     @property
     def label(self) -> str:
-        return f"witness line {self.line} (head #{self.seq} {self.hash[:16]}...)"
+        return f"witness line {self.line} (head event {self.seq} {self.hash[:16]}...)"
 
 
 def witness_message(seq: int, head_hash: str) -> bytes:
@@ -89,12 +89,12 @@ def judge_witness(witness: Witness, recorded: str | None, public_key: bytes | No
         )
     if recorded is None:
         return (
-            f"{witness.label}: the audit trail no longer holds event #{witness.seq}: events "
+            f"{witness.label}: the audit trail no longer holds event {witness.seq}: events "
             "were deleted since this head was witnessed"
         )
     if recorded != witness.hash:
         return (
-            f"{witness.label}: event #{witness.seq} now has hash {recorded[:16]}...: the "
+            f"{witness.label}: event {witness.seq} now has hash {recorded[:16]}...: the "
             "history up to this witnessed head was rewritten"
         )
     return None

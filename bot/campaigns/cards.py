@@ -14,6 +14,7 @@ from bot.campaigns.facts import CampaignCard
 from bot.campaigns.messages import campaign_card_view
 from bot.core.errors import NotFound
 from bot.core.program import local_day, program_zone
+from bot.core.program import zone as named_zone
 from bot.outbox.queue import Outgoing, enqueue_messages
 from bot.reminders.recipients import Address, load_addresses
 from models import Campaign, CampaignItem, CampaignKind, Person
@@ -42,7 +43,7 @@ def card_for(
     campaign: Campaign, item: CampaignItem, person: str, *, zone: dt.tzinfo
 ) -> CampaignCard:
     """The card of an item (pure: everything comes from the two rows; dates are told in
-    `zone`, the program's)."""
+    `zone`: the reader's, see `reader_zone`, or the program's)."""
     details: dict[str, Any] = campaign.details or {}
     document = details.get("document") or None
     shown_document = f"{document['name']} · SHA-256 {document['sha256']}" if document else None
@@ -72,8 +73,13 @@ def get_campaign_card(*, session: Session, item_id: int) -> CampaignCard:
     if item is None or campaign is None or campaign.kind not in ROUND_KINDS:
         raise NotFound(f"There is no acknowledgement or training item {item_id}.")
     person = session.get(Person, item.person_id) if item.person_id else None
-    zone = program_zone(session=session)
+    zone = reader_zone(session=session, timezone=person.timezone if person else None)
     return card_for(campaign, item, person.name if person else item.subject, zone=zone)
+
+
+def reader_zone(*, session: Session, timezone: str | None) -> dt.tzinfo:
+    """Where the card's reader is: their own timezone when known, else the program's."""
+    return named_zone(timezone) if timezone else program_zone(session=session)
 
 
 def invite_key(item_id: int) -> str:

@@ -25,7 +25,7 @@ class CampaignCard:
     document: str | None  # "policy.pdf · SHA-256 ab12…" when a file was attached
     due_on: dt.date | None
     decision: ItemDecision
-    decided_on: dt.date | None  # in program time, as every date people see
+    decided_on: dt.date | None  # in the reader's timezone when known, else the program's
     round_status: CampaignStatus
     person: str
 

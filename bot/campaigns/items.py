@@ -16,12 +16,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.audit.trail import record_event
-from bot.campaigns.cards import ROUND_KINDS, card_for, topic_slug
+from bot.campaigns.cards import ROUND_KINDS, card_for, reader_zone, topic_slug
 from bot.campaigns.facts import CampaignCard
 from bot.core.actor import Actor
 from bot.core.errors import Conflict, NotFound, PermissionDenied
 from bot.core.permissions import Action, require
-from bot.core.program import program_zone
 from bot.evidence.services import file_evidence
 from bot.evidence.store import EvidenceStore
 from models import (
@@ -32,6 +31,7 @@ from models import (
     Evidence,
     EvidenceKind,
     ItemDecision,
+    Person,
 )
 
 _DONE = {
@@ -86,7 +86,7 @@ def _answer(
 ) -> ItemAnswer:
     item, campaign, person = _locked_own_item(session, actor, item_id, kind)
     if item.decision is _DONE[kind]:
-        return ItemAnswer(_card(session, campaign, item, person), None, already=True)
+        return ItemAnswer(_card(session, campaign, item, person, actor), None, already=True)
     _check_open(item, campaign)
     statement = str(campaign.details["statement"])
     # The hot path of a click: a plain insert and update, no ORM unit of work to flush.
@@ -101,18 +101,22 @@ def _answer(
         set_committed_value(item, name, value)
     _log(session, actor, campaign, _ACTION[kind], item, version=item.version,
          evidence=evidence_id, statement=statement)  # fmt: skip
-    return ItemAnswer(_card(session, campaign, item, person), None, already=False)
+    return ItemAnswer(_card(session, campaign, item, person, actor), None, already=False)
 
 
-def _card(session: Session, campaign: Campaign, item: CampaignItem, person: str) -> CampaignCard:
-    return card_for(campaign, item, person, zone=program_zone(session=session))
+def _card(
+    session: Session, campaign: Campaign, item: CampaignItem, person: str, actor: Actor
+) -> CampaignCard:
+    """The card as its reader sees it: the actor is the item's own person (checked)."""
+    zone = reader_zone(session=session, timezone=actor.timezone)
+    return card_for(campaign, item, person, zone=zone)
 
 
 def check_can_attach_certificate(*, session: Session, actor: Actor, item_id: int) -> CampaignCard:
     """Permission and state checks for a certificate, run before anything is downloaded."""
     item, campaign, person = _locked_own_item(session, actor, item_id, CampaignKind.TRAINING)
     _check_open(item, campaign)
-    return _card(session, campaign, item, person)
+    return _card(session, campaign, item, person, actor)
 
 
 def attach_certificate(
@@ -139,7 +143,7 @@ def attach_certificate(
         session.flush()
         _log(session, actor, campaign, "evidence.submitted", item, sha256=stored.sha256,
              name=stored.original_name, size=stored.size, evidence=evidence.id)  # fmt: skip
-    return ItemAnswer(_card(session, campaign, item, person), evidence, already=False)
+    return ItemAnswer(_card(session, campaign, item, person, actor), evidence, already=False)
 
 
 def _decide(
@@ -223,7 +227,8 @@ def list_my_rounds(
         .order_by(col(Campaign.id).desc(), col(CampaignItem.id).desc())
     ).all()
     wanted = topic_slug(query) if query.strip() else ""
-    zone = program_zone(session=session)
+    person = session.get(Person, person_id)  # the reader: dates in their timezone
+    zone = reader_zone(session=session, timezone=person.timezone if person else None)
     return [card_for(c, i, i.subject, zone=zone) for i, c in rows if _matches(c, wanted, query)]
 
 

@@ -6,15 +6,18 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.audit.facts import History
+from bot.audit.messages import event_item
 from bot.campaigns.facts import CampaignCard, PersonRow, RoundDetail, RoundProgress, TeamRate
-from bot.core.messages import Button, Field, ListItem, Message, Section
+from bot.core.messages import LINK_ACTION, Button, Field, ListItem, Message, Section
 from bot.core.text import progress_text
-from models import AuditEvent, CampaignKind, CampaignStatus, ItemDecision
+from models import CampaignKind, CampaignStatus, ItemDecision
 
 ACK_ACTION = "camp_ack"
 TRAINING_DONE_ACTION = "camp_done"
 CERTIFICATE_ACTION = "camp_cert"
 SHOWN = 25  # people listed per group in a round's detail; the counts cover everyone
+TRAINING_LABEL = "I have completed the training"
 _MAX_LABEL_VERSION = 40  # Slack button labels stop at 75 characters
 
 
@@ -36,6 +39,14 @@ def accept_label(version: str) -> str:
     return f"I have read and accept version {shown}"
 
 
+def open_button(card: CampaignCard) -> tuple[Button, ...]:
+    """A link button to the policy or training (rounds start only with http(s) links)."""
+    if not (card.link or "").startswith(("https://", "http://")):
+        return ()
+    label = "Open policy" if _is_policy(card.kind) else "Open training"  # short: beside Accept
+    return (Button(label, LINK_ACTION, url=card.link),)
+
+
 def card_buttons(card: CampaignCard) -> tuple[Button, ...]:
     """The buttons of a pending item (none once it is done, withdrawn or replaced)."""
     value = str(card.item_id)
@@ -45,8 +56,7 @@ def card_buttons(card: CampaignCard) -> tuple[Button, ...]:
         label = accept_label(card.version)
         return (Button(label, f"{ACK_ACTION}:{card.item_id}", value, style="primary"),)
     return (
-        Button("I have completed the training", f"{TRAINING_DONE_ACTION}:{card.item_id}", value,
-               style="primary"),
+        Button(TRAINING_LABEL, f"{TRAINING_DONE_ACTION}:{card.item_id}", value, style="primary"),
         Button("Attach certificate", f"{CERTIFICATE_ACTION}:{card.item_id}", value),
     )  # fmt: skip
 
@@ -60,10 +70,25 @@ def reminder_text(due_on: dt.date, today: dt.date, *, overdue: bool) -> str:
     return f"Reminder: this is due {when}."
 
 
-def _title(card: CampaignCard) -> str:
+def _subject(card: CampaignCard) -> str:
     if _is_policy(card.kind):
-        return f"Please read and accept: {card.title}, version {card.version}"
-    return f"Security training: {card.title} ({card.version})"
+        return f"{card.title}, version {card.version}"
+    return f"{card.title} ({card.version})"
+
+
+def _title(card: CampaignCard) -> str:
+    ask = "Please read and accept" if _is_policy(card.kind) else "Security training"
+    return f"{ask}: {_subject(card)}"
+
+
+def _done_title(card: CampaignCard) -> str | None:
+    """`✓ Accepted version 3 on Tue 10 Mar 2026` (`✓ Completed on …`), once it is done."""
+    when = f" on {_day(card.decided_on)}" if card.decided_on else ""
+    if card.decision is ItemDecision.ACKNOWLEDGED:
+        return f"✓ Accepted version {card.version}{when}"
+    if card.decision is ItemDecision.COMPLETED:
+        return f"✓ Completed{when}"
+    return None
 
 
 def _state(card: CampaignCard) -> str | None:
@@ -72,6 +97,11 @@ def _state(card: CampaignCard) -> str | None:
         return f"You accepted version {card.version}{when}: “{card.statement}”"
     if card.decision is ItemDecision.COMPLETED:
         return f"You confirmed this training{when}: “{card.statement}”"
+    return _closed(card)
+
+
+def _closed(card: CampaignCard) -> str | None:
+    """Why there is nothing to do although nothing was answered (None: still to do)."""
     if card.decision is ItemDecision.WITHDRAWN:
         return "You are no longer part of this round; nothing to do."
     if card.round_status is CampaignStatus.SUPERSEDED:
@@ -82,31 +112,46 @@ def _state(card: CampaignCard) -> str | None:
 
 
 def _ask(card: CampaignCard) -> str:
+    button = accept_label(card.version) if _is_policy(card.kind) else TRAINING_LABEL
+    asked = f"Pressing “{button}” records this statement, word for word:\n\n“{card.statement}”"
     if _is_policy(card.kind):
-        return f"Pressing the button records this statement, word for word:\n“{card.statement}”"
+        return asked
     return (
-        f"Pressing the button records this statement, word for word:\n“{card.statement}”\n"
-        "Have a certificate? Reply to this message with the file (Slack), or press "
+        f"{asked}\n\nHave a certificate? Reply to this message with the file (Slack), or press "
         "Attach certificate and send it (Teams)."
     )
 
 
-def campaign_card_view(card: CampaignCard, *, reminder: str | None = None) -> Message:
-    """The DM of one item: what to read or do, the exact statement, and its buttons."""
-    fields = [Field("Link", card.link)] if card.link else []
-    fields += [Field("Document", card.document)] if card.document else []
-    fields += [Field("Due", _day(card.due_on))] if card.due_on and card.pending else []
-    state = _state(card)
-    lines = [reminder] if reminder and state is None else []
-    lines += [card.summary] if card.summary else []
-    lines.append(state or _ask(card))
+def _again(card: CampaignCard) -> str:
+    """How to see the card again, in words that read the same on every platform."""
     command = f"ack {card.topic_slug}" if _is_policy(card.kind) else "training"
+    return f"Reference {ref(card.campaign_id)} · to see this again, send: {command}"
+
+
+def campaign_card_view(card: CampaignCard, *, reminder: str | None = None) -> Message:
+    """The DM of one item: what to read or do (Open), the exact statement, and its buttons.
+
+    Once done, its title says so and when (in the reader's timezone); the statement recorded
+    stays, word for word.
+    """
+    fields = [Field("Document", card.document)] if card.document else []
+    fields += [Field("Due", _day(card.due_on))] if card.due_on and card.pending else []
+    done, closed = _done_title(card), _closed(card)
+    if done is not None:
+        title, context = done, _subject(card)  # the footer gives the reference
+        lines = [f"You recorded, word for word:\n\n“{card.statement}”"]
+    else:
+        title, context = (_subject(card) if closed else _title(card)), None
+        lines = [reminder] if reminder and closed is None else []
+        lines += [card.summary] if card.summary else []
+        lines.append(closed or _ask(card))
     return Message(
-        title=("✓ " if state else "") + _title(card),
+        title=title,
+        context=context,
         text="\n\n".join(lines),
         fields=tuple(fields),
-        buttons=card_buttons(card),
-        footer=f"Reference {ref(card.campaign_id)} · `{command}` shows this again.",
+        buttons=open_button(card) + card_buttons(card),
+        footer=_again(card),
         ephemeral=False,
     )
 
@@ -212,12 +257,9 @@ def _people(heading: str, rows: Sequence[PersonRow]) -> Section:
     )
 
 
-def _event(e: AuditEvent) -> ListItem:
-    return ListItem(f"{e.occurred_at:%Y-%m-%d %H:%M} UTC · {e.action} · {e.actor}")
-
-
-def round_audit_view(detail: RoundDetail, events: Sequence[AuditEvent]) -> Message:
-    """`audit camp-12` for a round: progress, who has and who has not, then the trail."""
+def round_audit_view(detail: RoundDetail, trail: History, *, zone: dt.tzinfo) -> Message:
+    """`audit camp-12` for a round: progress, who has and who has not, then the trail (its
+    times in the reader's `zone`)."""
     p = detail.progress
     verb = "Accepted" if _is_policy(p.kind) else "Completed"
     fields = (
@@ -229,7 +271,8 @@ def round_audit_view(detail: RoundDetail, events: Sequence[AuditEvent]) -> Messa
         _people("Not yet", detail.pending),
         _people(verb, detail.done),
         Section(
-            heading="Audit trail (newest first)", items=tuple(_event(e) for e in events[:SHOWN])
+            heading="Audit trail (newest first)",
+            items=tuple(event_item(e, trail.names, zone) for e in trail.events[:SHOWN]),
         ),
     )
     return Message(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.audit.facts import Names
 from bot.audit.messages import event_item
+from bot.audit.values import short_hash
 from bot.catalog.facts import ControlDetail, ControlRow, OverdueControl, OverdueForecast
 from bot.core.messages import Field, ListItem, Message, Section
 from models import Evidence, Person
@@ -29,7 +31,9 @@ def controls_view(rows: list[ControlRow], query: str | None) -> Message:
     return Message(title=f"Controls ({len(rows)})", items=items)
 
 
-def control_view(detail: ControlDetail) -> Message:
+def control_view(detail: ControlDetail, *, names: Names, zone: dt.tzinfo) -> Message:
+    """`control <id>`: its owners and scope, tasks, recent periods and history (the history's
+    times in the reader's `zone`, its people by the `names` it mentions)."""
     c = detail.control
     fields = [
         Field("Owner", _person(detail.owner)),
@@ -58,7 +62,11 @@ def control_view(detail: ControlDetail) -> Message:
         sections=(
             _section("Tasks", tasks, "no recurring tasks"),
             _section("Recent periods", recent, "no period has started yet"),
-            _section("History", tuple(event_item(e) for e in detail.history), "no events yet"),
+            _section(
+                "History",
+                tuple(event_item(e, names, zone) for e in detail.history),
+                "no events yet",
+            ),
         ),
     )
 
@@ -77,7 +85,7 @@ def _evidence(ev: Evidence | None) -> str:
         return "none yet"
     what = ev.original_name if ev.kind == "file" else "attestation"
     return f"{what} on {ev.submitted_at:%d %b %Y}" + (
-        f" (sha256 {ev.sha256[:12]}…)" if ev.sha256 else ""
+        f" (sha256 {short_hash(ev.sha256)})" if ev.sha256 else ""
     )
 
 

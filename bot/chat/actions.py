@@ -18,14 +18,13 @@ from bot.chat.commands import parse_command
 from bot.chat.dispatch import CommandContext, run_command
 from bot.chat.exports import ExportRequests
 from bot.chat.presses import Call, Outcome, Press, Redraw
-from bot.chat.refs import STALE_BUTTON, parse_page
+from bot.chat.refs import STALE_BUTTON
+from bot.chat.reviews import page_of, review_prompt
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
 from bot.core.messages import Message
 from bot.core.permissions import require
-from bot.reviews.completion import get_review_progress
-from bot.reviews.messages import review_prompt_view
 
 # `name:12`, `name:12:3`, optionally `#n` (a suffix that keeps ids unique within one message).
 # Ids fit a BIGINT (at most 18 digits); anything else is a stale or mangled button.
@@ -81,12 +80,6 @@ async def run_text(
     return await in_thread(run_command, parse_command(text), context)
 
 
-def _review_prompt(runtime: Runtime, campaign_id: int, page: int) -> Message:
-    with runtime.db.session() as session:
-        progress = get_review_progress(session=session, campaign_id=campaign_id)
-        return review_prompt_view(progress, page=page)
-
-
 async def redrawn(
     runtime: Runtime,
     actor: Actor,
@@ -97,14 +90,13 @@ async def redrawn(
 ) -> Message:
     """The carrying message anew, as `outcome.redraw` says (after the platform's answer).
 
-    `page`: the page the message is on, when the outcome does not say (a review redrawn
-    after a decision stays on its page).
+    `page`: the page the message is on, when the outcome does not say. A review says: its
+    shared prompt is always its first page, a private page is named by the outcome.
     """
     if outcome.redraw is Redraw.MINE:
         return await run_text(runtime, actor, "mine")
     if outcome.redraw is Redraw.COMMAND:
         return await run_text(runtime, actor, outcome.text, exports=exports)
-    if outcome.redraw is Redraw.REVIEW:
-        shown = outcome.page if outcome.page is not None else page
-        return await in_thread(_review_prompt, runtime, outcome.ref, parse_page(shown))
+    if outcome.redraw is Redraw.REVIEW:  # the shared prompt, or the presser's private page
+        return await review_prompt(runtime, outcome.ref, page_of(outcome), actor)
     raise ValueError(f"nothing to redraw for {outcome!r}")

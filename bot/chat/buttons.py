@@ -6,6 +6,8 @@ here and the message builder; the adapters already render every `Outcome`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.campaigns import messages as campaign_messages
 from bot.campaigns.items import (
     acknowledge_policy,
@@ -15,15 +17,19 @@ from bot.campaigns.items import (
 from bot.chat.presses import Ask, Call, Entry, Outcome, Redraw
 from bot.chat.refs import parse_page
 from bot.core.errors import InvalidInput
+from bot.core.messages import LINK_ACTION
 from bot.core.paging import MORE_ACTION_ID
 from bot.core.permissions import Action
 from bot.core.program import program_zone
+from bot.digest import messages as digest_messages
+from bot.digest.services import compose_digest_details
 from bot.evidence.messages import evidence_recorded_view, file_awaited_view
 from bot.evidence.services import complete_by_attestation
 from bot.outbox.conversations import await_file
 from bot.reminders import messages as reminder_messages
 from bot.reminders.services import snooze_occurrence, snooze_zone
 from bot.reviews import messages as review_messages
+from bot.reviews.bulk import keep_remaining
 from bot.reviews.completion import complete_follow_up
 from bot.reviews.services import decide_review_item, review_progress_for
 from bot.work import messages as work_messages
@@ -92,17 +98,58 @@ def _decide(decision: str) -> Entry:
             now=call.now,
             store=call.store,
         )
-        return Outcome(redraw=Redraw.REVIEW, ref=outcome.campaign.id or 0, page=call.press.page)
+        view = review_messages.view_of(call.press.value)
+        return _review_redraw(outcome.campaign.id or 0, view)
 
     return Entry(1, Action.DECIDE_REVIEW_ITEM, decide)
 
 
-def _review_page(call: Call) -> Outcome:
+def _review_redraw(campaign_id: int, view: review_messages.PromptView) -> Outcome:
+    """After a change: the shared prompt in place, or the presser's private page in place."""
+    if not view.private:
+        return Outcome(redraw=Redraw.REVIEW, ref=campaign_id)
+    return Outcome(
+        redraw=Redraw.REVIEW,
+        ref=campaign_id,
+        page=view.page,
+        pending_only=view.pending_only,
+        private=True,
+        on_private=True,
+    )
+
+
+def _review_page(pending_only: bool) -> Entry:
+    def turn(call: Call) -> Outcome:
+        campaign_id, page = call.press.ids[0], parse_page(call.press.ids[1])
+        # Only the review's reviewers, its starter or an admin turn its pages: a button cannot
+        # turn any message into someone else's review.
+        review_progress_for(session=call.session, actor=call.actor, campaign_id=campaign_id)
+        # Always a page for the presser alone: the shared prompt stays as everyone sees it.
+        on_private = review_messages.view_of(call.press.value).private
+        return Outcome(
+            redraw=Redraw.REVIEW,
+            ref=campaign_id,
+            page=page,
+            pending_only=pending_only,
+            private=True,
+            on_private=on_private,
+        )
+
+    return Entry(2, Action.VIEW, turn, writes=False)
+
+
+def _keep_page(call: Call) -> Outcome:
     campaign_id, page = call.press.ids[0], parse_page(call.press.ids[1])
-    # Only the review's reviewers, its starter or an admin turn its pages: a button cannot
-    # turn any message into someone else's review.
-    review_progress_for(session=call.session, actor=call.actor, campaign_id=campaign_id)
-    return Outcome(redraw=Redraw.REVIEW, ref=campaign_id, page=page)
+    kept = keep_remaining(
+        session=call.session,
+        actor=call.actor,
+        campaign_id=campaign_id,
+        item_ids=review_messages.items_of(call.press.value),  # the ones the page showed
+        now=call.now,
+        store=call.store,
+    )
+    view = replace(review_messages.view_of(call.press.value), page=page)
+    return replace(_review_redraw(campaign_id, view), reply=review_messages.bulk_keep_view(kept))
 
 
 def _more(call: Call) -> Outcome:
@@ -110,6 +157,11 @@ def _more(call: Call) -> Outcome:
     if not text:
         raise InvalidInput("That button is out of date; run the command again.")
     return Outcome(redraw=Redraw.COMMAND, text=text, page=page)
+
+
+def _open_link(call: Call) -> Outcome:
+    """A link button opened its page in the browser; Slack still reports the click."""
+    return Outcome()
 
 
 def _follow_up_done(call: Call) -> Outcome:
@@ -141,6 +193,13 @@ def _certificate(call: Call) -> Outcome:
     return Outcome(reply=campaign_messages.certificate_asked_view(card, call.press.files_in_chat))
 
 
+def _digest_details(call: Call) -> Outcome:
+    # Private to the presser: the shared digest (and the witness it carries) stays as
+    # posted, and one reader's press changes nothing for the rest of the channel.
+    digest = compose_digest_details(session=call.session, now=call.now, posted=call.press.value)
+    return Outcome(private_card=digest_messages.digest_details_view(digest))
+
+
 BUTTONS: dict[str, Entry] = {
     work_messages.DONE_ACTION: Entry(1, Action.COMPLETE_OCCURRENCE, _done),
     work_messages.ATTACH_ACTION: Entry(1, Action.COMPLETE_OCCURRENCE, _attach),
@@ -148,10 +207,14 @@ BUTTONS: dict[str, Entry] = {
     reminder_messages.SNOOZE_SUBMIT_ACTION: Entry(1, Action.COMPLETE_OCCURRENCE, _snooze_submit),
     review_messages.KEEP_ACTION: _decide("keep"),
     review_messages.REVOKE_ACTION: _decide("revoke"),
-    review_messages.PAGE_ACTION: Entry(2, Action.VIEW, _review_page, writes=False),
+    review_messages.PAGE_ACTION: _review_page(pending_only=False),
+    review_messages.PENDING_ACTION: _review_page(pending_only=True),
+    review_messages.BULK_KEEP_ACTION: Entry(2, Action.DECIDE_REVIEW_ITEM, _keep_page),
     review_messages.FOLLOW_UP_DONE_ACTION: Entry(1, Action.VIEW, _follow_up_done),
     MORE_ACTION_ID: Entry(0, Action.VIEW, _more, writes=False),
+    LINK_ACTION: Entry(0, Action.VIEW, _open_link, writes=False),
     campaign_messages.ACK_ACTION: _round_item(acknowledge_policy),
     campaign_messages.TRAINING_DONE_ACTION: _round_item(confirm_training),
     campaign_messages.CERTIFICATE_ACTION: Entry(1, Action.OWN_WORK, _certificate),
+    digest_messages.DETAILS_ACTION: Entry(0, Action.DIGEST, _digest_details, writes=False),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -29,11 +30,10 @@ from bot.chat.refs import ChannelRef as ChannelRef
 from bot.chat.refs import UsageError as UsageError
 from bot.chat.refs import UserRef as UserRef
 from bot.chat.usage import GENERAL_USAGE as GENERAL_USAGE
-from bot.chat.usage import HELP_LINES as HELP_LINES
 from bot.chat.usage import USAGE as USAGE
 from bot.chat.usage import command_name
 
-_MAX_NAME = 200
+_MAX_NAME, _EVENT = 200, re.compile(r"[0-9]{1,18}", re.A)
 
 
 @dataclass(frozen=True)
@@ -110,12 +110,14 @@ class Digest:
 
 @dataclass(frozen=True)
 class Audit:
-    """`audit <id>`: the trail of one subject; the id named by `kind` is set."""
+    """`audit <id>`: the trail of one subject, or `audit event N`: one event in full; the id
+    named by `kind` is set."""
 
     kind: AuditKind
     control_id: str | None = None
     occurrence_id: int | None = None
     campaign_id: int | None = None
+    event: int | None = None
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,11 @@ def _ack(args: Args) -> Intent:
 
 
 def _audit(args: Args) -> Intent:
+    if args.tokens and is_keyword(args.tokens[0], "event"):
+        (number,) = Args(args.text, args.tokens[1:]).exactly(1, ["the event number"])
+        if _EVENT.fullmatch(number) and int(number):
+            return Audit("event", event=int(number))
+        raise UsageError(f"{shown(number)} is not an event number, like the 660 of event 660.")
     (ref,) = args.exactly(1, ["the control id, occurrence (#1234) or campaign (camp-12)"])
     kind, value = classify_audit_ref(ref)
     if isinstance(value, str):

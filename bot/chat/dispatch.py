@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.audit import history
-from bot.audit.messages import history_view
+from bot.audit.messages import event_view, history_view
 from bot.campaigns import messages as views_campaign
 from bot.campaigns.cards import ROUND_KINDS
 from bot.campaigns.items import list_my_rounds
@@ -20,13 +20,13 @@ from bot.catalog.messages import control_view, controls_view
 from bot.chat import commands as c
 from bot.chat.exports import ExportRequests
 from bot.chat.refs import UserRef
-from bot.chat.usage import HELP_LINES, USAGE
+from bot.chat.usage import USAGE, help_topic_view, help_view, typed
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.messages import Message
 from bot.core.permissions import Action, require
-from bot.core.program import program_zone
+from bot.core.program import program_zone, zone
 from bot.digest import messages as views_digest
 from bot.digest.chart import render_digest_chart
 from bot.digest.services import compose_digest
@@ -56,6 +56,20 @@ class CommandContext:
     # privately (always in SOC2BOT_EXPORT_DIR); None where exports are not offered (the CLI).
     exports: ExportRequests | None = None
 
+    @property
+    def platform(self) -> Platform:
+        """Where it was typed (the CLI unless a chat platform): help speaks its syntax."""
+        chat = (Platform.SLACK, Platform.TEAMS)
+        return self.actor.platform if self.actor.platform in chat else Platform.CLI
+
+    def typed(self, command: str) -> str:
+        """`command` as typed here: `/soc2 …` in Slack, `soc2bot ask …` in a terminal."""
+        return typed(command, self.platform)
+
+    def zone(self, session: Session) -> dt.tzinfo:
+        """The reader's timezone when their platform told us, else the program's."""
+        return zone(self.actor.timezone) if self.actor.timezone else program_zone(session=session)
+
 
 def run_command(intent: c.Intent, ctx: CommandContext) -> Message:
     """Do what the intent asks and describe the outcome; errors are `SoC2BotError`s."""
@@ -71,9 +85,7 @@ def run_command(intent: c.Intent, ctx: CommandContext) -> Message:
 
 
 def _help(intent: Any, ctx: CommandContext) -> Message:
-    if intent.topic:
-        return Message(title=f"help {intent.topic}", text=USAGE[intent.topic])
-    return Message(title="soc2bot commands", text="\n".join(HELP_LINES))
+    return help_topic_view(intent.topic, ctx.platform) if intent.topic else help_view(ctx.platform)
 
 
 def _status(_: Any, ctx: CommandContext) -> Message:
@@ -115,7 +127,9 @@ def _control(intent: Any, ctx: CommandContext) -> Message:
     require(ctx.actor, Action.VIEW)
     with ctx.db.session() as session:
         detail = controls.get_control_detail(session=session, key=intent.control_id, now=ctx.now)
-    return control_view(detail)
+        names = history.get_names(session=session, events=detail.history)
+        reader = ctx.zone(session)
+    return control_view(detail, names=names, zone=reader)
 
 
 def _assign(intent: Any, ctx: CommandContext) -> Message:
@@ -181,6 +195,9 @@ def _skip(intent: Any, ctx: CommandContext) -> Message:
 def _audit(intent: Any, ctx: CommandContext) -> Message:
     require(ctx.actor, Action.VIEW)
     with ctx.db.session() as session:
+        reader = ctx.zone(session)
+        if intent.event is not None:
+            return event_view(history.get_event(session=session, seq=intent.event), zone=reader)
         found = history.get_history(
             session=session,
             control_key=intent.control_id,
@@ -193,8 +210,8 @@ def _audit(intent: Any, ctx: CommandContext) -> Message:
             else None
         )
     if detail:  # a policy or training round: who has, who has not, then the trail
-        return views_campaign.round_audit_view(detail, found.events)
-    return history_view(found)
+        return views_campaign.round_audit_view(detail, found, zone=reader)
+    return history_view(found, zone=reader, typed=ctx.typed)
 
 
 def _my_rounds(kind: CampaignKind, query: str, ctx: CommandContext) -> Message:
@@ -203,14 +220,6 @@ def _my_rounds(kind: CampaignKind, query: str, ctx: CommandContext) -> Message:
     with ctx.db.session() as session:
         cards = list_my_rounds(session=session, person_id=person_id, kind=kind, query=query)
     return views_campaign.my_rounds_view(cards, kind=kind, query=query)
-
-
-def _ack(intent: Any, ctx: CommandContext) -> Message:
-    return _my_rounds(CampaignKind.POLICY_ACK, intent.policy, ctx)
-
-
-def _training(_: Any, ctx: CommandContext) -> Message:
-    return _my_rounds(CampaignKind.TRAINING, "", ctx)
 
 
 def _digest(_: Any, ctx: CommandContext) -> Message:
@@ -255,8 +264,8 @@ _HANDLERS: dict[type, Callable[[Any, CommandContext], Message]] = {
     c.WhoAmI: _whoami,
     c.Digest: _digest,
     c.Export: _export,
-    c.Ack: _ack,
-    c.Training: _training,
+    c.Ack: lambda intent, ctx: _my_rounds(CampaignKind.POLICY_ACK, intent.policy, ctx),
+    c.Training: lambda _, ctx: _my_rounds(CampaignKind.TRAINING, "", ctx),
 }
 
 # Each intent as people type it: errors name the command, never the class behind it.

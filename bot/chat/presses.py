@@ -50,12 +50,22 @@ class Outcome:
 
     card: Message | None = None  # replaces the message that carried the button, at once
     reply: Message | None = None  # told privately to the presser
+    # A whole card for the presser alone (Slack: ephemeral; Teams: their personal chat, or
+    # here when pressed there); the message that carried the button stays as everyone sees it.
+    private_card: Message | None = None
     redraw: Redraw | None = None  # the carrying message, recomputed after the acknowledgement
     ref: int = 0  # what the redraw or the dialog is about (a review, an occurrence)
     page: int | None = None  # the page of the redraw (None: the page it is on)
     text: str = ""  # Redraw.COMMAND: the command
     ask: Ask | None = None  # open this dialog about `ref`
     subject: Any = None  # the facts the dialog shows (a work item)
+    # Redraw.REVIEW: a page for the presser alone (Slack: ephemeral; Teams: their personal
+    # chat), so that one person's paging never changes the prompt everyone shares. It takes
+    # the place of the private page that carried the button (`on_private`), else is sent anew;
+    # a change made on a private page redraws the shared prompt too, wherever it was posted.
+    private: bool = False
+    on_private: bool = False
+    pending_only: bool = False  # Redraw.REVIEW: the accounts still pending only
 
 
 @dataclass(frozen=True)

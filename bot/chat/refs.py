@@ -225,7 +225,7 @@ def parse_control_id(token: str) -> str:
     return text.upper()
 
 
-AuditKind = Literal["control", "occurrence", "campaign"]
+AuditKind = Literal["control", "occurrence", "campaign", "event"]
 
 
 def classify_audit_ref(token: str) -> tuple[AuditKind, str | int]:

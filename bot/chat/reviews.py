@@ -1,26 +1,31 @@
-"""Access reviews started from chat: the start form's answers, the prompt and its page, once.
+"""Access reviews started from chat: the start form's answers, the prompt and its pages.
 
-Slack (a modal with an uploaded CSV) and Teams (a card with a pasted CSV) both start here;
-the prompt each posts is remembered with its page, so a redraw stays where people are.
+Slack (a modal with an uploaded CSV) and Teams (a card with a pasted CSV) both start here.
+The prompt each posts in the channel is shared: always its first page and the progress, and
+remembered, so that a decision made anywhere redraws it. Other pages are private pages.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlmodel import col, select
+
+from bot.chat.presses import Outcome
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
 from bot.core.messages import Message
-from bot.outbox.inbound import find_message, remember_message
+from bot.core.program import zone
+from bot.outbox.inbound import remember_message
 from bot.people.services import find_person_by_chat_id, get_person_by_email_or_raise
 from bot.reviews.completion import get_review_progress
 from bot.reviews.csv_files import parse_accounts_csv
 from bot.reviews.duties import MAX_REASON as MAX_REASON  # for the adapters' start forms
 from bot.reviews.duties import check_can_start_review
-from bot.reviews.messages import review_prompt_view
+from bot.reviews.messages import PromptView, review_prompt_view
 from bot.reviews.services import start_access_review
-from models import Platform
+from models import ChatMessage, Platform
 
 NO_REVIEWER = "Pick a reviewer who is a person in this workspace."
 
@@ -83,38 +88,61 @@ async def start_review(runtime: Runtime, actor: Actor, form: ReviewStart) -> int
     return await in_thread(_start, runtime, actor, form)
 
 
-def _prompt(runtime: Runtime, campaign_id: int, page: int) -> Message:
+def _prompt(runtime: Runtime, campaign_id: int, view: PromptView, reader: Actor | None) -> Message:
     with runtime.db.session() as session:
         progress = get_review_progress(session=session, campaign_id=campaign_id)
-        return review_prompt_view(progress, page=page)
+    # A private page is in its reader's timezone when known; the shared one in the program's.
+    tz = zone(reader.timezone) if view.private and reader and reader.timezone else None
+    return review_prompt_view(
+        progress,
+        page=view.page,
+        pending_only=view.pending_only,
+        private=view.private,
+        zone=tz,
+    )
 
 
-async def review_prompt(runtime: Runtime, campaign_id: int, page: int) -> Message:
-    """The prompt at `page`, for a redraw the service has just allowed."""
-    return await in_thread(_prompt, runtime, campaign_id, page)
+async def review_prompt(
+    runtime: Runtime,
+    campaign_id: int,
+    view: PromptView | None = None,
+    reader: Actor | None = None,
+) -> Message:
+    """The shared prompt (first page, for everyone), or a reader's private page (`view`):
+    for a redraw the service has just allowed."""
+    return await in_thread(_prompt, runtime, campaign_id, view or PromptView(), reader)
 
 
-def _page(runtime: Runtime, platform: Platform, channel: str, message_id: str) -> int:
+def page_of(outcome: Outcome) -> PromptView:
+    """The prompt a `Redraw.REVIEW` outcome shows: a private page, or the shared prompt."""
+    if not outcome.private:
+        return PromptView()
+    return PromptView(outcome.page or 0, outcome.pending_only, private=True)
+
+
+def _shared(runtime: Runtime, platform: Platform, campaign_id: int) -> list[tuple[str, str]]:
     with runtime.db.session() as session:
-        row = find_message(
-            session=session, platform=platform.value, channel=channel, message_id=message_id
-        )
-        return row.page if row else 0
+        rows = session.exec(
+            select(ChatMessage)
+            .where(ChatMessage.platform == platform.value, ChatMessage.kind == "review_prompt")
+            .where(ChatMessage.campaign_id == campaign_id)
+            .order_by(col(ChatMessage.id))
+        ).all()
+        return [(row.channel, row.message_id) for row in rows]
 
 
-async def remembered_page(
-    runtime: Runtime, platform: Platform, channel: str, message_id: str
-) -> int:
-    """The page a posted prompt shows now (0 when it was never remembered)."""
-    return await in_thread(_page, runtime, platform, channel, message_id)
+async def shared_prompts(
+    runtime: Runtime, platform: Platform, campaign_id: int
+) -> list[tuple[str, str]]:
+    """Where the review's shared prompt was posted on `platform`: (channel, message id) each,
+    so that a decision made on a private page redraws its progress there too."""
+    return await in_thread(_shared, runtime, platform, campaign_id)
 
 
-def _remember(
-    runtime: Runtime, where: tuple[Platform, str, str], campaign_id: int, page: int
-) -> None:
+def _remember(runtime: Runtime, where: tuple[Platform, str, str], campaign_id: int) -> None:
     platform, channel, message_id = where
     with runtime.db.transaction() as session:
-        row = remember_message(
+        remember_message(
             session=session,
             platform=platform.value,
             channel=channel,
@@ -122,12 +150,10 @@ def _remember(
             kind="review_prompt",
             campaign_id=campaign_id,
         )
-        row.page = page
-        session.add(row)
 
 
 async def remember_prompt(
-    runtime: Runtime, where: tuple[Platform, str, str], campaign_id: int, page: int
+    runtime: Runtime, where: tuple[Platform, str, str], campaign_id: int
 ) -> None:
-    """Remember that the message at `where` (platform, channel, id) is this prompt's page."""
-    await in_thread(_remember, runtime, where, campaign_id, page)
+    """Remember that the message at `where` (platform, channel, id) is the shared prompt."""
+    await in_thread(_remember, runtime, where, campaign_id)

@@ -15,6 +15,9 @@ from bot.core.errors import SoC2BotError
 from bot.core.text import PrintableText
 
 ButtonStyle = Literal["primary", "danger", "default"]
+# Slack sends a click event even for a link button: renderers give every `Button.url` this
+# action id, which the button table acknowledges and does nothing with.
+LINK_ACTION = "open_link"
 
 
 @dataclass(frozen=True)

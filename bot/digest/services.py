@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from cryptography.exceptions import InvalidSignature
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.audit.witness import sign_head
+from bot.audit.witness import SignedHead, sign_head
+from bot.audit.witness_line import format_witness, read_witnesses, witness_message
 from bot.campaigns.progress import completion_by_manager
 from bot.core.program import get_program_or_raise, program_today
 from bot.core.signing import Signer, service_signer
@@ -88,6 +91,32 @@ def compose_digest(
         training_by_team=completion_by_manager(session=session),
         witness=sign_head(session=session, signer=signer or service_signer()),
     )
+
+
+def compose_digest_details(
+    *, session: Session, now: dt.datetime, posted: str, signer: Signer | None = None
+) -> Digest:
+    """The facts as of `now` for "Show details", with the witness of the digest it was
+    pressed on (`posted`, the button's value) when this service signed it: the details then
+    give in full the very head the headline names, not a newer one."""
+    signer = signer or service_signer()
+    digest = compose_digest(session=session, now=now, signer=signer)
+    head = _posted_head(posted, signer)
+    return dataclasses.replace(digest, witness=head) if head else digest
+
+
+def _posted_head(text: str, signer: Signer) -> SignedHead | None:
+    """The one witness `text` holds, if its signature is this service's (a forged or stale
+    value falls back to the head signed now)."""
+    found, _ = read_witnesses(text)
+    if len(found) != 1:
+        return None
+    head = found[0]
+    try:
+        signer.key.public_key().verify(head.signature, witness_message(head.seq, head.hash))
+    except InvalidSignature:
+        return None
+    return SignedHead(head.seq, head.hash, format_witness(head.seq, head.hash, head.signature))
 
 
 def digest_send_time(program: Program, now: dt.datetime) -> dt.datetime:

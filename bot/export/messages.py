@@ -22,7 +22,8 @@ def export_lines(summary: BundleSummary) -> list[tuple[str, str]]:
     evidence = (
         f"{counts['evidence']} records, {counts['files']} files ({_mb(counts['file_bytes'])})"
     )
-    trail = f"{counts['audit_events']} events up to head #{summary.head_seq} {summary.head_hash}"
+    head = f"head event {summary.head_seq} {summary.head_hash}"
+    trail = f"{counts['audit_events']} events up to {head}"
     return [
         ("Window", f"{summary.start} to {summary.end} (both days included)"),
         ("Occurrences", f"{counts['occurrences']} due in the window"),

@@ -215,7 +215,7 @@ def describe(report: Report, path: str | os.PathLike[str]) -> list[str]:
         return [*report.problems, f"FAILED: {len(report.problems)} problem(s) in {path}", *notes]
     parts = [
         f"{report.files} files match the manifest",
-        f"audit chain of {report.events} events intact up to head #{report.head_seq} "
+        f"audit chain of {report.events} events intact up to head event {report.head_seq} "
         f"{report.head_hash}",
         "every evidence row and occurrence state agrees with the audit log",
     ]

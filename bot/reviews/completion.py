@@ -42,11 +42,12 @@ def get_review_progress(*, session: Session, campaign_id: int) -> ReviewProgress
     campaign = session.get(Campaign, campaign_id)
     if campaign is None or campaign.kind is not CampaignKind.ACCESS_REVIEW:
         raise NotFound(f"There is no access review {campaign_id}.")
-    reviewer, decider = aliased(Person), aliased(Person)
+    reviewer, decider, holder = aliased(Person), aliased(Person), aliased(Person)
     rows = session.exec(
-        select(CampaignItem, reviewer.name, decider.name)
+        select(CampaignItem, reviewer.name, decider.name, holder.name)
         .outerjoin(reviewer, col(reviewer.id) == CampaignItem.reviewer_id)
         .outerjoin(decider, col(decider.id) == CampaignItem.decided_by_id)
+        .outerjoin(holder, col(holder.email) == CampaignItem.subject_email)
         .where(CampaignItem.campaign_id == campaign_id)
         .order_by(col(CampaignItem.id))
     ).all()
@@ -57,7 +58,7 @@ def get_review_progress(*, session: Session, campaign_id: int) -> ReviewProgress
     kept, revoked = counts[ItemDecision.KEEP], counts[ItemDecision.REVOKE]
     return ReviewProgress(
         campaign=campaign,
-        items=[ReviewItemRow(item, r, d) for item, r, d in rows],
+        items=[ReviewItemRow(item, r, d, h) for item, r, d, h in rows],
         total=sum(counts.values()),
         decided=kept + revoked,
         kept=kept,
@@ -66,6 +67,7 @@ def get_review_progress(*, session: Session, campaign_id: int) -> ReviewProgress
         reviewers=_reviewer_names(session, campaign_id),
         follow_ups=int(session.exec(follow_ups).one()),
         completed_on=_day(session, campaign.completed_at),
+        zone=program_zone(session=session),
     )
 
 

@@ -17,6 +17,7 @@ MAX_ROWS = 5000
 MAX_PROBLEMS_SHOWN = 20
 MAX_ACCOUNT = 200
 MAX_SYSTEM = 90  # "account (system)" must fit the 300-character item subject
+MAX_NOTABLE = 60  # role and last activity: a few words each on the prompt's row
 _BOM = "\ufeff"
 _EMAIL_RE = re.compile(r"[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.]+")
 _ALIASES = {
@@ -29,13 +30,27 @@ _ALIASES = {
     "application": "system",
     "system_owner": "system_owner",
     "owner": "system_owner",
+    # What a reviewer notices on the prompt's row, when the export has it.
+    "role": "role",
+    "access_level": "role",
+    "permission": "role",
+    "permissions": "role",
+    "last_activity": "last_activity",
+    "last_active": "last_activity",
+    "last_login": "last_activity",
+    "last_seen": "last_activity",
+    "last_used": "last_activity",
+    "last_sign_in": "last_activity",
 }
 DECISION_COLUMNS = (
     "account", "system", "email", "decision", "decided_by", "decided_at", "reviewer", "started_by",
 )  # fmt: skip
 # Spreadsheets run cells starting with these as formulas; account names come from outside.
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-_USAGE = "a header row with account (or username), email, system and system_owner columns"
+_USAGE = (
+    "a header row with account (or username), email, system and system_owner columns "
+    "(optional: role, last_login)"
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,8 @@ class AccountRow:
     email: str | None
     system: str | None
     system_owner: str | None
+    role: str | None = None  # e.g. "admin", as the system exports it
+    last_activity: str | None = None  # e.g. "2026-02-03", as the system exports it
 
 
 def parse_accounts_csv(data: bytes) -> list[AccountRow]:
@@ -143,9 +160,13 @@ def _row(
         problems.append(f"row {number}: system is longer than {MAX_SYSTEM} characters")
     email = _email(number, "email", cell("email"), problems)
     owner = _email(number, "system_owner", cell("system_owner"), problems)
+    role, last = cell("role"), cell("last_activity")
+    for name, value in (("role", role), ("last activity", last)):
+        if len(value) > MAX_NOTABLE:
+            problems.append(f"row {number}: {name} is longer than {MAX_NOTABLE} characters")
     if problems:
         return None, problems
-    return AccountRow(account, email, system or None, owner), []
+    return AccountRow(account, email, system or None, owner, role or None, last or None), []
 
 
 def _email(number: int, column: str, value: str, problems: list[str]) -> str | None:

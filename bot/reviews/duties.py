@@ -100,10 +100,17 @@ def build_review_items(
                 subject_email=row.email,
                 system_owner_id=owners.get(row.system_owner or "") or default_owner,
                 reviewer_id=reviewer_id,
-                details={"account": row.account, "system": row.system},
+                details=_details(row),
             )
         )
     return items
+
+
+def _details(row: AccountRow) -> dict[str, object]:
+    """The account's attributes kept with its item: what the prompt's row shows."""
+    details: dict[str, object] = {"account": row.account, "system": row.system}
+    notable = {"role": row.role, "last_activity": row.last_activity}
+    return details | {k: v for k, v in notable.items() if v}
 
 
 def _system_owners(session: Session, rows: list[AccountRow]) -> dict[str, int]:

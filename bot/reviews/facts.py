@@ -10,11 +10,13 @@ from models import Campaign, CampaignItem
 
 @dataclass(frozen=True)
 class ReviewItemRow:
-    """One account of a review with the names of its reviewer and of who decided it."""
+    """One account of a review with the names of its reviewer, of who decided it, and of the
+    person whose email the account carries (who it maps to), when known."""
 
     item: CampaignItem
     reviewer: str | None
     decided_by: str | None
+    holder: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,3 +33,15 @@ class ReviewProgress:
     reviewers: list[str]
     follow_ups: int
     completed_on: dt.date | None = None  # the campaign's completion day, in program time
+    zone: dt.tzinfo = dt.UTC  # the program's timezone: the shared prompt's times are in it
+
+
+@dataclass(frozen=True)
+class BulkKeep:
+    """What "Keep all remaining on this page" did: the accounts kept, and those skipped by
+    reason ("already decided", "assigned to another reviewer", "your own account")."""
+
+    campaign_id: int
+    kept: tuple[str, ...]
+    skipped: tuple[tuple[str, tuple[str, ...]], ...]
+    completed: bool  # the last pending account was kept: the review is complete

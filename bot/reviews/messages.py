@@ -1,75 +1,187 @@
-"""Pure views of access reviews: the paged channel prompt and the open follow-ups."""
+"""Pure views of access reviews: the shared prompt, a reader's private pages, follow-ups."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.core.messages import Button, Confirm, Field, ListItem, Message, Section
-from bot.reviews.facts import ReviewItemRow, ReviewProgress
+from bot.reviews.facts import BulkKeep, ReviewItemRow, ReviewProgress
 from models import CampaignStatus, FollowUp, FollowUpStatus, ItemDecision
 
-KEEP_ACTION = "review_keep"
+KEEP_ACTION = "review_keep"  # item; value: the item, then ";" and the view it was on
 REVOKE_ACTION = "review_revoke"
-PAGE_ACTION = "review_page"
+PAGE_ACTION = "review_page"  # campaign:page, every account, shown to the presser alone
+PENDING_ACTION = "review_pending"  # campaign:page, pending accounts only, to the presser alone
+BULK_KEEP_ACTION = "review_keep_page"  # campaign:page; value: the pending items it showed
 FOLLOW_UP_DONE_ACTION = "fu_done"
-_DONE_WORD = {ItemDecision.KEEP: "kept", ItemDecision.REVOKE: "revoked"}
+PAGE_SIZE = 10  # a readable page, whatever the payload limits would allow
+_MARK = {ItemDecision.KEEP: "✓ kept", ItemDecision.REVOKE: "✗ revoked"}
+_BAR = 10  # segments of the progress line
+_TOKEN = re.compile(r"([ap])(\d{1,6})")
 # Chat platforms cap dialog text (Slack: 300 characters), so long subjects are shortened.
 _MAX_DIALOG_SUBJECT = 150
 
 
-def review_prompt_view(progress: ReviewProgress, *, page: int = 0, page_size: int = 20) -> Message:
-    """The prompt posted in the channel: one page of accounts, each with Keep / Revoke."""
+@dataclass(frozen=True)
+class PromptView:
+    """Which page of a review's prompt is drawn, and whether for one reader alone.
+
+    The shared prompt (in the channel, for everyone) is always its first page of every
+    account; other pages and the pending-only filter are private to whoever asked.
+    """
+
+    page: int = 0
+    pending_only: bool = False
+    private: bool = False
+
+    @property
+    def token(self) -> str:
+        """How this view's buttons name it ("a2", "p0"); empty on the shared prompt."""
+        return f"{'p' if self.pending_only else 'a'}{self.page}" if self.private else ""
+
+
+def view_of(value: str) -> PromptView:
+    """The view a button's value names (after its ";", if any): a private page, else shared."""
+    match = _TOKEN.fullmatch(value.rpartition(";")[2].strip())
+    if match is None:
+        return PromptView()
+    return PromptView(int(match[2]), match[1] == "p", private=True)
+
+
+def items_of(value: str) -> list[int]:
+    """The item ids a button's value lists before its ";" (at most 100; others ignored)."""
+    ids = value.partition(";")[0].replace(",", " ").split()
+    return [int(i) for i in ids[:100] if i.isdigit() and len(i) <= 18]
+
+
+def review_prompt_view(
+    progress: ReviewProgress,
+    *,
+    page: int = 0,
+    pending_only: bool = False,
+    private: bool = False,
+    zone: dt.tzinfo | None = None,
+    page_size: int = PAGE_SIZE,
+) -> Message:
+    """The prompt: progress, then one page of accounts, each with Keep / Revoke.
+
+    `private`: a page for one reader (their own paging and filter); `zone`: that reader's
+    timezone. Without it, times are in the program's (the shared prompt's, for everyone).
+    """
     campaign = progress.campaign
     title = f"Access review: {campaign.name}"
     if campaign.status is not CampaignStatus.OPEN:
         return _summary(progress, title)
+    if not private:  # the shared prompt is the same for everyone: its first page, every account
+        page, pending_only = 0, False
+    pending = [r for r in progress.items if r.item.decision is ItemDecision.PENDING]
+    rows = pending if pending_only else progress.items
     size = max(page_size, 1)
-    pages = max(1, -(-len(progress.items) // size))
-    page = min(max(page, 0), pages - 1)
-    shown = progress.items[page * size : (page + 1) * size]
-    several = len(progress.reviewers) > 1
-    where = f"Page {page + 1} of {pages} · " if pages > 1 else ""
+    pages = max(1, -(-len(rows) // size))
+    view = PromptView(min(max(page, 0), pages - 1), pending_only, private)
+    shown = rows[view.page * size : (view.page + 1) * size]
+    system = _common_system(progress.items)
+    tz = zone or progress.zone
+    # Most accounts go to one reviewer: a row names its reviewer only when it is someone else.
+    main = progress.reviewers[0] if progress.reviewers else None
+    text = _progress_text(progress)
+    if pending_only and not rows:
+        text += "\n\nNothing is pending."
     return Message(
         title=title,
-        text=_progress_text(progress),
-        items=tuple(_account(row, show_reviewer=several) for row in shown),
-        buttons=_navigation(campaign.id or 0, page, pages),
-        footer=f"{where}Only the assigned reviewer's clicks count.",
-        ephemeral=False,
+        context=_context(progress, view, pages, system, tz, yours=zone is not None),
+        text=text,
+        items=tuple(_account(r, view, tz, system is None, main) for r in shown),
+        buttons=_buttons(progress, view, pages, shown),
+        footer=None if private else _shared_footer(pages),
+        ephemeral=private,
     )
 
 
-def _progress_text(progress: ReviewProgress) -> str:
-    parts = [
-        f"{progress.decided} of {progress.total} decided",
-        f"{progress.kept} keep",
-        f"{progress.revoked} revoke",
-    ]
-    if progress.reviewers:
+def _common_system(rows: Sequence[ReviewItemRow]) -> str | None:
+    """The system every account is on, said once in the context; None when they differ."""
+    systems = {str(r.item.details.get("system") or "") for r in rows}
+    if len(systems) != 1:
+        return None
+    return systems.pop() or None
+
+
+def _context(
+    progress: ReviewProgress,
+    view: PromptView,
+    pages: int,
+    system: str | None,
+    tz: dt.tzinfo,
+    *,
+    yours: bool,
+) -> str:
+    """One subtle line: whose page it is and where, then what every row shares."""
+    parts = []
+    if view.private:
+        parts.append(f"Page {view.page + 1} of {pages}" if pages > 1 else "")
+        parts += ["pending only" if view.pending_only else "", "only you see this page"]
+    parts.append(f"{system} accounts" if system else "")
+    if progress.reviewers and not view.private:
         label = "reviewers" if len(progress.reviewers) > 1 else "reviewer"
         parts.append(f"{label} {', '.join(progress.reviewers)}")
-    return " · ".join(parts)
+    place = str(tz).replace("_", " ")  # "America/New York"
+    parts.append(f"{place} time ({'yours' if yours else 'the program’s'})")
+    return " · ".join(p for p in parts if p)
 
 
-def _account(row: ReviewItemRow, *, show_reviewer: bool) -> ListItem:
+def _progress_text(progress: ReviewProgress) -> str:
+    filled = progress.decided * _BAR // progress.total if progress.total else 0
+    bar = "▰" * filled + "▱" * (_BAR - filled)
+    counts = f"{progress.kept} kept · {progress.revoked} revoked"
+    return f"{bar} {progress.decided} of {progress.total} decided · {counts}"
+
+
+def _account(
+    row: ReviewItemRow, view: PromptView, tz: dt.tzinfo, show_system: bool, main: str | None
+) -> ListItem:
     item = row.item
-    parts = [item.subject_email or "no email on file"]
+    text = str(item.details.get("account") or item.subject)
     system = item.details.get("system")
-    if system:
-        parts.append(str(system))
+    if show_system and system and item.details.get("account"):
+        text += f" · {system}"
     if item.decision is ItemDecision.PENDING:
-        parts.append(f"pending · reviewer {row.reviewer}" if show_reviewer else "pending")
-        return ListItem(text=item.subject, detail=" · ".join(parts), buttons=_decide(row))
-    word = _DONE_WORD.get(item.decision, item.decision.value)
-    parts.append(f"{word} by {row.decided_by or 'someone no longer known'}")
+        parts = _notable(row)
+        if row.reviewer != main:
+            parts.append(f"reviewer {row.reviewer or 'nobody'}")
+        return ListItem(text=text, detail=" · ".join(parts), buttons=_decide(row, view))
+    parts = [_MARK.get(item.decision, item.decision.value)]
+    parts.append(row.decided_by or "someone no longer known")
     if item.decided_at:
-        parts[-1] += f" on {_when(item.decided_at)}"
-    return ListItem(text=item.subject, detail=" · ".join(parts))
+        parts.append(f"{item.decided_at.astimezone(tz):%d %b %H:%M}")
+    return ListItem(text=text, detail=" · ".join(parts))
 
 
-def _decide(row: ReviewItemRow) -> tuple[Button, ...]:
+def _notable(row: ReviewItemRow) -> list[str]:
+    """Who the account maps to, its role and its last activity, as far as they are known."""
+    details = row.item.details
+    parts = [row.holder or row.item.subject_email or "no person on file"]
+    if details.get("role"):
+        parts.append(str(details["role"]))
+    if details.get("last_activity"):
+        parts.append(f"last active {_day(str(details['last_activity']))}")
+    return parts
+
+
+def _day(text: str) -> str:
+    """An ISO date (or date-time) as "3 Feb 2026"; anything else as the system wrote it."""
+    try:
+        day = dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    return f"{day.day} {day:%b %Y}"
+
+
+def _decide(row: ReviewItemRow, view: PromptView) -> tuple[Button, ...]:
     ref = str(row.item.id)
+    value = f"{ref};{view.token}" if view.private else ref
     confirm = Confirm(
         title="Revoke this access?",
         text=f"Revoke access: {_short(row.item.subject)}. "
@@ -77,23 +189,66 @@ def _decide(row: ReviewItemRow) -> tuple[Button, ...]:
         confirm_label="Revoke",
     )
     return (
-        Button("Keep", f"{KEEP_ACTION}:{ref}", ref, style="primary"),
-        Button("Revoke", f"{REVOKE_ACTION}:{ref}", ref, style="danger", confirm=confirm),
+        Button("Keep", f"{KEEP_ACTION}:{ref}", value, style="primary"),
+        Button("Revoke", f"{REVOKE_ACTION}:{ref}", value, style="danger", confirm=confirm),
     )
 
 
-def _navigation(campaign_id: int, page: int, pages: int) -> tuple[Button, ...]:
-    buttons = []
-    if page > 0:
-        buttons.append(_page_button("Previous page", campaign_id, page - 1))
-    if page < pages - 1:
-        buttons.append(_page_button("Next page", campaign_id, page + 1))
+def _buttons(
+    progress: ReviewProgress, view: PromptView, pages: int, shown: Sequence[ReviewItemRow]
+) -> tuple[Button, ...]:
+    campaign_id, token = progress.campaign.id or 0, view.token
+    pending = [r for r in shown if r.item.decision is ItemDecision.PENDING]
+    buttons = [_bulk_keep(campaign_id, view, pending)] if pending else []
+    if view.pending_only:
+        buttons.append(Button("Show all accounts", f"{PAGE_ACTION}:{campaign_id}:0", token))
+    elif progress.decided and progress.pending:
+        buttons.append(Button("Show pending only", f"{PENDING_ACTION}:{campaign_id}:0", token))
+    action = PENDING_ACTION if view.pending_only else PAGE_ACTION
+    if view.page > 0:
+        buttons.append(Button("Previous", f"{action}:{campaign_id}:{view.page - 1}", token))
+    if view.page < pages - 1:
+        buttons.append(Button("Next", f"{action}:{campaign_id}:{view.page + 1}", token))
     return tuple(buttons)
 
 
-def _page_button(label: str, campaign_id: int, page: int) -> Button:
-    ref = f"{campaign_id}:{page}"
-    return Button(label, f"{PAGE_ACTION}:{ref}", ref)
+def _bulk_keep(campaign_id: int, view: PromptView, pending: Sequence[ReviewItemRow]) -> Button:
+    """Keep every account still pending on this page: the ones shown, named in its value."""
+    ids = ",".join(str(r.item.id) for r in pending)
+    names = ", ".join(str(r.item.details.get("account") or r.item.subject) for r in pending)
+    count = f"{len(pending)} account{'s' if len(pending) > 1 else ''}"
+    confirm = Confirm(
+        title="Keep all remaining on this page?",
+        text=f"Keep access for the {count} still pending on this page ({_short(names)}). "
+        "Any that are not yours to decide (your own, another reviewer's) stay pending.",
+        confirm_label=f"Keep {len(pending)}",
+    )
+    action = f"{BULK_KEEP_ACTION}:{campaign_id}:{view.page}"
+    value = f"{ids};{view.token}" if view.private else ids
+    return Button("Keep all remaining on this page", action, value, confirm=confirm)
+
+
+def _shared_footer(pages: int) -> str:
+    where = f"Page 1 of {pages} · " if pages > 1 else ""
+    return f"{where}Other pages and filters open only for you."
+
+
+def bulk_keep_view(result: BulkKeep) -> Message:
+    """What "Keep all remaining on this page" did, told to whoever pressed it."""
+    kept = len(result.kept)
+    text = f"Kept {kept} account{'s' if kept != 1 else ''}."
+    if result.skipped:
+        total = sum(len(names) for _, names in result.skipped)
+        reasons = [f"{len(names)} {why}{_named(names, why)}" for why, names in result.skipped]
+        text += f" Skipped {total}: {'; '.join(reasons)}."
+    if result.completed:
+        text += " That was the last one: the review is complete."
+    return Message(text=text)
+
+
+def _named(names: Sequence[str], reason: str) -> str:
+    """Your own accounts are named (you may wonder which); other skips are only counted."""
+    return f" ({_short(', '.join(names))})" if reason == "your own account" else ""
 
 
 def _summary(progress: ReviewProgress, title: str) -> Message:
@@ -137,10 +292,6 @@ def _follow_up(follow_up: FollowUp) -> ListItem:
     return ListItem(
         text=follow_up.title, detail=f"due {follow_up.due_on:%a %d %b %Y}", buttons=(done,)
     )
-
-
-def _when(value: dt.datetime) -> str:
-    return f"{value.astimezone(dt.UTC):%d %b %Y %H:%M} UTC"
 
 
 def _short(text: str) -> str:

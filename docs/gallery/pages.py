@@ -43,7 +43,8 @@ def for_platforms(name: str, about: str, shown: Shown) -> Entry:
         slack = answer(message, text=shown.command, page=shown.page)
     else:
         slack = {"text": render_text(message), "blocks": render_blocks(message)}
-    activity = card_activity(message, text=shown.command, page=shown.page)
+    teams = shown.teams or message
+    activity = card_activity(teams, text=shown.command, page=shown.page)
     card, *pictures = activity.attachments
     images = tuple(p["contentUrl"] for p in pictures)
     return Entry(name, about, slack, card["content"], images)

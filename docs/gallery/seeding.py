@@ -45,6 +45,7 @@ from models import (
 
 DOMAIN = "northwind.example"
 SYSTEMS = ("AWS", "GitHub", "Okta", "Snowflake")
+ROLES = ("admin", "developer", "read-only", "developer", "billing")  # as the systems export them
 DECISIONS = ("keep", "keep", "keep", "revoke", "keep")  # the review's first accounts
 # The digest signs the audit trail's head with the service's key: the gallery's own, public
 # key (never a real one) keeps that line the same on every machine.
@@ -197,12 +198,16 @@ def _start_review(world: World) -> str:
         ).first()
         staff = session.exec(select(Person).order_by(col(Person.email))).all()
         reviewer = get_person_by_email_or_raise(session=session, email=f"{REVIEWER}@{DOMAIN}")
-        lines = ["account,email,system,system_owner"]
+        lines = ["account,email,system,system_owner,role,last_login"]
         for n in range(20):
             person, system = staff[n % len(staff)], SYSTEMS[n % len(SYSTEMS)]
             named = n < 16  # the last few are service accounts, with no email
             account = person.email.split("@")[0] if named else f"svc-deploy-{n}"
-            lines.append(f"{account},{person.email if named else ''},{system},{reviewer.email}")
+            seen = (world.now - dt.timedelta(days=3 + 11 * n)).date()  # some long unused
+            lines.append(
+                f"{account},{person.email if named else ''},{system},{reviewer.email},"
+                f"{ROLES[n % len(ROLES)]},{seen.isoformat()}"
+            )
         campaign = start_access_review(
             session=session, actor=world.actor(ADMIN), name="Q1 2026 production access",
             rows=parse_accounts_csv("\n".join(lines).encode()), reviewer=reviewer,

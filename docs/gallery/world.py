@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import col, select
 
@@ -36,7 +36,7 @@ from bot.reviews.completion import get_review_progress
 from bot.reviews.messages import review_prompt_view
 from bot.work.items import get_work_item
 from bot.work.messages import task_card_view
-from models import Occurrence, OccurrenceStatus
+from models import Occurrence, OccurrenceStatus, Platform
 
 # A Tuesday, 10:00 in New York: reminders are due across the company's timezones.
 NOW = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
@@ -51,6 +51,7 @@ class Shown:
     message: Message
     command: str = ""
     page: int = 0
+    teams: Message | None = None  # when Teams readers are told it in their own words (help)
 
 
 @dataclass
@@ -89,7 +90,11 @@ class World:
         context = CommandContext(db=self.db, actor=self.actor(who), now=self.now)
         text = text.format_map(self.refs)
         try:
-            return Shown(run_command(parse_command(text), context), command=text, page=page)
+            slack = run_command(parse_command(text), context)
+            # The same command typed in Teams: examples in Teams' words (emails, pasted CSV).
+            teams_actor = replace(context.actor, platform=Platform.TEAMS)
+            teams = run_command(parse_command(text), replace(context, actor=teams_actor))
+            return Shown(slack, command=text, page=page, teams=teams)
         except SoC2BotError as error:
             return Shown(_teller.answer(error).message)
 

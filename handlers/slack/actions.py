@@ -12,6 +12,7 @@ from bot.chat.actions import parse_press, press_button, redrawn, writes
 from bot.chat.buttons import BUTTONS
 from bot.chat.presses import Ask, Outcome, Press, Redraw
 from bot.chat.refs import STALE_BUTTON, parse_page
+from bot.chat.reviews import page_of, review_prompt
 from bot.core.errors import InvalidInput
 from bot.core.paging import MORE_ACTION_ID
 from handlers.slack.background import FollowUps, Step, one_redraw_at_a_time
@@ -21,7 +22,7 @@ from handlers.slack.commands import answer
 from handlers.slack.exports import export_requests
 from handlers.slack.home import publish_home
 from handlers.slack.modals import evidence_modal_for
-from handlers.slack.reviews import redraw_review
+from handlers.slack.reviews import private_page, redraw_review, redraw_shared
 from handlers.slack.snooze import snooze_modal
 
 
@@ -62,7 +63,7 @@ def _press(click: Click) -> Press:
     action = click.action
     value, page = str(action.get("value") or ""), None
     if str(action["action_id"]).startswith(MORE_ACTION_ID):
-        try:  # the command to run again and its page, as the "More" button carries them
+        try:  # the command to run again and its page, as Previous and Next carry them
             request = json.loads(value)
             value, page = str(request["t"]), parse_page(request["p"])
         except (ValueError, KeyError, TypeError):
@@ -96,6 +97,8 @@ def _shown(click: Click, press: Press, outcome: Outcome) -> list[Step]:
     if outcome.reply is not None:
         said = render_text(outcome.reply)
         steps.append(click.reply(text=said, response_type="ephemeral", replace_original=False))
+    if outcome.private_card is not None:
+        steps.append(click.reply(**private_page(outcome.private_card, in_place=False)))
     if outcome.ask is Ask.EVIDENCE_FILE:
         steps.append(_open(click, _evidence_modal(click, outcome.subject)))
     if outcome.ask is Ask.SNOOZE:
@@ -129,9 +132,7 @@ def _redraw(click: Click, press: Press, outcome: Outcome) -> Step:
                 await publish_home(deps, client, click.user_id)
             return
         if outcome.redraw is Redraw.REVIEW:
-            channel, ts = click.container["channel_id"], click.container["message_ts"]
-            async with one_redraw_at_a_time(click.message_key):
-                await redraw_review(deps, client, outcome.ref, channel, ts, page=outcome.page)
+            await _redraw_review(click, press, outcome)
             return
         async with one_redraw_at_a_time(click.message_key):
             exports = export_requests(deps)  # an export typed here is delivered in the DM
@@ -141,3 +142,20 @@ def _redraw(click: Click, press: Press, outcome: Outcome) -> Step:
             await click.reply(replace_original=True, **answer(message, text=shown, page=page))()
 
     return redraw
+
+
+async def _redraw_review(click: Click, press: Press, outcome: Outcome) -> None:
+    """The shared prompt in place, or the presser's private page: an ephemeral message, in
+    place of the one that carried the button when it was one. A change made on a private page
+    redraws the shared prompt too, wherever it was posted."""
+    deps, client = click.deps, click.client
+    if not outcome.private:
+        channel, ts = click.container["channel_id"], click.container["message_ts"]
+        async with one_redraw_at_a_time(click.message_key):
+            await redraw_review(deps, client, outcome.ref, channel, ts)
+        return
+    page = await review_prompt(deps, outcome.ref, page_of(outcome), click.actor)
+    in_place = outcome.on_private and bool(click.container.get("is_ephemeral"))
+    await click.reply(**private_page(page, in_place=in_place))()
+    if writes(press):
+        await redraw_shared(deps, client, outcome.ref)

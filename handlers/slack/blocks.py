@@ -7,22 +7,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.messages import Button, Confirm, Field, Image, ListItem, Message, Section
-from bot.core.paging import (
-    MORE_ACTION_ID,
-    Page,
-    all_items,
-    more_button,
-    pager,
-    plan_page,
-    section_parts,
-    top_items,
+from bot.core import paging
+from bot.core.messages import (
+    LINK_ACTION,
+    Button,
+    Confirm,
+    Field,
+    Image,
+    ListItem,
+    Message,
+    Section,
 )
+from bot.core.paging import MORE_ACTION_ID, Page, Pager, all_items
+from handlers.slack.mrkdwn import cut, escape_mrkdwn, truncate
 
 Block = dict[str, Any]
+Blocks = list[Block]
 DEDUPE_SEPARATOR = "#"
-_ELLIPSIS = "…"
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ITEM_TEXT = 2000  # leaves room in the item's section for its detail line
 
 
@@ -44,6 +45,7 @@ class BlockLimits:
     confirm_button: int = 30
     context_text: int = 3000
     image_url: int = 3000
+    button_url: int = 3000
     alt_text: int = 2000
     fallback_text: int = 300
 
@@ -51,36 +53,6 @@ class BlockLimits:
 BLOCK_LIMITS = BlockLimits()
 _L = BLOCK_LIMITS
 _ALT = BLOCK_LIMITS.alt_text
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape `&`, `<` and `>` so Slack shows the text as typed (mentions included)."""
-    # Three replaces (the & first), not a join over characters: this runs on every text of
-    # every answer, and is ten times faster (docs/performance.md).
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def truncate(text: str, limit: int, *, mrkdwn: bool = True) -> str:
-    """The text (escaped when `mrkdwn`) cut to `limit` characters, ending in "…" if cut."""
-    out = escape_mrkdwn(text) if mrkdwn else text
-    if len(out) <= limit:
-        return out
-    head, _ = _cut(text, limit - 1, mrkdwn)
-    return (escape_mrkdwn(head) if mrkdwn else head) + _ELLIPSIS
-
-
-def _cut(text: str, budget: int, mrkdwn: bool = True) -> tuple[str, str]:
-    """Split `text` after its longest prefix whose rendered length is within `budget`."""
-    if not mrkdwn:
-        return text[:budget], text[budget:]
-    if len(text) <= budget and len(escape_mrkdwn(text)) <= budget:
-        return text, ""  # the common case, without a walk over every character
-    used = 0
-    for index, ch in enumerate(text):
-        used += len(_ESCAPES.get(ch, ch)) if mrkdwn else 1
-        if used > budget:
-            return text[:index], text[index:]
-    return text, ""
 
 
 def original_action_id(action_id: str) -> str:
@@ -100,6 +72,10 @@ def _claim(used: set[str], action_id: str) -> str:
 
 
 def _check_button(button: Button) -> None:
+    if button.url is not None:  # a link button: rendered with LINK_ACTION, no value
+        if not 0 < len(button.url) <= _L.button_url:
+            raise ValueError(f"url of {button.label!r} must be 1–{_L.button_url} chars")
+        return
     if not 0 < len(button.action_id) <= _L.action_id:
         raise ValueError(f"action_id must be 1–{_L.action_id} chars: {button.action_id[:60]!r}")
     if len(button.value) > _L.button_value:
@@ -122,7 +98,7 @@ def _chunks(text: str, limit: int) -> list[str]:
     """Escaped pieces of `text` ≤ limit, cut after a newline (kept) or, for a long line, in it."""
     chunks: list[str] = []
     while text:
-        head, rest = _cut(text, limit)
+        head, rest = cut(text, limit)
         if rest and "\n" in head:
             head, rest = head[: head.rindex("\n") + 1], text[head.rindex("\n") + 1 :]
         chunks.append(escape_mrkdwn(head))
@@ -163,9 +139,12 @@ def _button(button: Button, ids: set[str]) -> Block:
     element: Block = {
         "type": "button",
         "text": _plain(button.label, _L.button_label),
-        "action_id": _claim(ids, button.action_id),
+        # Slack reports a link's click too: the table acknowledges LINK_ACTION and does nothing.
+        "action_id": _claim(ids, LINK_ACTION if button.url else button.action_id),
     }
-    if button.value:  # Slack rejects an empty value; absent reads as "no argument"
+    if button.url:
+        element["url"] = button.url
+    elif button.value:  # Slack rejects an empty value; absent reads as "no argument"
         element["value"] = button.value
     if button.style != "default":
         element["style"] = button.style
@@ -208,28 +187,29 @@ def _section_chrome(section: Section) -> list[Block]:
 
 def _chrome_cost(message: Message) -> int:
     """Blocks of everything but the items, over all pages (bounds every page's overhead)."""
-    cost = sum(bool((t or "").strip()) for t in (message.title, message.footer))
+    cost = sum(bool((t or "").strip()) for t in (message.title, message.context, message.footer))
     cost += len(_text_blocks(message.text)) + len(_field_blocks(message.fields))
     cost += sum(len(_section_chrome(s)) for s in message.sections)
     cost += math.ceil(len(message.buttons) / _L.actions_elements)
     return cost + len(_image_blocks(message.images))
 
 
-def _plan(message: Message, page: int) -> Page:
-    """Which items page `page` shows, measured in blocks (2 kept for the pager)."""
-    return plan_page(
+def _plan(message: Message, page: int, *, paged: bool) -> Page:
+    """Which items page `page` shows; blocks only guard the page size (2 kept for the pager)."""
+    return paging.plan_page(
         message,
         page,
         item_cost=lambda i: 1 + math.ceil(len(i.buttons) / _L.actions_elements),
         chrome=_chrome_cost(message),
         limit=_L.blocks,
         pager_cost=2,
+        per_page=paging.PAGE_SIZE if paged else None,
     )
 
 
 def _sections(message: Message, page: Page, ids: set[str]) -> list[Block]:
     blocks: list[Block] = []
-    for part in section_parts(message, page):
+    for part in paging.section_parts(message, page):
         if part.starts:
             blocks += _section_chrome(part.section)
         elif part.continued and part.section.heading:
@@ -239,16 +219,18 @@ def _sections(message: Message, page: Page, ids: set[str]) -> list[Block]:
     return blocks
 
 
-def _layout(message: Message, page: Page, ids: set[str]) -> list[Block]:
+def _layout(message: Message, page: Page, found: Pager | None, ids: set[str]) -> list[Block]:
     blocks: list[Block] = []
     if (message.title or "").strip():
-        suffix = page.title_suffix
-        title = truncate(message.title or "", _L.header_text - len(suffix), mrkdwn=False) + suffix
+        title = truncate(message.title or "", _L.header_text, mrkdwn=False)
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": title}})
+    context = paging.context_line(message, found)
+    if context:
+        blocks.append(_context(truncate(context, _L.context_text)))
     if page.first:
         blocks += _text_blocks(message.text) + _field_blocks(message.fields)
     blocks += _sections(message, page, ids)
-    blocks += [b for item in top_items(message, page) for b in _item_blocks(item, ids)]
+    blocks += [b for item in paging.top_items(message, page) for b in _item_blocks(item, ids)]
     if page.first:
         blocks += _actions(message.buttons, ids) + _image_blocks(message.images)
     if (message.footer or "").strip():
@@ -256,14 +238,18 @@ def _layout(message: Message, page: Page, ids: set[str]) -> list[Block]:
     return blocks
 
 
-def _pager(page: Page, more_value: Callable[[int], str] | None, ids: set[str]) -> list[Block]:
-    found = pager(page, can_more=more_value is not None)
+def _pager(found: Pager | None, more_value: Callable[[int], str] | None, ids: set[str]) -> Blocks:
+    """Previous and Next (the page line is in the context), or a line of what is not shown."""
     if found is None:
         return []
-    if found.next_page is None or more_value is None:
+    if not found.navigates or more_value is None:
         return [_context(found.line)]
-    more = more_button(more_value(found.next_page))
-    return [_context(found.line), *_actions([more], ids - {MORE_ACTION_ID})]  # reserved for it
+    # Next keeps the bare id reserved for it in `ids`; Previous takes a "#n" one.
+    nav = [
+        _button(b, ids - {MORE_ACTION_ID} if b.label == paging.NEXT_LABEL else ids)
+        for b in paging.page_buttons(found, more_value)
+    ]
+    return [{"type": "actions", "elements": nav}]
 
 
 def render_blocks(
@@ -271,21 +257,22 @@ def render_blocks(
 ) -> list[Block]:
     """Block Kit blocks for page `page` (clamped) of `message`, always within Slack's limits.
 
-    Items beyond 50 blocks are paged (stable page size) with a "More" button (`page_more`,
-    value `more_value(page + 1)`), or a line saying how many are not shown. Repeated action
-    ids get "#2", "#3", …; a button value over 2000 chars raises ValueError.
+    With `more_value`, items are paged 12 a page (bot.core.paging) with Previous and Next
+    (`page_more`, value `more_value(n)`) and "page 2 of 3" in the context line; without
+    it, a list too long for one message says how many are not shown. Repeated action ids
+    get "#2", "#3", …; a button value over 2000 chars raises ValueError.
     """
     for button in [*message.buttons, *(b for i in all_items(message) for b in i.buttons)]:
         _check_button(button)
-    plan = _plan(message, page)
-    paged = plan.has_more and more_value is not None
-    ids = {MORE_ACTION_ID} if paged else set()
-    blocks = _layout(message, plan, ids) + _pager(plan, more_value, ids)
+    plan = _plan(message, page, paged=more_value is not None)
+    found = paging.pager(plan, can_more=more_value is not None)
+    ids = {MORE_ACTION_ID} if found and found.navigates else set()
+    blocks = _layout(message, plan, found, ids) + _pager(found, more_value, ids)
     if len(blocks) <= _L.blocks:
         return blocks
     # Only when the parts other than the list alone overflow: cut, and say so.
-    cut = len(blocks) - _L.blocks + 1
-    return [*blocks[: _L.blocks - 1], _context(f"{cut} more blocks not shown (message too long).")]
+    over = len(blocks) - _L.blocks + 1
+    return [*blocks[: _L.blocks - 1], _context(f"{over} more blocks not shown (message too long).")]
 
 
 def render_text(message: Message) -> str:

@@ -30,9 +30,9 @@ _NEEDS_SLACK = (c.Evidence, c.Export, c.StartReview, c.Assign)
 
 
 def more_value(text: str) -> Callable[[int], str] | None:
-    """The "More" button's value: the command and the next page (when it fits in a button)."""
-    if len(json.dumps({"t": text, "p": 999})) > MAX_BUTTON_VALUE:
-        return None
+    """Previous and Next's value: the command and a page (None: no command, or too long)."""
+    if not text.strip() or len(json.dumps({"t": text, "p": 999})) > MAX_BUTTON_VALUE:
+        return None  # without its command, a page cannot be drawn again: show what fits
     return lambda page: json.dumps({"t": text, "p": page})
 
 

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from bot.chat.reviews import MAX_REASON
-from handlers.slack.blocks import BLOCK_LIMITS, truncate
+from handlers.slack.blocks import BLOCK_LIMITS
+from handlers.slack.mrkdwn import truncate
 
 View = dict[str, Any]
 EVIDENCE_CALLBACK_ID = "evidence_submit"

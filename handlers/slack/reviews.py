@@ -1,4 +1,4 @@
-"""Access reviews in Slack: start one from the modal, post its prompt, redraw it in place."""
+"""Access reviews in Slack: start one from the modal, post its shared prompt, private pages."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from bot.chat.reviews import (
     ReviewStart,
     check_may_start,
     remember_prompt,
-    remembered_page,
     review_prompt,
+    shared_prompts,
     start_review,
 )
 from bot.chat.runtime import Runtime
 from bot.core.errors import InvalidInput
+from bot.core.messages import Message
+from handlers.slack.background import one_redraw_at_a_time
 from handlers.slack.blocks import render_blocks, render_text
 from handlers.slack.files import download
 from handlers.slack.identity import link_named, resolve_actor
@@ -70,30 +72,42 @@ async def _read_csv(deps: Runtime, file: dict[str, Any]) -> bytes:
 async def post_review_prompt(
     deps: Runtime, client: AsyncWebClient, campaign_id: int, channel: str
 ) -> str:
-    """Post page one of the prompt and remember the message; returns its ts."""
-    message = await review_prompt(deps, campaign_id, 0)
+    """Post the shared prompt and remember the message; returns its ts."""
+    message = await review_prompt(deps, campaign_id)
     posted = await client.chat_postMessage(
         channel=channel, text=render_text(message), blocks=render_blocks(message)
     )
     ts = str(posted["ts"])
-    await remember_prompt(deps, (Platform.SLACK, str(posted["channel"]), ts), campaign_id, 0)
+    await remember_prompt(deps, (Platform.SLACK, str(posted["channel"]), ts), campaign_id)
     return ts
 
 
 async def redraw_review(
-    deps: Runtime,
-    client: AsyncWebClient,
-    campaign_id: int,
-    channel: str,
-    ts: str,
-    *,
-    page: int | None = None,
+    deps: Runtime, client: AsyncWebClient, campaign_id: int, channel: str, ts: str
 ) -> None:
-    """Update the prompt in place on its current page (or the page asked for)."""
-    if page is None:
-        page = await remembered_page(deps, Platform.SLACK, channel, ts)
-    message = await review_prompt(deps, campaign_id, page)
+    """Update the shared prompt at (channel, ts) in place: its progress and first page."""
+    message = await review_prompt(deps, campaign_id)
     await client.chat_update(
         channel=channel, ts=ts, text=render_text(message), blocks=render_blocks(message)
     )
-    await remember_prompt(deps, (Platform.SLACK, channel, ts), campaign_id, page)
+    await remember_prompt(deps, (Platform.SLACK, channel, ts), campaign_id)
+
+
+async def redraw_shared(deps: Runtime, client: AsyncWebClient, campaign_id: int) -> None:
+    """Update the shared prompt wherever it was posted (after a decision on a private page),
+    one redraw of each message at a time, as a click on it would."""
+    for channel, ts in await shared_prompts(deps, Platform.SLACK, campaign_id):
+        async with one_redraw_at_a_time(f"{channel}:{ts}"):
+            message = await review_prompt(deps, campaign_id)
+            await client.chat_update(
+                channel=channel, ts=ts, text=render_text(message), blocks=render_blocks(message)
+            )
+
+
+def private_page(message: Message, *, in_place: bool) -> dict[str, Any]:
+    """Response-url fields for a private page: in place of the ephemeral page that carried the
+    button, or a new ephemeral message (the shared prompt stays as everyone sees it)."""
+    fields: dict[str, Any] = {"text": render_text(message), "blocks": render_blocks(message)}
+    if in_place:
+        return {"replace_original": True, **fields}
+    return {"response_type": "ephemeral", "replace_original": False, **fields}

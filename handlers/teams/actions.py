@@ -11,15 +11,16 @@ import aiohttp
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import ResourceResponse
 
-from bot.chat.actions import parse_press, press_button, redrawn
+from bot.chat.actions import parse_press, press_button, redrawn, writes
 from bot.chat.presses import Ask, Outcome, Press, Redraw
 from bot.chat.refs import parse_page
+from bot.chat.reviews import page_of, review_prompt
 from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
-from handlers.teams.cards import card_attachment
+from handlers.teams.attachments import card_attachment
 from handlers.teams.exports import export_requests
 from handlers.teams.replies import card_activity, replace_card
-from handlers.teams.reviews import REVIEW_START, start_review
+from handlers.teams.reviews import REVIEW_START, redraw_shared, show_privately, start_review
 from handlers.teams.snooze import snooze_card
 
 Call = Callable[[], Awaitable[Any]]
@@ -81,6 +82,15 @@ class _Later:
         self._calls.append(lambda: self._context.update_activity(activity))
         return ResourceResponse(id=str(activity.id or ""))
 
+    def defer(self, call: Call) -> None:
+        """Run `call` after the turn, in order with the kept replies (given the turn's own
+        context: what it sends is sent then, not kept again)."""
+        self._calls.append(call)
+
+    @property
+    def turn(self) -> TurnContext:
+        return self._context
+
     def start(self) -> None:
         if self._calls:
             task = asyncio.get_running_loop().create_task(_send_in_order(list(self._calls)))
@@ -107,12 +117,14 @@ async def _send_in_order(calls: list[Call]) -> None:
 
 
 async def _shown(
-    runtime: Runtime, context: TurnContext, actor: Actor, press: Press, outcome: Outcome
+    runtime: Runtime, context: _Later, actor: Actor, press: Press, outcome: Outcome
 ) -> None:
     """The outcome as Teams sends: the card in place first, then the private answer."""
     if outcome.card is not None:
         await replace_card(context, card_activity(outcome.card))
-    if outcome.redraw is not None:
+    if outcome.redraw is Redraw.REVIEW:
+        await _show_review(runtime, context, actor, press, outcome)
+    elif outcome.redraw is not None:
         exports = export_requests(runtime, context)  # an export goes to a personal chat
         message = await redrawn(runtime, actor, outcome, page=press.page, exports=exports)
         if outcome.redraw is Redraw.COMMAND:  # a long answer, at the page asked for
@@ -122,6 +134,8 @@ async def _shown(
         await replace_card(context, shown)
     if outcome.reply is not None:
         await context.send_activity(outcome.reply.text or "")
+    if (private := outcome.private_card) is not None:
+        context.defer(lambda: show_privately(runtime, context.turn, private))
     if outcome.ask is Ask.SNOOZE:
         await context.send_activity(
             MessageFactory.attachment(card_attachment(snooze_card(outcome.ref)))
@@ -142,3 +156,19 @@ def _press(context: TurnContext, data: dict[str, Any]) -> Press:
         conversation=str(context.activity.conversation.id),
         files_in_chat=True,
     )
+
+
+async def _show_review(
+    runtime: Runtime, later: _Later, actor: Actor, press: Press, outcome: Outcome
+) -> None:
+    """The shared prompt in place, or the presser's private page: in place of the private card
+    that carried the button (in their personal chat), else sent there anew. A change made on
+    a private page redraws the shared prompt too, wherever it was posted."""
+    message = await review_prompt(runtime, outcome.ref, page_of(outcome), actor)
+    personal = getattr(later.activity.conversation, "conversation_type", None) == "personal"
+    if not outcome.private or (outcome.on_private and personal):
+        await replace_card(later, card_activity(message))
+    else:
+        later.defer(lambda: show_privately(runtime, later.turn, message))
+    if outcome.private and writes(press):
+        later.defer(lambda: redraw_shared(runtime, later.turn, outcome.ref))

@@ -7,32 +7,36 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from bot.core import paging
 from bot.core.messages import Button, Field, Image, ListItem, Message, Section
-from bot.core.paging import (
-    MORE_LABEL,
-    Page,
-    all_items,
-    pager,
-    plan_page,
-    section_parts,
-    top_items,
+from bot.core.paging import Page, Pager, all_items
+from handlers.teams.attachments import fallback_text
+from handlers.teams.markdown import (
+    card_lines,
+    card_markdown,
+    clip,
+    encoded,
+    fact_title,
+    fact_value,
+    marked,
+    no_backticks,
 )
-from handlers.teams.markdown import SPECIAL, escape_markdown
 
 Card = dict[str, Any]
 Element = dict[str, Any]
 MoreData = Callable[[int], dict[str, Any]]
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
-CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # Teams rejects activities over ~28 KB; the rest is left for the activity around the card.
 MAX_CARD_BYTES = 24_000
-TEXT_BLOCK_CHARS = 2_000
 _SHORT = 2_000  # bytes for an item line, its detail, a field value or the footer
 _LABEL = 200  # bytes for a title, heading, field label or button label
-_FALLBACK = 300
 _MIN_ITEM_ROOM = 6_000  # long text never squeezes a page of the list below this
-_RESERVE = 400  # the pager line, "(page N)" and "(continued)" headings
+_RESERVE = 400  # the page line and "(continued)" headings
 _STYLES = {"primary": "positive", "danger": "destructive"}
+
+
+_ONE_ROW = 3  # buttons from which a message's own buttons take two rows
+_BESIDE = 14  # a row's button labels up to this many characters in all sit beside its text
 
 
 def card_size(card: Any) -> int:
@@ -40,86 +44,79 @@ def card_size(card: Any) -> int:
     return len(json.dumps(card, separators=(",", ":")))
 
 
-def _encoded(text: str) -> int:
-    """Bytes of `text` in the card's JSON, once escaped for markdown (each `\\` is two)."""
-    return len(json.dumps(escape_markdown(text))) - 2
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` if its JSON form fits `limit` bytes, else a prefix and an explicit marker."""
-    if _encoded(text) <= limit:
-        return text
-    keep, used, budget = 0, 0, max(0, limit - 48)  # 48 bytes hold the marker
-    for ch in text:
-        used += len(json.dumps(ch)) - 2 + (2 if ch in SPECIAL else 0)
-        if used > budget:
-            break
-        keep += 1
-    return f"{text[:keep]}… ({len(text) - keep} more characters not shown)"
-
-
-def split_text(text: str, limit: int = TEXT_BLOCK_CHARS) -> list[str]:
-    """Pieces of at most `limit` chars, cut after a newline when there is one; joined = text."""
-    pieces: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 1, limit) + 1 or limit
-        pieces.append(text[:cut])
-        text = text[cut:]
-    return [*pieces, text] if text else pieces
-
-
 def _text(text: str, **style: Any) -> Element:
     # The model's text is literal, but card links and emphasis are live: so all is escaped.
-    shown = escape_markdown(text) if text.strip() else "-"
+    shown = card_markdown(text) if text.strip() else "-"
     return {"type": "TextBlock", "text": shown, "wrap": True, **style}
 
 
-def _long(text: str | None) -> list[Element]:
-    """Long text as several TextBlocks; whitespace-only pieces are not rendered."""
-    return [_text(piece) for piece in split_text(text or "") if piece.strip()]
+def _lines(text: str | None, **style: Any) -> list[Element]:
+    """Text as one TextBlock a line (a newline is a line break), a blank line as a gap.
+
+    `style` is every line's; a `spacing` in it is the first line's only.
+    """
+    first = {"spacing": style.pop("spacing")} if "spacing" in style else {}
+    blocks: list[Element] = []
+    for line, after_gap in card_lines(text or ""):
+        gap = first if not blocks else {} if after_gap else {"spacing": "None"}
+        blocks.append(_text(line, **style, **gap))
+    return blocks
 
 
 def _heading(text: str) -> Element:
     return _text(text, weight="Bolder", size="Medium")
 
 
-def _subtle(text: str) -> Element:
-    return _text(text, isSubtle=True, size="Small")
+def _subtle(text: str, **style: Any) -> Element:
+    return _text(text, isSubtle=True, size="Small", **style)
 
 
 def _facts(fields: Sequence[Field]) -> list[Element]:
     pairs = [(clip(f.label, _LABEL), clip(f.value, _SHORT)) for f in fields]
-    facts = [{"title": escape_markdown(t), "value": escape_markdown(v)} for t, v in pairs]
+    facts = [{"title": fact_title(t), "value": fact_value(v)} for t, v in pairs]
     return [{"type": "FactSet", "facts": facts}] if facts else []
 
 
 def _action(button: Button) -> Element:
-    """Action.Submit, or with a confirm an Action.ShowCard whose submit carries the statement."""
+    """Action.Submit, OpenUrl for a link, or with a confirm an Action.ShowCard whose submit
+    carries the statement."""
     style = {"style": _STYLES[button.style]} if button.style in _STYLES else {}
-    title = clip(button.label.strip() or "-", _LABEL)
+    title = clip(no_backticks(button.label).strip() or "-", _LABEL)
+    if button.url:
+        return {"type": "Action.OpenUrl", "title": title, "url": button.url, **style}
     data = {"action_id": button.action_id, "value": button.value}
     confirm = button.confirm
     if confirm is None:
         return {"type": "Action.Submit", "title": title, "data": data, **style}
     yes = {
         "type": "Action.Submit",
-        "title": clip(confirm.confirm_label.strip() or "Confirm", _LABEL),
+        "title": clip(no_backticks(confirm.confirm_label).strip() or "Confirm", _LABEL),
         # The handler stores exactly the statement shown, so it travels with the click.
         "data": {**data, "confirmed": True, "statement": confirm.text},
         **style,
     }
-    body = [_text(clip(confirm.title, _LABEL), weight="Bolder"), *_long(confirm.text)]
+    body = [_text(clip(confirm.title, _LABEL), weight="Bolder"), *_lines(confirm.text)]
     inner = {"type": "AdaptiveCard", "version": "1.5", "body": body, "actions": [yes]}
     return {"type": "Action.ShowCard", "title": title, "card": inner, **style}
 
 
 def _item(item: ListItem) -> Element:
-    items = [_text(clip(item.text, _SHORT))]
+    items = _lines(clip(item.text, _SHORT)) or [_text("-")]
     if (item.detail or "").strip():
-        items.append(_text(clip(item.detail or "", _SHORT), isSubtle=True, spacing="Small"))
-    if item.buttons:
-        items.append({"type": "ActionSet", "actions": [_action(b) for b in item.buttons]})
-    return {"type": "Container", "separator": True, "items": items}
+        items += _lines(clip(item.detail or "", _SHORT), isSubtle=True, spacing="Small")
+    actions = {"type": "ActionSet", "actions": [_action(b) for b in item.buttons]}
+    if item.buttons and sum(len(b.label) for b in item.buttons) > _BESIDE:
+        items.append(actions)  # long labels: under the row's text
+    elif item.buttons:  # short ones (Keep, Revoke) to the right: one line, not three
+        columns = [
+            {"type": "Column", "width": "stretch", "items": items},
+            {"type": "Column", "width": "auto", "items": [actions]},
+        ]
+        for column in columns:
+            column["verticalContentAlignment"] = "Center"
+        items = [{"type": "ColumnSet", "columns": columns}]
+    # Rows close together, a thin line between: a list reads as one table, not as cards.
+    return {"type": "Container", "separator": True, "spacing": "Small", "items": items}
 
 
 def _images(images: Sequence[Image]) -> list[Element]:
@@ -134,12 +131,12 @@ def _section_chrome(section: Section) -> list[Element]:
         return []  # an empty section, even with a heading, is skipped
     heading = section.heading or ""
     head = [_heading(clip(heading, _LABEL))] if heading.strip() else []
-    return head + _long(section.text) + _facts(section.fields)
+    return head + _lines(section.text) + _facts(section.fields)
 
 
 def _sections(message: Message, page: Page) -> list[Element]:
     blocks: list[Element] = []
-    for part in section_parts(message, page):
+    for part in paging.section_parts(message, page):
         shown = [_item(it) for it in part.items]
         heading = part.section.heading or ""
         head: list[Element] = []
@@ -152,41 +149,45 @@ def _sections(message: Message, page: Page) -> list[Element]:
     return blocks
 
 
-def _body(message: Message, page: Page) -> list[Element]:
+def _body(message: Message, page: Page, found: Pager | None) -> list[Element]:
     body: list[Element] = []
     if (message.title or "").strip():
-        title = clip(message.title or "", _LABEL) + page.title_suffix
-        body.append(_text(title, size="Large", weight="Bolder"))
+        body.append(_text(clip(message.title or "", _LABEL), size="Large", weight="Bolder"))
+    context = paging.context_line(message, found)
+    if context:
+        body.append(_subtle(clip(context, _SHORT), **({"spacing": "None"} if body else {})))
     if page.first:
-        body += _long(message.text) + _facts(message.fields)
+        body += _lines(message.text) + _facts(message.fields)
     body += _sections(message, page)
-    body += [_item(it) for it in top_items(message, page)]
+    body += [_item(it) for it in paging.top_items(message, page)]
     if page.first:
         body += _images(message.images)
     return body
 
 
-def _pager(page: Page, more_data: MoreData | None) -> tuple[list[Element], list[Element]]:
-    """The "Showing 21–40 of 200" line and, when more remain, the More action."""
-    found = pager(page, can_more=more_data is not None)
-    if found is None:
-        return [], []
-    if found.next_page is None or more_data is None:
-        return [_subtle(found.line)], []
-    data = more_data(found.next_page)
-    return [_subtle(found.line)], [{"type": "Action.Submit", "title": MORE_LABEL, "data": data}]
-
-
-def _card(message: Message, page: Page, more_data: MoreData | None) -> Card:
-    line, more = _pager(page, more_data)
+def _card(message: Message, page: Page, found: Pager | None, more_data: MoreData | None) -> Card:
+    nav: list[Element] = []
+    note: list[Element] = []
+    if found is not None and found.navigates and more_data is not None:
+        nav = [
+            {"type": "Action.Submit", "title": label, "data": more_data(number)}
+            for label, number in found.links
+        ]
+    elif found is not None:  # no paging here: say how many are not shown
+        note = [_subtle(found.line)]
     footer = [_subtle(clip(message.footer or "", _SHORT))] if (message.footer or "").strip() else []
     buttons = [_action(b) for b in message.buttons] if page.first else []
+    rows: list[Element] = []
+    if len(buttons) >= _ONE_ROW:  # Teams cuts labels in a crowded row: the first on its own
+        rows = [{"type": "ActionSet", "actions": buttons[:1]}]
+        rows.append({"type": "ActionSet", "actions": buttons[1:], "spacing": "Small"})
+        buttons = []
     return {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
         "version": "1.5",
-        "body": _body(message, page) + line + footer,
-        "actions": buttons + more,
+        "body": _body(message, page, found) + note + footer + rows,
+        "actions": buttons + nav,
         "fallbackText": fallback_text(message),
     }
 
@@ -196,8 +197,22 @@ def _chrome(message: Message, reserve: int, *, texts: bool = True) -> int:
     sections = tuple(replace(s, items=(), text=s.text if texts else None) for s in message.sections)
     bare = replace(message, items=(), sections=sections, text=message.text if texts else None)
     # A section whose only content is items still costs a Container and its heading.
-    headings = sum(_encoded(s.heading or "") + 160 for s in message.sections)
-    return card_size(_card(bare, Page(0, range(0), 0), None)) + headings + reserve
+    headings = sum(encoded(s.heading or "") + 160 for s in message.sections)
+    return card_size(_card(bare, Page(0, range(0), 0), None, None)) + headings + reserve
+
+
+def _fit(text: str, room: int) -> str:
+    """`text`, or its longest prefix (with a marker) whose TextBlocks take at most `room`."""
+    if card_size(_lines(text)) <= room:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # the blocks of a longer prefix take more room: a binary search
+        middle = (low + high + 1) // 2
+        if card_size(_lines(marked(text, middle))) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return marked(text, low)
 
 
 def _fit_texts(message: Message, reserve: int) -> Message:
@@ -209,9 +224,8 @@ def _fit_texts(message: Message, reserve: int) -> Message:
         nonlocal room
         if not text:
             return text
-        overhead = 60 * (len(text) // TEXT_BLOCK_CHARS + 1)  # each TextBlock's own JSON
-        fitted = clip(text, max(0, room - overhead))
-        room -= _encoded(fitted) + overhead
+        fitted = _fit(text, max(0, room))
+        room -= card_size(_lines(fitted))
         return fitted
 
     text = fit(message.text)
@@ -219,14 +233,15 @@ def _fit_texts(message: Message, reserve: int) -> Message:
     return replace(message, text=text, sections=sections)
 
 
-def _plan(message: Message, page: int, reserve: int) -> Page:
-    """Which items page `page` shows, measured in bytes (the reserve is in the chrome)."""
-    return plan_page(
+def _plan(message: Message, page: int, reserve: int, *, paged: bool) -> Page:
+    """Which items page `page` shows; bytes only guard the page size (reserve in the chrome)."""
+    return paging.plan_page(
         message,
         page,
         item_cost=lambda i: card_size(_item(i)) + 1,
         chrome=_chrome(message, reserve),
         limit=MAX_CARD_BYTES,
+        per_page=paging.PAGE_SIZE if paged else None,
     )
 
 
@@ -267,24 +282,14 @@ def render_card(
 ) -> dict[str, Any]:
     """An Adaptive Card 1.5 for page `page` (clamped) of `message`, under 24,000 bytes.
 
-    Items are paged (stable page size) with a top-level "More" Action.Submit whose data is
-    `more_data(page + 1)`, or a line saying how many are not shown. Long text is split into
-    TextBlocks of ≤ 2,000 chars; text that cannot fit is cut with an explicit marker.
+    With `more_data`, items are paged 12 a page (bot.core.paging) with Previous and Next
+    Action.Submits whose data is `more_data(n)`, and "page 2 of 3" in the context line;
+    without it, a list too long for one card says how many are not shown. Each line of
+    text is a TextBlock; text that cannot fit is cut with an explicit marker.
     """
-    reserve = _RESERVE + (card_size(more_data(0)) + 16 if more_data else 0)
+    nav = 2 * (card_size(more_data(0)) + 60) if more_data else 0  # Previous and Next
+    reserve = _RESERVE + nav
     fitted = _fit_texts(message, reserve)
-    return _guard(_card(fitted, _plan(fitted, page, reserve), more_data))
-
-
-def fallback_text(message: Message) -> str:
-    """Plain summary for notifications and clients without cards: title and first line."""
-    first = next(iter((message.text or "").strip().splitlines()), "")
-    lead = " — ".join(" ".join(p.split()) for p in (message.title or "", first) if p.strip())
-    texts = [lead, *(i.text for i in all_items(message)), message.footer or ""]
-    text = " ".join(next((t for t in texts if t.strip()), "Message from soc2bot").split())
-    return text if len(text) <= _FALLBACK else text[: _FALLBACK - 1] + "…"
-
-
-def card_attachment(card: dict[str, Any]) -> dict[str, Any]:
-    """The activity attachment that carries `card`."""
-    return {"contentType": CONTENT_TYPE, "content": card}
+    plan = _plan(fitted, page, reserve, paged=more_data is not None)
+    found = paging.pager(plan, can_more=more_data is not None)
+    return _guard(_card(fitted, plan, found, more_data))

@@ -71,8 +71,11 @@ class TeamsPersonalChat:
     whenever the person writes to the bot), or a new 1:1 conversation created with them.
     """
 
-    def __init__(self, runtime: Runtime, context: TurnContext) -> None:
+    def __init__(
+        self, runtime: Runtime, context: TurnContext, *, unreachable: str = UNREACHABLE
+    ) -> None:
         activity = context.activity
+        self.unreachable = unreachable  # said where asked, should the personal chat fail
         self.runtime, self.adapter = runtime, context.adapter
         self.app_id = runtime.settings.microsoft_app_id or ""
         sender = activity.from_property
@@ -105,6 +108,10 @@ class TeamsPersonalChat:
     async def hand_over(self, summary: BundleSummary, message: Message) -> None:
         await self._send(card_activity(message))
 
+    async def show(self, message: Message) -> None:
+        """The message as a card in the personal chat (a review's private page)."""
+        await self._send(card_activity(message))
+
     async def _send(self, activity: Activity) -> None:
         async def post(turn: TurnContext) -> None:
             await turn.send_activity(activity)
@@ -119,7 +126,7 @@ class TeamsPersonalChat:
                     self.app_id, post, self._new_chat, self._channel_id, self._service_url
                 )
         except Exception:
-            await self._say_where_asked(UNREACHABLE)
+            await self._say_where_asked(self.unreachable)
             raise
 
     async def _say_where_asked(self, text: str) -> None:

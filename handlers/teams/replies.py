@@ -17,7 +17,8 @@ from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
 from bot.core.messages import Image, Message
 from bot.core.paging import MORE_ACTION_ID
-from handlers.teams.cards import card_attachment, fallback_text, render_card
+from handlers.teams.attachments import card_attachment, fallback_text
+from handlers.teams.cards import render_card
 
 log = logging.getLogger("soc2bot.teams")
 # A huge picture still fails, even though base64 images are outside the message size limit.
@@ -26,9 +27,11 @@ _SIGNATURES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": 
 
 
 def card_activity(message: Message, *, text: str = "", page: int = 0) -> Activity:
-    """A message activity carrying the message as an Adaptive Card (with a More button).
+    """A message activity carrying the message as an Adaptive Card, on page `page`.
 
-    Pictures the bot drew (charts) ride along as inline attachments after the card.
+    With the command's `text`, a long answer pages with Previous and Next: each runs the
+    command again at its page (`page_more`). Pictures the bot drew (charts) ride along as
+    inline attachments after the card.
     """
     more = (lambda p: {"action_id": MORE_ACTION_ID, "value": text, "page": p}) if text else None
     card = render_card(message, page=page, more_data=more)

@@ -1,18 +1,23 @@
-"""Access reviews in Teams: the start form, starting a review from it, the prompt in place."""
+"""Access reviews in Teams: the start form, the shared prompt, and private pages."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.schema import Activity, ConversationAccount
 
 from bot.chat import commands as c
-from bot.chat.reviews import MAX_REASON, ReviewStart, review_prompt
+from bot.chat.reviews import MAX_REASON, ReviewStart, remember_prompt, review_prompt, shared_prompts
 from bot.chat.reviews import start_review as start_review_from
 from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
-from handlers.teams.cards import SCHEMA, card_attachment
+from bot.core.messages import Message
+from handlers.teams.attachments import card_attachment
+from handlers.teams.cards import SCHEMA
+from handlers.teams.exports import TeamsPersonalChat
 from handlers.teams.replies import card_activity, replace_card
 from models import Platform
 
@@ -21,7 +26,12 @@ MAX_CSV_CHARS = 200_000  # a pasted list far past a few thousand accounts belong
 REASON_LABEL = "Reason (only when an admin makes the control's owner its reviewer)"
 CSV_HINT = (
     "One account per line. Columns: account (required); email (the account holder, used to "
-    "refuse self-review); system; system_owner (email of who removes revoked access)."
+    "refuse self-review); system; system_owner (email of who removes revoked access); "
+    "optional role and last_login, shown to the reviewer."
+)
+UNREACHABLE = (
+    "I could not open a personal chat with you to show that page of the review. Open a chat "
+    "with soc2bot (Apps, then soc2bot), then try again."
 )
 
 
@@ -83,5 +93,38 @@ async def start_review(
         reason=str(data.get("review_reason") or ""),
     )
     campaign_id = await start_review_from(runtime, actor, form)
-    # The form becomes the prompt, so nobody submits it twice.
-    await replace_card(context, card_activity(await review_prompt(runtime, campaign_id, 0)))
+    # The form becomes the shared prompt, so nobody submits it twice; it is remembered, so that
+    # decisions made on private pages redraw its progress.
+    await replace_card(context, card_activity(await review_prompt(runtime, campaign_id)))
+    if context.activity.reply_to_id:
+        where = (Platform.TEAMS, form.channel, str(context.activity.reply_to_id))
+        await remember_prompt(runtime, where, campaign_id)
+
+
+async def show_privately(runtime: Runtime, context: TurnContext, message: Message) -> None:
+    """A private page for the presser: Teams has no ephemeral messages, so it goes to their
+    personal chat with the bot (here, when pressed there), never over the shared prompt."""
+    if getattr(context.activity.conversation, "conversation_type", None) == "personal":
+        await context.send_activity(card_activity(message))
+        return
+    await TeamsPersonalChat(runtime, context, unreachable=UNREACHABLE).show(message)
+
+
+async def redraw_shared(runtime: Runtime, context: TurnContext, campaign_id: int) -> None:
+    """Update the shared prompt wherever it was posted in Teams (after a decision on a private
+    page): each is an activity in its conversation, reached through this turn's service."""
+    prompts = await shared_prompts(runtime, Platform.TEAMS, campaign_id)
+    here = TurnContext.get_conversation_reference(context.activity)
+    for conversation, activity_id in prompts:
+        activity = card_activity(await review_prompt(runtime, campaign_id))
+        activity.id = activity_id
+        reference = copy.copy(here)
+        reference.conversation = ConversationAccount(
+            id=conversation, tenant_id=getattr(here.conversation, "tenant_id", None)
+        )
+
+        async def put(turn: TurnContext, activity: Activity = activity) -> None:
+            await turn.update_activity(activity)
+
+        app_id = runtime.settings.microsoft_app_id or ""
+        await context.adapter.continue_conversation(reference, put, app_id)

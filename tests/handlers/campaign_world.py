@@ -70,6 +70,16 @@ class World:
         answers = [r for r in self.responses() if r.get("replace_original") is not True]
         return str(answers[-1]["text"])
 
+    def digest_details(self, user: str) -> str:
+        """`digest`, then its "Show details": the private answer's blocks, as text."""
+        blocks = self.command("digest", user)["blocks"]
+        [details] = [
+            e for b in blocks for e in b.get("elements") or []
+            if str(e.get("action_id", "")).startswith("digest_details")
+        ]  # fmt: skip
+        self.click(user, details["action_id"], details.get("value", ""))
+        return str(self.responses()[-1]["blocks"])
+
     def slack_dm_button(self, user: str, prefix: str) -> dict[str, Any]:
         """The newest button starting with `prefix` in what the bot posted to `user`."""
         for call in reversed(self.slack.calls_to("chat.postMessage")):

@@ -56,7 +56,8 @@ def test_a_policy_round_across_50_people_answered_from_slack_and_teams(world: Wo
     world.click("UP0", again["action_id"], again["value"])
     assert "Already recorded" in world.said()
     eve = world.command("ack acceptable-use", "UEVE")
-    [eve_button] = [e for b in eve["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    opened, eve_button = [e for b in eve["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert opened["url"] == "https://intranet.acme.test/aup"  # Open the policy, then accept
     world.click("UEVE", eve_button["action_id"], eve_button["value"])
 
     with world.db.session() as session:
@@ -74,8 +75,7 @@ def test_a_policy_round_across_50_people_answered_from_slack_and_teams(world: Wo
     assert f"{TITLE}, version 1.0 — 48 of 50 accepted (96%)" in status
     audit = str(world.command(f"audit camp-{campaign}", "UAUD")["blocks"])
     assert "Not yet (2)" in audit and "Accepted (48)" in audit
-    digest = str(world.command("digest", "UANA")["blocks"])
-    assert "48 of 50 decided (96%)" in digest
+    assert "48 of 50 decided (96%)" in world.digest_details("UANA")
 
 
 def test_nobody_answers_for_someone_else_and_auditors_do_not_answer(world: World) -> None:

@@ -81,8 +81,7 @@ def test_a_training_round_with_certificates_from_slack_and_teams(world: World) -
         assert evidence.sha256 == hashlib.sha256(served).hexdigest()
     done = {i.subject_email for _, i in rows if i.decision is ItemDecision.COMPLETED}
     assert done == {*expected, "p34@acme.test"}
-    digest_text = str(world.command("digest", "UANA")["blocks"])
-    assert "Training completion by team (manager)" in digest_text
+    assert "Training completion by team (manager)" in world.digest_details("UANA")
 
 
 def _wait_for_files(world: World, campaign: int, count: int) -> None:

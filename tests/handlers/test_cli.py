@@ -37,7 +37,7 @@ def test_version() -> None:
 def test_status_on_a_fresh_database_loads_the_starter_catalog(env: Path) -> None:
     code, out = run("status")
     assert code == 0, out
-    assert "Readiness:" in out and "By criterion" in out and "CC6:" in out
+    assert "Readiness " in out and "By criterion" in out and "CC6:" in out
     assert "Type II window coverage" in out
     assert "placeholder people" in out
 
@@ -48,7 +48,7 @@ def test_status_shows_real_numbers_for_a_catalog_with_history(env: Path, tmp_pat
     assert run("catalog", "sync", str(path), "--accept-overdue")[0] == 0
     code, out = run("status")
     assert code == 0
-    assert "Overdue:" in out and "2 of 2 controls" not in out  # the window is in the past
+    assert "Most overdue (" in out and "2 of 2 controls" not in out  # the window is in the past
     assert "% of periods due so far have accepted evidence" in out
 
 
@@ -100,6 +100,11 @@ def test_audit_log_for_a_subject(env: Path) -> None:
     run("status")
     code, out = run("audit", "log", "--subject", "CC6.1-AR", "--json")
     assert code == 0 and '"action": "control.created"' in out and '"subject_id": "CC6.1-AR"' in out
+    # As a table: events by number (never `#`, an occurrence's), as sentences, local times.
+    code, table = run("audit", "log", "--subject", "CC6.1-AR")
+    flat = " ".join(table.split())
+    assert code == 0 and "event" in table and "when (UTC)" in flat, table  # the program's
+    assert "An admin (CLI) created" in flat and "#" not in table and "{" not in table
 
 
 def test_ask_runs_chat_commands_and_explains_mistakes(env: Path) -> None:

@@ -48,7 +48,7 @@ def test_a_policy_round_starts_with_its_pdf_kept_as_evidence(env: Path, tmp_path
     code, out = run("campaign", "list")
     assert code == 0 and "Acceptable Use Policy, version 3 — 0 of 2 accepted (0%)" in out
     code, out = run("campaign", "show", "camp-1")
-    assert code == 0 and "Not yet (2)" in out and "campaign.started" in out
+    assert code == 0 and "Not yet (2)" in out and "(CLI) started" in out
     code, out = run("ask", "ack acceptable use", "--as", "raj@acme.test")
     assert code == 0 and "I have read and accept Acceptable Use Policy, version 3." in out
     assert f"aup.pdf · SHA-256 {sha}" in out

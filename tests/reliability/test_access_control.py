@@ -131,6 +131,11 @@ def _review_item(fx: Fixture, role: str, ok: bool) -> tuple[str, dict[str, Any]]
     return str(fx.review_items.pop(0) if ok else fx.review_items[-1]), {}
 
 
+def _review_page_items(fx: Fixture, role: str, ok: bool) -> tuple[str, dict[str, Any]]:
+    """The first page of the review, with the items it showed (the button's value)."""
+    return f"{fx.review_campaign}:0", {"value": ",".join(map(str, fx.review_items))}
+
+
 def _follow_up(fx: Fixture, role: str, ok: bool) -> tuple[str, dict[str, Any]]:
     return str(fx.follow_ups.pop(0) if ok else fx.follow_ups[-1]), {}
 
@@ -160,13 +165,18 @@ BUTTONS: dict[str, Button] = {
     "occ_snooze": Button(_occ(fresh=False), ADMIN_OR_OWNER),
     "review_keep": Button(_review_item, EVE_ONLY, True),
     "review_revoke": Button(_review_item, EVE_ONLY, True),
-    # Paging redraws the message: only the review's reviewer (Eve), its starter or an admin.
+    # Keep all remaining on a page: what is still pending of it and the presser's (Eve's).
+    "review_keep_page": Button(_review_page_items, EVE_ONLY, True),
+    # Paging shows a private page: only the review's reviewer (Eve), its starter or an admin.
     "review_page": Button(lambda fx, r, ok: (f"{fx.review_campaign}:1", {}), REVIEW_PAGERS),
+    "review_pending": Button(lambda fx, r, ok: (f"{fx.review_campaign}:0", {}), REVIEW_PAGERS),
     "page_more": Button(_fixed_ref(""), ALL),
+    "open_link": Button(_fixed_ref(""), ALL),  # a link button's click: acknowledged, no-op
     "fu_done": Button(_follow_up, ADMIN_OR_OWNER, True),
     "camp_ack": Button(_rajs("policy"), frozenset({"owner"}), True),
     "camp_done": Button(_rajs("training"), frozenset({"owner"}), True),
     "camp_cert": Button(_rajs("training"), frozenset({"owner"})),
+    "digest_details": Button(_fixed_ref(""), frozenset({"admin", "leadership"})),  # as `digest`
 }
 
 
@@ -178,17 +188,19 @@ def test_one_core_table_names_every_button_both_platforms_show() -> None:
     assert set(TABLE) - {"occ_snooze_submit"} == set(BUTTONS)
 
 
-def _slack_press(world: World, name: str, ref: str, role: str) -> Any:
+def _slack_press(world: World, name: str, ref: str, role: str, value: str | None = None) -> Any:
     action_id = f"{name}:{ref}" if ref else name
-    value = json.dumps({"t": "status", "p": 1}) if name == "page_more" else ref
+    value = json.dumps({"t": "status", "p": 1}) if name == "page_more" else value or ref
     payload = block_action_payload(
         action_id=action_id, value=value, user_id=PEOPLE[role].slack_id, channel_id="C1"
     )
     return world.slack.interact(payload)
 
 
-def _teams_press(world: World, name: str, ref: str, role: str) -> Any:
+def _teams_press(world: World, name: str, ref: str, role: str, value: str | None = None) -> Any:
     data: dict[str, Any] = {"action_id": f"{name}:{ref}" if ref else name}
+    if value:
+        data["value"] = value
     if name == "page_more":
         data.update(value="status", page=1)
     return world.teams_submit(data, role)
@@ -204,8 +216,8 @@ def test_every_button_by_every_role_follows_the_permission_matrix(
     for name, button in BUTTONS.items():
         for role in ordered(button.allowed):
             allowed = role in button.allowed
-            ref, _ = button.target(fx, role, allowed)
-            out = attempt(world, press, world, name, ref, role)
+            ref, extra = button.target(fx, role, allowed)
+            out = attempt(world, press, world, name, ref, role, extra.get("value"))
             changes = button.changes and allowed
             if name in ("occ_attach", "camp_cert") and platform == "teams" and allowed:
                 changes = True  # Teams remembers that it awaits a file in this chat
@@ -228,8 +240,8 @@ def test_an_auditor_changes_nothing_whatever_they_send(fx: Fixture) -> None:
     for platform, press in (("slack", _slack_press), ("teams", _teams_press)):
         fx.platform = platform  # type: ignore[attr-defined]
         for name, button in BUTTONS.items():
-            ref, _ = button.target(fx, "auditor", False)
-            press(world, name, ref, "auditor")
+            ref, extra = button.target(fx, "auditor", False)
+            press(world, name, ref, "auditor", extra.get("value"))
     slack_snooze(world, fx.any_open(), "auditor")
     teams_snooze(world, fx.any_open(), "auditor")
     slack_review_start(world, "auditor")

@@ -159,6 +159,38 @@ def test_accounts_that_are_the_reviewers_own_by_handle_go_to_someone_else(
     assert "Sorry, " in said and changed(before, world.fingerprint()) == []
 
 
+@pytest.mark.parametrize("platform", ["slack", "teams"])
+def test_keep_all_remaining_keeps_only_what_the_presser_may_decide(
+    world: World, platform: str
+) -> None:
+    """Eve keeps a whole page: her own accounts (Ana reviews them) stay pending."""
+    text = "account,system\neve,GitHub\nEve Park,Okta\nsvc-ci,AWS\nsvc-db,AWS\n"
+    if platform == "slack":
+        assert slack_review_form(world, "UANA", reviewer="UEVE", csv_text=text) == {}
+    else:
+        teams_review_form(world, "admin", reviewer="eve@acme.test", csv_text=text)
+    [campaign] = campaigns(world)
+    shown = ",".join(str(i.id) for i in items_by_account(world, campaign.id or 0).values())
+    action = f"review_keep_page:{campaign.id}:0"
+    if platform == "slack":
+        world.fake.clear()
+        payload = block_action_payload(action_id=action, value=shown, user_id="UEVE")
+        assert world.slack.interact(payload).status_code == 200
+        said = json.dumps([c.args for c in world.slack.wait_for("response_url")])
+    else:
+        world.connector.clear()
+        world.teams_submit({"action_id": action, "value": shown}, "member")
+        said = world.teams_texts()
+    assert "Kept 2 accounts. Skipped 2: 2 assigned to another reviewer." in said
+    after = items_by_account(world, campaign.id or 0)
+    assert {a: i.decision.value for a, i in after.items()} == {
+        "eve": "pending", "Eve Park": "pending", "svc-ci": "keep", "svc-db": "keep",
+    }  # fmt: skip
+    with world.db.session() as session:
+        decided = select(AuditEvent).where(AuditEvent.action == "review.item_decided")
+        assert len(session.exec(decided).all()) == 2  # one event per account kept
+
+
 # --- completion names both roles ----------------------------------------------------------------
 
 

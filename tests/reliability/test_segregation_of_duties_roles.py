@@ -62,7 +62,9 @@ def test_only_the_reviews_people_page_it_and_strangers_rewrite_no_message(world:
         payload = block_action_payload(action_id=f"review_page:{campaign_id}:1", value="",
                                        user_id=PEOPLE[role].slack_id)  # fmt: skip
         assert world.slack.interact(payload).status_code == 200
-        assert "Page 2 of 2" in json.dumps(world.slack.wait_for("chat.update")[-1].args)
+        page = world.slack.wait_for("response_url")[-1].args  # a page for them alone
+        assert page["response_type"] == "ephemeral" and "Page 2 of 3" in json.dumps(page)
+        assert world.fake.calls_to("chat.update") == []  # the shared prompt stays as it is
 
 
 def _submit(world: World, data: dict[str, Any], role: str, reply_to_id: str) -> dict[str, Any]:

@@ -41,9 +41,11 @@ def test_the_weekly_digest_carries_the_signed_head_on_a_line_of_its_own(db: Data
     message = message_from_payload(row.payload)
     assert message.footer is not None
     shown = message.footer.splitlines()[-1]
-    assert shown.startswith(f"Audit trail head #{head.seq} ({head.hash[:16]}…), signed: ")
-    # Copied as the plain text shows it (the token is never wrapped), it reads back whole.
-    [witness], broken = read_witnesses(render_plain(message))
+    assert shown.startswith(f"Audit trail head: event {head.seq} ({head.hash[:16]}…), signed: ")
+    # The whole token stays in the posted message, carried by "Show details", whose private
+    # answer shows it on a line of its own (the plain text shows the short form only).
+    assert "soc2bot-head" not in render_plain(message)
+    [witness], broken = read_witnesses(message.buttons[0].value)
     assert broken == [] and (witness.seq, witness.hash) == (head.seq, head.hash)
     assert witness_signed(witness, service_signer().public_key)
 
@@ -68,6 +70,6 @@ def test_a_witness_file_is_checked_line_by_line_against_the_stored_chain(db: Dat
         (1, True), (3, True), (4, False), (6, False)
     ]  # fmt: skip
     assert "signature does not verify" in str(checks[2].problem)  # the seq is signed too
-    assert "no longer holds event #99: events were deleted" in str(checks[3].problem)
+    assert "no longer holds event 99: events were deleted" in str(checks[3].problem)
     assert broken == ["witness line 5: not a whole soc2bot-head line; copy it exactly as the "
                       "digest shows it"]  # fmt: skip

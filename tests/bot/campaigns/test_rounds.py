@@ -86,7 +86,8 @@ def test_a_round_asks_every_active_employee_once_by_dm(db: Database, company: Co
     statement = policy_statement(TITLE, "1.0")
     [first] = [r for r in invites if r.recipient == "UANA"]
     assert statement in first.payload["text"]
-    [button] = first.payload["buttons"]
+    opened, button = first.payload["buttons"]  # read it, then accept it
+    assert (opened["label"], opened["url"]) == ("Open policy", LINK)
     assert button["label"] == "I have read and accept version 1.0"
     assert button["action_id"] == f"camp_ack:{first.payload['meta']['campaign_item_id']}"
     assert first.payload["meta"]["campaign_id"] == started.campaign.id
@@ -249,7 +250,7 @@ def test_progress_shows_in_status_digest_audit_and_ack(db: Database, company: Co
     assert "Acceptable Use Policy, version 1.0 — 40 of 51 accepted (78%) · 11 overdue" in status
     audit = say(db, actor(db, company.auditor), f"audit camp-{campaign_id}", overdue)
     assert "Not yet (11)" in audit and "Accepted (40)" in audit
-    assert "campaign.item_acknowledged" in audit
+    assert "accepted version 1.0" in audit
     late = company.employees[45]
     mine = say(db, actor(db, late), "ack acceptable-use", overdue)
     assert "I have read and accept Acceptable Use Policy, version 1.0." in mine

@@ -17,7 +17,7 @@ from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import Conflict, PermissionDenied
 from bot.core.settings import DEFAULT_ALLOWED_TYPES
-from bot.digest.messages import digest_view
+from bot.digest.messages import digest_details_view
 from bot.digest.services import compose_digest
 from bot.evidence.local import LocalEvidenceStore
 from models import Campaign, CampaignStatus, EvidenceKind, ItemDecision
@@ -74,7 +74,7 @@ def test_a_round_is_this_years_and_its_dm_offers_both_ways_to_finish(
     assert campaign.details["next_round_on"] == "2027-03-02"
     [invite] = [r for r in outbox(db, "campaign:") if r.recipient == "UANA"]
     labels = [b["label"] for b in invite.payload["buttons"]]
-    assert labels == ["I have completed the training", "Attach certificate"]
+    assert labels == ["Open training", "I have completed the training", "Attach certificate"]
     assert "I have completed Security awareness training (2026)." in invite.payload["text"]
 
 
@@ -135,7 +135,7 @@ def test_completion_rate_per_team_shows_in_the_digest(
     by_team = {r.manager: (r.done, r.total) for r in rates}
     assert by_team["Platform Lead"] == (9, 9) and by_team["Sales Lead"] == (0, 9)
     assert by_team[None] == (0, 6)  # the admin and the five leads have no manager
-    text = str(digest_view(digest))
+    text = str(digest_details_view(digest))  # behind the digest's "Show details"
     assert "Training completion by team (manager)" in text
     assert "Platform Lead: 9 of 9 (100%)" in text
 

@@ -90,12 +90,12 @@ def test_done_with_a_note_echoes_it_and_logs_it_for_the_auditor(world: World) ->
         ).one()
     assert event.details["note"] == "restored db to staging"
     trail = world.run(world.ana, f"audit #{ref}").items
-    assert any("note: restored db to staging" in (i.detail or "") for i in trail)
+    assert any("(note: restored db to staging)" in i.text for i in trail)
 
 
 def test_mine_status_and_done_agree_on_the_day_in_the_programs_timezone(world: World) -> None:
     # 02:30 UTC on Wednesday is still Tuesday evening in New York, the program's timezone.
-    assert f"({PROGRAM_DAY})" in world.ask(world.ana, "status")
+    assert f"SOC 2 status on {PROGRAM_DAY}" in world.ask(world.ana, "status")
     today, tomorrow = (
         world.occurrence("backup-check", dt.date(2026, 5, d)) for d in (13, 20)
     )  # tomorrow's period starts on the UTC date: not open yet

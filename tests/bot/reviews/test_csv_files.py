@@ -35,8 +35,20 @@ def test_a_well_formed_csv_gives_one_row_per_account() -> None:
 
 
 def test_aliases_bom_crlf_and_extra_columns_are_accepted() -> None:
-    data = "\ufeffLogin,Application,Owner,Last login\r\nraj,Okta,ana@acme.test,2026-01-02\r\n"
-    assert parse_accounts_csv(data.encode()) == [AccountRow("raj", None, "Okta", "ana@acme.test")]
+    data = "\ufeffLogin,Application,Owner,Last login,Cost\r\n"
+    data += "raj,Okta,ana@acme.test,2026-01-02,9\r\n"
+    assert parse_accounts_csv(data.encode()) == [
+        AccountRow("raj", None, "Okta", "ana@acme.test", last_activity="2026-01-02")
+    ]
+
+
+def test_role_and_last_activity_are_kept_when_the_export_has_them() -> None:
+    data = b"account,role,last_seen\nraj,admin,2026-02-03\nbob,,\n"
+    rows = parse_accounts_csv(data)
+    assert [(r.role, r.last_activity) for r in rows] == [("admin", "2026-02-03"), (None, None)]
+    assert "row 2: role is longer than 60 characters" in problems(
+        b"account,permission\nraj," + b"x" * 61 + b"\n"
+    )
 
 
 @pytest.mark.parametrize("header", ["username", "user", "USER", " login "])

@@ -16,6 +16,7 @@ from bot.chat.actions import parse_press
 from bot.chat.buttons import BUTTONS
 from bot.chat.usage import USAGE
 from bot.core.messages import Message
+from bot.digest.messages import digest_view
 from bot.reminders.facts import ReminderNote
 from bot.reminders.messages import reminder_view
 from bot.reviews.facts import ReviewItemRow, ReviewProgress
@@ -27,6 +28,7 @@ from handlers.slack.blocks import render_blocks
 from handlers.slack.manifest import BOT_EVENTS, BOT_SCOPES, manifest_yaml, slack_manifest
 from handlers.slack.port import CHANNEL_TYPES
 from models import Campaign, CampaignItem, CampaignKind, CampaignStatus, FollowUp, ItemDecision
+from tests.bot.digest.digest_sample import sample_digest
 
 ROOT = Path(__file__).resolve().parents[3]
 # The bot scopes each Web API method the code calls needs (docs.slack.dev/reference/methods).
@@ -144,7 +146,7 @@ def _sample_action_ids() -> set[str]:
         State.OPEN, "Raj", "assignee", dt.date(2026, 1, 8), 0,
     )  # fmt: skip
     blocks = render_blocks(my_work_view([item] * 1)) + render_blocks(task_card_view(item))
-    blocks += render_blocks(reminder_view(note))
+    blocks += render_blocks(reminder_view(note)) + render_blocks(digest_view(sample_digest()))
     ids = {e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
     return ids | _review_action_ids() | _campaign_action_ids()
 
@@ -180,7 +182,7 @@ def _review_action_ids() -> set[str]:
         ReviewItemRow(CampaignItem(id=n, campaign_id=3, subject=f"user{n}"), "Raj", None)
         for n in range(1, 26)
     ]
-    progress = ReviewProgress(campaign, rows, 25, 0, 0, 0, 25, ["Raj"], 0)
+    progress = ReviewProgress(campaign, rows, 25, 1, 1, 0, 24, ["Raj"], 0)  # one kept: a filter
     follow_up = FollowUp(id=9, campaign_id=3, title="Remove access", due_on=dt.date(2026, 1, 9))
     section = follow_ups_section([follow_up])
     assert section is not None
@@ -195,7 +197,7 @@ def _review_action_ids() -> set[str]:
 
 
 def test_every_action_id_the_views_produce_has_a_table_row_and_vice_versa() -> None:
-    produced = _sample_action_ids() | {"page_more"}
+    produced = _sample_action_ids() | {"page_more", "open_link"}
     for action_id in produced:
         assert parse_press(action_id).name in BUTTONS, action_id
     names = {parse_press(a).name for a in produced}

@@ -161,7 +161,7 @@ def card_text(card: Node) -> str:
 
 
 def more(page: int) -> dict[str, Any]:
-    """The data a "More" action carries in tests (like `replies.card_activity`'s)."""
+    """The data Previous and Next carry in tests (like `replies.card_activity`'s)."""
     return {"action_id": "page_more", "value": "mine", "page": page}
 
 
@@ -175,14 +175,14 @@ def walk(node: Any) -> list[dict[str, Any]]:
 
 
 def all_pages(message: Message) -> list[Node]:
-    """Follow the More action from page 0 until it disappears, as a person clicking would."""
+    """Follow the Next action from page 0 until it disappears, as a person clicking would."""
     pages: list[Node] = []
     page = 0
     while True:
         card = render_card(message, page=page, more_data=more)
         assert_valid_card(card)
         pages.append(card)
-        nexts = [a for a in card["actions"] if a["title"] == "More"]
+        nexts = [a for a in card["actions"] if a["title"] == "Next"]
         if not nexts:
             return pages
         assert nexts[0]["data"] == more(page + 1)

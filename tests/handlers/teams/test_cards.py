@@ -11,13 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.messages import Button, Confirm, Field, Image, ListItem, Message, Section
-from handlers.teams.cards import (
-    CONTENT_TYPE,
-    MAX_CARD_BYTES,
-    card_attachment,
-    fallback_text,
-    render_card,
-)
+from handlers.teams.attachments import CONTENT_TYPE, card_attachment, fallback_text
+from handlers.teams.cards import MAX_CARD_BYTES, render_card
 from tests.handlers.teams.cardcheck import (
     all_pages,
     assert_valid_card,
@@ -113,7 +108,8 @@ def test_a_200_task_list_pages_with_more_covering_every_task_once() -> None:
     first = seen[0]
     assert f"Showing 1–{len(first)} of 200" in card_text(pages[0])
     assert f"Showing {len(first) + 1}–{2 * len(first)} of 200" in card_text(pages[1])
-    assert pages[1]["body"][0]["text"] == "Your work (200) (page 2)"
+    assert pages[1]["body"][0]["text"] == "Your work (200)"  # the page is in the context line
+    assert pages[1]["body"][1]["text"] == "Showing 13–24 of 200 · page 2 of 17"
 
 
 def test_a_300_account_review_pages_and_keeps_its_buttons_on_the_first_page() -> None:
@@ -129,7 +125,7 @@ def test_a_300_account_review_pages_and_keeps_its_buttons_on_the_first_page() ->
     assert all(card_bytes(card) <= MAX_CARD_BYTES for card in pages)
     assert len(pages) > 1 and sorted(seen) == list(range(300)) and len(set(seen)) == 300
     assert pages[0]["actions"][0]["data"] == {"action_id": "review_page:3:1", "value": "3:1"}
-    assert [a["title"] for a in pages[1]["actions"]] == ["More"]
+    assert [a["title"] for a in pages[1]["actions"]] == ["Previous", "Next"]
     revoke = [d for d in walk(pages[0]) if d.get("title") == "Revoke"]
     assert revoke and all(d["style"] == "destructive" for d in revoke)
 
@@ -175,7 +171,7 @@ def test_a_10000_char_text_splits_into_blocks_that_join_to_the_original() -> Non
     blocks = [b["text"] for b in card["body"] if b["type"] == "TextBlock"]
     assert len(blocks) >= 5 and all(len(b) <= 2000 for b in blocks)
     assert all(b["wrap"] for b in card["body"])
-    assert "".join(blocks) == text
+    assert "\n".join(blocks) == text  # a line each: a newline shows as a line break
 
 
 def test_a_single_overlong_line_is_hard_split() -> None:

@@ -184,7 +184,7 @@ def test_more_pages_a_long_list_in_place(make_teams: Callable[..., TeamsScenario
     teams.submit(more, reply_to_id="mine-card")
     [put] = teams.connector.calls_to("PUT", "/v3/conversations/a:personal-raj/activities/mine-card")
     page_two = card_text(put.body["attachments"][0]["content"])  # type: ignore[index]
-    assert "(page 2" in page_two and page_two != page_one
+    assert "page 2 of" in page_two and page_two != page_one
 
 
 def test_digest_comes_as_a_card_with_the_chart_inline(teams: TeamsScenario) -> None:

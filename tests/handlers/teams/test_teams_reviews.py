@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlmodel import select
 
 from models import Campaign, CampaignStatus, Evidence, FollowUp
-from tests.handlers.teams.cardcheck import assert_valid_card, card_text
+from tests.handlers.teams.cardcheck import assert_valid_card, card_text, walk
 from tests.handlers.teams.conftest import TeamsScenario
 from tests.handlers.teams.test_teams_flows import actions_of
 
@@ -67,17 +68,15 @@ def prompt_update(teams: TeamsScenario, card_id: str) -> dict[str, Any]:
 
 
 def decision(card: dict[str, Any], account: str, verb: str) -> dict[str, Any]:
-    """The Keep/Revoke button data for the item whose line names `account`."""
-    for container in _containers(card):
-        if account in card_text(container):
-            for action in actions_of(container):
-                if str(action["data"]["action_id"]).startswith(f"review_{verb}:"):
-                    return dict(action["data"])
+    """The Keep/Revoke button data of the row that names `account` ("raj · GitHub")."""
+    for node in walk(card["body"]):
+        if node.get("type") in ("Container", "ColumnSet") and account in card_text(node):
+            found = [
+                a for a in actions_of(node) if a["data"]["action_id"].startswith(f"review_{verb}:")
+            ]
+            if len(found) == 1:
+                return dict(found[0]["data"])
     raise AssertionError(f"no {verb} button for {account}")
-
-
-def _containers(card: dict[str, Any]) -> list[dict[str, Any]]:
-    return [e for e in card["body"] if e.get("type") == "Container"]
 
 
 def test_review_in_a_channel_from_form_to_completion(teams: TeamsScenario) -> None:
@@ -87,16 +86,16 @@ def test_review_in_a_channel_from_form_to_completion(teams: TeamsScenario) -> No
     assert "Q4 GitHub" in card_text(prompt) and "0 of 3 decided" in card_text(prompt)
 
     # Someone else's click does not count, and changes nothing.
-    click(teams, decision(prompt, "alice", "keep"), "eve", card_id)
+    click(teams, decision(prompt, "alice · GitHub", "keep"), "eve", card_id)
     assert "assigned to this item" in teams.last_text()
     # Raj may not decide on his own account: it went to his manager, Ana.
-    click(teams, decision(prompt, "raj (GitHub)", "keep"), "raj", card_id)
+    click(teams, decision(prompt, "raj · GitHub", "keep"), "raj", card_id)
     assert "assigned to this item" in teams.last_text()
 
-    click(teams, decision(prompt, "alice", "keep"), "raj", card_id)
+    click(teams, decision(prompt, "alice · GitHub", "keep"), "raj", card_id)
     assert "1 of 3 decided" in card_text(prompt_update(teams, card_id))
-    click(teams, decision(prompt, "old-ci-bot", "revoke"), "raj", card_id)
-    click(teams, decision(prompt, "raj (GitHub)", "keep"), "ana", card_id)
+    click(teams, decision(prompt, "old-ci-bot · AWS", "revoke"), "raj", card_id)
+    click(teams, decision(prompt, "raj · GitHub", "keep"), "ana", card_id)
     final = prompt_update(teams, card_id)
     assert "review_keep" not in str(final)  # no buttons once complete
 
@@ -138,6 +137,8 @@ def test_a_300_account_review_pages_within_the_card_limits(teams: TeamsScenario)
     nxt = next(
         a["data"] for a in actions_of(prompt) if a["data"]["action_id"].startswith("review_page:")
     )
-    click(teams, nxt, "raj", card_id)
-    page2 = prompt_update(teams, card_id)
-    assert "user30" in card_text(page2) and "user0 " not in card_text(page2)
+    teams.connector.clear()
+    click(teams, nxt, "raj", card_id)  # a private page, in Raj's personal chat
+    assert teams.connector.calls_to("PUT") == []  # the shared prompt stays as it is
+    page2 = teams.last_card()
+    assert "user10" in card_text(page2) and not re.search(r"\buser9\b", card_text(page2))
