@@ -40,8 +40,12 @@ lint: $(STAMP) ## ruff, formatting check, mypy and the import-layering contracts
 	$(BIN)/mypy bot models schedules handlers
 	$(BIN)/lint-imports
 
+# Two worker processes at most (the machines have 2 cores), keeping the groups of
+# tests/parallel.py together; a plain `pytest` runs in one process.
+PYTEST_WORKERS ?= -n auto --maxprocesses=2 --dist loadgroup
+
 pytest: $(STAMP)
-	$(BIN)/pytest --cov --cov-report=term:skip-covered
+	$(BIN)/pytest $(PYTEST_WORKERS) --cov --cov-report=term:skip-covered
 
 test: lint pytest ## everything CI runs
 

@@ -7,15 +7,47 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from bot.core.db import Database
 from bot.status.cache import forget_cached_status
+from schedules.leader import libpq_url
+from tests.parallel import assign_groups
 
-POSTGRES_URL = os.environ.get("SOC2BOT_TEST_POSTGRES_URL")
+# "gw0", "gw1", … in a pytest-xdist worker (`make test` runs two); "" in a plain `pytest`.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def worker_database_url(url: str | None) -> str | None:
+    """`url` with the worker's name appended to its database (test → test_gw0), so that no two
+    workers ever empty or migrate the same database; `url` itself outside xdist."""
+    if not url or not WORKER:
+        return url
+    parsed = sa.engine.make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = worker_database_url(os.environ.get("SOC2BOT_TEST_POSTGRES_URL"))
 NO_POSTGRES = "SOC2BOT_TEST_POSTGRES_URL is not set (CI sets it; see .ci/run)"
+
+
+def _create_database_if_missing(url: str) -> None:
+    """A worker's database is made on the server of the given URL, through `postgres`."""
+    parsed = sa.engine.make_url(url)
+    admin = libpq_url(str(parsed.set(database="postgres")))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,))
+        if found.fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{parsed.database}"')
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        assign_groups(items)  # tests/parallel.py says which tests stay together, and why
 
 
 @pytest.fixture(autouse=True)
@@ -54,6 +86,8 @@ def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
 def postgres_migrated() -> Iterator[Database]:
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
+    if WORKER:
+        _create_database_if_missing(POSTGRES_URL)
     db = Database(POSTGRES_URL)
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")

@@ -63,7 +63,7 @@ def test_start_today_applies_the_catalog_without_past_work(env: Path, past_windo
     assert code == 0, out
     assert "task.replanned prod-access-review (planned_from)" in out
     assert "already overdue" not in out and rows(env, "occurrence") > 0
-    assert re.search(r"Overdue:\s+0\n", run("status")[1])
+    assert re.search(r"\b0 overdue ·", run("status")[1])
 
 
 def test_accept_overdue_creates_the_past_work_and_says_how_much(
