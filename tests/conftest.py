@@ -19,15 +19,19 @@ from tests.parallel import assign_groups
 
 # "gw0", "gw1", … in a pytest-xdist worker (`make test` runs two); "" in a plain `pytest`.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+# One id for all workers of one run: two runs on one machine never share a database.
+RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
 
 
 def worker_database_url(url: str | None) -> str | None:
-    """`url` with the worker's name appended to its database (test → test_gw0), so that no two
-    workers ever empty or migrate the same database; `url` itself outside xdist."""
+    """`url` with the worker's name and the run's id appended to its database (test →
+    test_gw0_1a2b3c4d), so that no two workers, of this run or another, ever empty or migrate
+    the same database; `url` itself outside xdist."""
     if not url or not WORKER:
         return url
     parsed = sa.engine.make_url(url)
-    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
+    own = parsed.set(database=f"{parsed.database}_{WORKER}_{RUN}")
+    return own.render_as_string(hide_password=False)
 
 
 POSTGRES_URL = worker_database_url(os.environ.get("SOC2BOT_TEST_POSTGRES_URL"))
@@ -42,6 +46,14 @@ def _create_database_if_missing(url: str) -> None:
         found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,))
         if found.fetchone() is None:
             conn.execute(f'CREATE DATABASE "{parsed.database}"')
+
+
+def _drop_database(url: str) -> None:
+    """The run's own database, dropped when its worker is done."""
+    parsed = sa.engine.make_url(url)
+    admin = libpq_url(str(parsed.set(database="postgres")))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the marks
@@ -95,6 +107,8 @@ def postgres_migrated() -> Iterator[Database]:
     db.upgrade()
     yield db
     db.dispose()
+    if WORKER:
+        _drop_database(POSTGRES_URL)
 
 
 @pytest.fixture
