@@ -20,11 +20,11 @@ from typer.testing import CliRunner
 from bot.web.metrics import MULTIPROCESS_DIR
 from handlers.cli import app
 from schedules.leader import libpq_url
-from tests.conftest import NO_POSTGRES, POSTGRES_URL, WORKER
+from tests.conftest import NO_POSTGRES, POSTGRES_URL
 from tests.schedules.replicas import free_port, serve_command, wait_until
 
-# One per xdist worker (soc2bot_workers_gw0, …): workers never drop each other's database.
-DATABASE = f"soc2bot_workers_{WORKER}" if WORKER else "soc2bot_workers"
+# One per process: neither another xdist worker nor another run on this machine drops it.
+DATABASE = f"soc2bot_workers_{os.getpid()}"
 
 
 def test_workers_are_refused_on_sqlite_with_the_reason(

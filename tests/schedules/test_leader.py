@@ -78,9 +78,11 @@ def test_a_leader_whose_connection_broke_steps_down_and_another_takes_over(
     a, b = electors
     assert check(a) and not check(b)
     with psycopg.connect(libpq_url(url), autocommit=True) as admin:
+        # pg_locks covers the whole server: only this database's leader, not another worker's
         admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
-            "AND granted AND classid = %s AND objid = %s AND objsubid = 1",
+            "AND granted AND classid = %s AND objid = %s AND objsubid = 1 AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())",
             (LEADER_LOCK_KEY >> 32, LEADER_LOCK_KEY & 0xFFFFFFFF),
         )
     assert check(a) is False  # the health check notices the dead connection
