@@ -41,6 +41,7 @@ from handlers.slack.port import SlackChatPort
 from handlers.teams.app import TEAMS_ROUTE, build_teams, teams_router
 from handlers.teams.port import TeamsChatPort
 from models import utcnow
+from schedules.decisions import pulled_reviews
 from schedules.leader import elector_for, exclusively
 from schedules.scheduler import Cadence, Tickers
 from schedules.sender import OutboxSender, SenderPolicy
@@ -155,6 +156,7 @@ async def _start_scheduler(app: FastAPI, runtime: Runtime) -> Tickers | None:
         horizon_days=settings.horizon_days,
         observer=app.state.metrics,
         clock=runtime.clock,
+        reviews=pulled_reviews(runtime.db, runtime.store, os.environ),
     )
     await tickers.start()
     return tickers

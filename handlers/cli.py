@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ from sqlalchemy.engine import make_url
 from bot import __version__
 from bot.catalog import bootstrap
 from bot.catalog.overdue import OverdueWorkRefused
+from bot.catalog.reviews import review_warnings
 from bot.catalog.schema import CatalogSpec
 from bot.catalog.validate import validate_catalog_text
 from bot.chat.commands import parse_command
@@ -29,6 +31,7 @@ from bot.people.services import get_person_by_email_or_raise
 from handlers.cli_audit import audit_app, export
 from handlers.cli_campaigns import campaign_app
 from handlers.cli_platforms import manifest_app, people_app
+from handlers.cli_reviews import review_app
 from handlers.cli_support import err, out
 from handlers.cli_support import friendly as _friendly
 from handlers.cli_support import load_settings_or_exit as _settings
@@ -45,6 +48,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.add_typer(manifest_app, name="manifest")
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(review_app, name="review")
 app.command("export")(export)
 app.add_typer(people_app, name="people")
 
@@ -173,6 +177,13 @@ def catalog_validate(file: Annotated[Path, typer.Argument(exists=True, dir_okay=
         spec = _read_catalog(file, _database(settings, prepared=False))
     tasks = sum(len(ctl.tasks) for ctl in spec.controls)
     out.print(f"OK: {len(spec.controls)} controls, {tasks} tasks, {len(spec.people)} people.")
+    _warn_reviews(spec)
+
+
+def _warn_reviews(spec: CatalogSpec) -> None:
+    """Review sources this environment cannot pull yet: a warning, the catalog stays valid."""
+    for warning in review_warnings(spec, os.environ):
+        err.print(f"Warning: {warning}", style="yellow", markup=False, soft_wrap=True)
 
 
 @catalog_app.command("sync")
@@ -207,6 +218,7 @@ def catalog_sync(
         except OverdueWorkRefused as refused:
             _say_overdue_refused(refused, file)
             raise typer.Exit(1) from None
+    _warn_reviews(spec)
     for line in report.changes:
         out.print(f"  {line}", markup=False)
     summary = f"{len(report.changes)} change(s)" if report.changed else "No changes"

@@ -28,3 +28,5 @@ class FollowUp(SQLModel, table=True):
     created_at: dt.datetime = ts_field()
     done_at: dt.datetime | None = ts_field(nullable=True)
     done_by_id: int | None = Field(default=None, foreign_key="person.id")
+    # When the review's source was last pulled to check that the access is gone.
+    checked_at: dt.datetime | None = ts_field(nullable=True)

@@ -34,6 +34,8 @@ class Task(SQLModel, table=True):
     assignee_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     instructions: str | None = None
     reminder_policy: dict[str, Any] | None = json_field()
+    # An access review's source, reviewer and channel (the catalog's `review:`), or None.
+    review: dict[str, Any] | None = json_field()
     # Set when the schedule changes: a new cadence is planned from then on and does not
     # invent past periods that the old cadence already covered.
     planned_from: dt.date | None = None

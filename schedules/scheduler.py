@@ -21,62 +21,29 @@ from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlmodel import Session
 
-from bot.campaigns.audience import refresh_campaign_audiences
-from bot.campaigns.reminders import queue_campaign_reminders
-from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.settings import Settings
-from bot.digest.services import queue_weekly_digest
-from bot.reminders.services import queue_due_reminders
-from bot.work.occurrences import materialize_occurrences
 from models import utcnow
 from schedules.backpressure import Backlog, Sender, drain_outbox, drain_while_owed
+from schedules.decisions import SERVICES, Decisions
 from schedules.leader import Elector
 
 log = logging.getLogger("soc2bot.scheduler")
+
+__all__ = ["Cadence", "Decisions", "Tickers"]
 
 MATERIALIZE = "materialize-occurrences"
 REMINDERS = "reminder-tick"
 DIGEST = "digest-check"
 OUTBOX = "outbox-sender"
 LEADER = "leader-election"
-LEADER_ONLY = (MATERIALIZE, REMINDERS, DIGEST)
+REVIEWS = "access-reviews"  # pulled reviews: start the due ones, verify revocations
+LEADER_ONLY = (MATERIALIZE, REMINDERS, DIGEST, REVIEWS)
 # APScheduler's default grace is 1 s: a busy loop or a slow start would silently skip a tick.
 MISFIRE_GRACE_SECONDS = 3600
 # A drain stops a little before the next tick is due, so runs seldom overlap.
 DRAIN_SHARE = 0.9
-
-
-@dataclass(frozen=True)
-class Decisions:
-    """The services the deciding tickers call, each inside its own transaction."""
-
-    materialize: Callable[[Session, dt.datetime, int], object]
-    reminders: Callable[[Session, dt.datetime], object]
-    digest: Callable[[Session, dt.datetime], object]
-
-
-def _materialize(session: Session, now: dt.datetime, horizon_days: int) -> int:
-    made = materialize_occurrences(
-        session=session, actor=Actor.scheduler(), now=now, horizon_days=horizon_days
-    )
-    # New hires join open policy/training rounds; deactivated people drop out of them.
-    refresh_campaign_audiences(session=session, now=now)
-    return made
-
-
-def _remind(session: Session, now: dt.datetime) -> int:
-    queued = queue_due_reminders(session=session, now=now)
-    return queued + queue_campaign_reminders(session=session, now=now)
-
-
-SERVICES = Decisions(
-    materialize=_materialize,
-    reminders=_remind,
-    digest=lambda session, now: queue_weekly_digest(session=session, now=now),
-)
 
 
 class TickObserver(Protocol):
@@ -96,6 +63,7 @@ class Cadence:
     outbox: float = 2.0
     leader: float = 5.0
     materialize: float = 24 * 3600.0
+    reviews: float = 900.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Cadence:
@@ -104,6 +72,7 @@ class Cadence:
             digest=settings.digest_tick_seconds,
             outbox=settings.outbox_tick_seconds,
             leader=settings.leader_retry_seconds,
+            reviews=settings.review_tick_seconds,
         )
 
 
@@ -121,10 +90,12 @@ class Tickers:
         observer: TickObserver | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         decisions: Decisions = SERVICES,
+        reviews: Callable[[dt.datetime], object] | None = None,
     ) -> None:
         self.db, self.elector, self.sender = db, elector, sender
         self.cadence, self.horizon_days = cadence, horizon_days
         self.observer, self.clock, self.decisions = observer, clock, decisions
+        self._reviews = reviews
         self.scheduler = AsyncIOScheduler(
             timezone=dt.UTC,
             jobstores={"default": MemoryJobStore()},
@@ -150,6 +121,8 @@ class Tickers:
         self._add(REMINDERS, self.remind, self.cadence.reminders, first=now)
         self._add(DIGEST, self.digest, self.cadence.digest, first=now)
         self._add(LEADER, self.elect, self.cadence.leader)
+        if self._reviews is not None:
+            self._add(REVIEWS, self.reviews, self.cadence.reviews, first=now)
         if self.sender is not None:
             self._add(OUTBOX, self.tick_outbox, self.cadence.outbox, first=now)
         self.scheduler.start()
@@ -190,6 +163,12 @@ class Tickers:
         """Queue this week's leadership digest once its hour has passed."""
         await self._leader_only(DIGEST, self._digest)
 
+    async def reviews(self) -> None:
+        """Start the pulled access reviews that are due; verify revoked access is gone."""
+        if self._reviews is not None:
+            pulls = self._reviews
+            await self._leader_only(REVIEWS, lambda: pulls(self.clock()))
+
     async def tick_outbox(self) -> None:
         """The outbox job: start a drain as its own task, or count a tick of back-pressure."""
         # Never overlapping itself, the job never gets APScheduler's WARNING per refused run.
@@ -220,7 +199,8 @@ class Tickers:
             if await self._lead() and not was:
                 now = dt.datetime.now(dt.UTC)
                 for job_id in LEADER_ONLY:
-                    self.scheduler.modify_job(job_id, next_run_time=now)
+                    if self.scheduler.get_job(job_id) is not None:
+                        self.scheduler.modify_job(job_id, next_run_time=now)
             return True
 
         await self._run(LEADER, election)

@@ -105,6 +105,19 @@ class PersonSpec(_Strict):
         return value.lower() if value else value
 
 
+class ReviewSpec(_Strict):
+    """Where an access review's accounts come from, who decides them, where the prompt goes."""
+
+    source: dict[str, str | int]
+    channel: str = Field(min_length=1, max_length=200)
+    reviewer: str = Field("owner", min_length=1, max_length=254)  # owner | manager | <email>
+
+    @field_validator("reviewer")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
 class TaskSpec(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1, max_length=200)
@@ -115,6 +128,7 @@ class TaskSpec(_Strict):
     assignee: str | None = Field(None, pattern=EMAIL_PATTERN)
     instructions: str | None = Field(None, max_length=2000)
     reminders: ReminderPolicy | None = None
+    review: ReviewSpec | None = None
 
 
 class ControlSpec(_Strict):

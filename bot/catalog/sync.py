@@ -242,6 +242,7 @@ def _sync_task(ctx: _Ctx, control: Control, spec: TaskSpec) -> None:
         "assignee_id": _person_id(ctx, spec.assignee),
         "instructions": spec.instructions,
         "reminder_policy": spec.reminders.model_dump() if spec.reminders else None,
+        "review": spec.review.model_dump() if spec.review else None,
         "retired_at": None,
     }
     if task is None:

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.catalog.criteria import CATEGORIES, CRITERION_CATEGORY
+from bot.catalog.reviews import check_review
 from bot.catalog.schema import CatalogSpec
 from bot.catalog.source import CatalogSource, Loc, read_catalog_source
 from bot.core.errors import CatalogInvalid, InvalidInput
@@ -179,6 +180,7 @@ def _check_controls(
                 _check_task(task, (*loc, "tasks", j), task_ids, emails, errors)
                 where = (*loc, "tasks", j, "assignee")
                 _not_auditor(task.get("assignee"), auditors, where, errors)
+                check_review(task, (*loc, "tasks", j), emails, auditors, errors)
 
 
 def _check_task(

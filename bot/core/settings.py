@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     digest_tick_seconds: float = Field(
         300, gt=0, le=3600, validation_alias="SOC2BOT_DIGEST_TICK_SECONDS"
     )
+    # Pulled access reviews: how often due reviews start and revoked access is re-checked
+    # (each follow-up at most once a day).
+    review_tick_seconds: float = Field(
+        900, gt=0, le=86400, validation_alias="SOC2BOT_REVIEW_TICK_SECONDS"
+    )
     outbox_tick_seconds: float = Field(
         2, gt=0, le=300, validation_alias="SOC2BOT_OUTBOX_TICK_SECONDS"
     )

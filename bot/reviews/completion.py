@@ -178,7 +178,12 @@ def _prove_occurrence(
         subject_id=str(occ.id),
         details={"kind": "file", "sha256": stored.sha256, "campaign": campaign.id},
     )
-    mark_done(session=session, occ=occ, actor=actor, now=now)
+    # A review split by manager is done when the last manager's share is.
+    still_open = select(Campaign.id).where(
+        Campaign.occurrence_id == occ.id, Campaign.status == CampaignStatus.OPEN
+    )
+    if session.exec(still_open).first() is None:
+        mark_done(session=session, occ=occ, actor=actor, now=now)
     return occ.id
 
 

@@ -56,8 +56,14 @@ def check_reviewer(
 def account_handles(session: Session, person: Person) -> frozenset[str]:
     """Every name an account of `person` may go by: email and its local part, chat ids and
     chat names, and the usual user names made from their full name."""
+    identities = session.exec(select(ChatIdentity).where(ChatIdentity.person_id == person.id))
+    return handles_of(person, list(identities))
+
+
+def handles_of(person: Person, identities: list[ChatIdentity]) -> frozenset[str]:
+    """`account_handles` from identities already loaded (a whole directory at once)."""
     names = {person.email, person.email.split("@", 1)[0], person.name}
-    for identity in session.exec(select(ChatIdentity).where(ChatIdentity.person_id == person.id)):
+    for identity in identities:
         names |= {identity.external_id, identity.display_name or ""}
     for full in [person.name] + [n for n in names if " " in n]:
         parts = full.casefold().split()

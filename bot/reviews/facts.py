@@ -7,6 +7,16 @@ from dataclasses import dataclass
 
 from models import Campaign, CampaignItem
 
+UNUSED_DAYS = 90
+# Why a pulled account needs a closer look, in the order rows show them (flagged rows first).
+FLAGS = {
+    "orphan": "no matching person",
+    "departed": "holder inactive or departed",
+    "privileged": "admin or owner rights",
+    "no_mfa": "no MFA",
+    "unused": f"unused for over {UNUSED_DAYS} days",
+}
+
 
 @dataclass(frozen=True)
 class ReviewItemRow:

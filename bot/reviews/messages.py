@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.messages import Button, Confirm, Field, ListItem, Message, Section
-from bot.reviews.facts import BulkKeep, ReviewItemRow, ReviewProgress
+from bot.reviews.facts import FLAGS, BulkKeep, ReviewItemRow, ReviewProgress
 from models import CampaignStatus, FollowUp, FollowUpStatus, ItemDecision
 
 KEEP_ACTION = "review_keep"  # item; value: the item, then ";" and the view it was on
@@ -19,6 +19,7 @@ BULK_KEEP_ACTION = "review_keep_page"  # campaign:page; value: the pending items
 FOLLOW_UP_DONE_ACTION = "fu_done"
 PAGE_SIZE = 10  # a readable page, whatever the payload limits would allow
 _MARK = {ItemDecision.KEEP: "✓ kept", ItemDecision.REVOKE: "✗ revoked"}
+_SAID = ("orphan", "privileged")
 _BAR = 10  # segments of the progress line
 _TOKEN = re.compile(r"([ap])(\d{1,6})")
 # Chat platforms cap dialog text (Slack: 300 characters), so long subjects are shortened.
@@ -160,14 +161,16 @@ def _account(
 
 
 def _notable(row: ReviewItemRow) -> list[str]:
-    """Who the account maps to, its role and its last activity, as far as they are known."""
+    """Who the account maps to, its role, its last activity and its flags, as far as known."""
     details = row.item.details
     parts = [row.holder or row.item.subject_email or "no person on file"]
     if details.get("role"):
         parts.append(str(details["role"]))
     if details.get("last_activity"):
         parts.append(f"last active {_day(str(details['last_activity']))}")
-    return parts
+    # "orphan" is the holder's "no person on file"; "privileged" is the role already shown.
+    flags = [FLAGS[f] for f in details.get("flags") or () if f in FLAGS and f not in _SAID]
+    return parts + ([f"⚠ {', '.join(flags)}"] if flags else [])
 
 
 def _day(text: str) -> str:
@@ -275,10 +278,8 @@ def follow_ups_section(follow_ups: Sequence[FollowUp]) -> Section | None:
     still_open = [f for f in follow_ups if f.status is FollowUpStatus.OPEN]
     if not still_open:
         return None
-    return Section(
-        heading=f"Follow-ups ({len(still_open)})",
-        items=tuple(_follow_up(f) for f in still_open),
-    )
+    items = tuple(_follow_up(f) for f in still_open)
+    return Section(heading=f"Follow-ups ({len(still_open)})", items=items)
 
 
 def _follow_up(follow_up: FollowUp) -> ListItem:
@@ -289,9 +290,8 @@ def _follow_up(follow_up: FollowUp) -> ListItem:
         confirm_label="Yes, done",
     )
     done = Button("Done", f"{FOLLOW_UP_DONE_ACTION}:{ref}", ref, style="primary", confirm=confirm)
-    return ListItem(
-        text=follow_up.title, detail=f"due {follow_up.due_on:%a %d %b %Y}", buttons=(done,)
-    )
+    detail = f"due {follow_up.due_on:%a %d %b %Y}"
+    return ListItem(text=follow_up.title, detail=detail, buttons=(done,))
 
 
 def _short(text: str) -> str:

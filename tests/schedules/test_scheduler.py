@@ -20,12 +20,13 @@ from schedules.scheduler import (
     MISFIRE_GRACE_SECONDS,
     OUTBOX,
     REMINDERS,
+    REVIEWS,
     Cadence,
     Decisions,
     Tickers,
 )
 
-ALL_JOBS = sorted([MATERIALIZE, REMINDERS, DIGEST, OUTBOX, LEADER])
+ALL_JOBS = sorted([MATERIALIZE, REMINDERS, DIGEST, OUTBOX, LEADER, REVIEWS])
 NOW = dt.datetime(2026, 5, 18, 9, 30, tzinfo=dt.UTC)
 
 
@@ -98,6 +99,7 @@ def tickers(
         observer=observer,
         clock=lambda: NOW,
         decisions=recording(calls, fail=kw.pop("fail", None)),
+        reviews=lambda now: calls.append(REVIEWS),
     )
     return made, calls, observer
 

@@ -1,0 +1,1 @@
+"""Access-review sources: pull who has access from GitHub, Okta, Entra, AWS and others."""

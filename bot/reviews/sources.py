@@ -1,0 +1,227 @@
+"""Pulled access reviews end to end: which work is due, pull it, start it, prompt it.
+
+The pull talks to another company's API and may take minutes: it runs outside any
+transaction. Only a complete population starts a review; a failure tells the control's
+owner why (once a day per reason) and the next tick tries again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.audit.trail import record_event
+from bot.connectors.facts import Population, SourceError
+from bot.connectors.registry import pull_population
+from bot.core.actor import Actor
+from bot.core.db import Database
+from bot.core.errors import Conflict, InvalidInput, NotFound
+from bot.core.program import get_program_or_raise, program_today
+from bot.evidence.store import EvidenceStore
+from bot.outbox.queue import Outgoing, channel_target, enqueue_message
+from bot.reminders.recipients import load_addresses
+from bot.reviews.completion import get_review_progress
+from bot.reviews.messages import review_prompt_view
+from bot.reviews.pulled import PulledReview, campaigns_of, start_pulled_review
+from bot.reviews.source_messages import ShareLine, pull_failed_message, split_summary_message
+from models import Campaign, CampaignKind, Control, Occurrence, OccurrenceStatus, Task
+
+Pull = Callable[..., Population]
+
+
+@dataclass(frozen=True)
+class PullOutcome:
+    """One attempt: the review it started, or why it did not start."""
+
+    occurrence_id: int
+    task_key: str
+    started: PulledReview | None = None
+    failure: str | None = None
+    kind: str | None = None
+
+
+def due_review_work(*, session: Session, now: dt.datetime) -> list[int]:
+    """Open access-review work whose task pulls a source and whose review has not started."""
+    today = program_today(get_program_or_raise(session=session), now)
+    started = select(Campaign.occurrence_id).where(
+        Campaign.kind == CampaignKind.ACCESS_REVIEW, col(Campaign.occurrence_id).is_not(None)
+    )
+    rows = session.exec(
+        select(Occurrence.id, Task.review)
+        .join(Task, col(Task.id) == Occurrence.task_id)
+        .where(
+            Task.kind == "access_review",
+            col(Task.retired_at).is_(None),
+            Occurrence.status == OccurrenceStatus.PENDING,
+            col(Occurrence.period_start) <= today,
+            col(Occurrence.id).not_in(started),
+        )
+        .order_by(col(Occurrence.period_start), col(Occurrence.id))
+    ).all()
+    return [int(occ_id or 0) for occ_id, review in rows if (review or {}).get("source")]
+
+
+def current_review_work(*, session: Session, task_key: str, now: dt.datetime) -> int:
+    """The task's open work whose review can start now (for `review start <task-id>`)."""
+    task = session.exec(select(Task).where(Task.key == task_key.strip().lower())).first()
+    if task is None:
+        raise NotFound(f"There is no task {task_key}.")
+    if not (task.review or {}).get("source"):
+        raise InvalidInput(
+            f"{task.key} has no review source in the catalog: attach a CSV of accounts to "
+            "start its review instead."
+        )
+    today = program_today(get_program_or_raise(session=session), now)
+    occ = session.exec(
+        select(Occurrence)
+        .where(
+            Occurrence.task_id == task.id,
+            Occurrence.status == OccurrenceStatus.PENDING,
+            col(Occurrence.period_start) <= today,
+        )
+        .order_by(col(Occurrence.period_start).desc())
+    ).first()
+    if occ is None:
+        raise NotFound(f"{task.key} has no open work to review now.")
+    return occ.id or 0
+
+
+def source_of(*, session: Session, occurrence_id: int) -> tuple[str, dict[str, Any]]:
+    """The task key and the catalog's source settings for an occurrence's review."""
+    occ = session.get(Occurrence, occurrence_id)
+    task = session.get(Task, occ.task_id) if occ else None
+    if task is None:
+        raise NotFound(f"There is no work {occurrence_id}.")
+    return task.key, dict((task.review or {}).get("source") or {})
+
+
+def pull_and_start(
+    *,
+    db: Database,
+    store: EvidenceStore,
+    env: Mapping[str, str],
+    now: dt.datetime,
+    occurrence_id: int,
+    actor: Actor | None = None,
+    pull: Pull = pull_population,
+) -> PullOutcome:
+    """Pull the source, then start the review and queue its prompts in one transaction."""
+    actor = actor or Actor.scheduler()
+    with db.session() as session:
+        task_key, spec = source_of(session=session, occurrence_id=occurrence_id)
+    try:
+        population = pull(spec, env=env, now=now)
+        with db.transaction() as session:
+            started = start_pulled_review(
+                session=session, actor=actor, occurrence_id=occurrence_id,
+                population=population, store=store, now=now,
+            )  # fmt: skip
+            queue_review_prompts(session=session, started=started)
+        return PullOutcome(occurrence_id, task_key, started=started)
+    except SourceError as exc:
+        failure, kind = str(exc), str(exc.kind)
+    except InvalidInput as exc:  # e.g. nobody else can review someone's own account
+        failure, kind = exc.message, "invalid"
+    with db.transaction() as session:
+        report_pull_failure(
+            session=session, occurrence_id=occurrence_id, reason=failure, kind=kind, now=now
+        )
+    return PullOutcome(occurrence_id, task_key, failure=failure, kind=kind)
+
+
+def start_due_reviews(
+    *, db: Database, store: EvidenceStore, env: Mapping[str, str], now: dt.datetime,
+    pull: Pull = pull_population,
+) -> list[PullOutcome]:  # fmt: skip
+    """Start every review that is due (the scheduler's tick); one failure stops no other."""
+    with db.session() as session:
+        due = due_review_work(session=session, now=now)
+    outcomes = []
+    for occurrence_id in due:
+        try:
+            outcomes.append(
+                pull_and_start(
+                    db=db, store=store, env=env, now=now, occurrence_id=occurrence_id, pull=pull
+                )
+            )
+        except Conflict:  # another replica, or a person in chat, started it meanwhile
+            continue
+    return outcomes
+
+
+def queue_review_prompts(*, session: Session, started: PulledReview) -> int:
+    """The prompt in the review's channel; split by manager, each share by DM plus a summary
+    in the channel. Returns how many messages were queued."""
+    campaigns = campaigns_of(session=session, occurrence_id=started.occurrence_id)
+    if not started.split:
+        return int(_prompt(session, campaigns[0], channel_target(campaigns[0].channel)))
+    reviewers = {c.id: int(str(c.details.get("reviewer_id") or 0)) for c in campaigns}
+    addresses = load_addresses(session=session, person_ids=reviewers.values())
+    shares, queued = [], 0
+    for campaign in campaigns:
+        address = addresses.get(reviewers[campaign.id])
+        target = (address.platform, address.recipient) if address else None
+        progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
+        flagged = sum(1 for row in progress.items if row.item.details.get("flags"))
+        queued += _prompt(session, campaign, target)
+        reviewer = str(campaign.details.get("reviewer_name") or "")
+        shares.append(ShareLine(reviewer, progress.total, flagged, address is not None))
+    summary = split_summary_message(
+        campaigns[0].name.rsplit(" · ", 1)[0], str(campaigns[0].details.get("source")),
+        shares, started.snapshot_sha256,
+    )  # fmt: skip
+    target = channel_target(campaigns[0].channel)
+    if target:
+        key = f"review-summary:{started.occurrence_id}"
+        queued += (
+            enqueue_message(session=session, outgoing=Outgoing(key, *target, summary)) is not None
+        )
+    return queued
+
+
+def _prompt(session: Session, campaign: Campaign, target: tuple[str, str] | None) -> bool:
+    if target is None:
+        return False
+    progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
+    prompt = Outgoing(
+        key=f"review-prompt:{campaign.id}", platform=target[0], recipient=target[1],
+        message=review_prompt_view(progress),
+        meta={"campaign_id": campaign.id, "chat_kind": "review_prompt"},
+    )  # fmt: skip
+    return enqueue_message(session=session, outgoing=prompt) is not None
+
+
+def report_pull_failure(
+    *, session: Session, occurrence_id: int, reason: str, kind: str, now: dt.datetime
+) -> bool:
+    """Tell the control's owner why the review did not start: once a day per reason."""
+    occ = session.get(Occurrence, occurrence_id)
+    task = session.get(Task, occ.task_id) if occ else None
+    control = session.get(Control, occ.control_id) if occ else None
+    if occ is None or task is None or control is None:
+        return False
+    today = program_today(get_program_or_raise(session=session), now)
+    source = str(((task.review or {}).get("source") or {}).get("type") or "its source")
+    message = pull_failed_message(task.title, source, reason, kind)
+    owner = control.owner_id or 0
+    address = load_addresses(session=session, person_ids=[owner]).get(owner)
+    target = (address.platform, address.recipient) if address else None
+    target = target or channel_target(get_program_or_raise(session=session).compliance_channel)
+    if target is None:
+        return False
+    key = f"review-pull-failed:{occurrence_id}:{kind}:{today.isoformat()}"
+    queued = enqueue_message(session=session, outgoing=Outgoing(key, *target, message)) is not None
+    if queued:
+        record_event(
+            session=session,
+            actor=Actor.scheduler(),
+            action="review.pull_failed",
+            subject_type="occurrence",
+            subject_id=str(occurrence_id),
+            details={"task": task.key, "kind": kind, "reason": reason},
+        )
+    return queued
