@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.chat import actions
 from bot.chat import commands as c
 from bot.chat.front import answer_linked, ask_evidence, remember_task_card, task_card
+from bot.chat.pulled import start_pulled_review
 from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
 from bot.core.messages import Message
@@ -94,6 +95,10 @@ def _on_soc2(deps: Runtime, follow_ups: FollowUps) -> Callable[..., Awaitable[No
         elif isinstance(intent, c.Export):
             start_export(deps, client, actor, intent, user_id)
             await ack(response_type="ephemeral", text=started_text(intent))
+        elif isinstance(intent, c.StartReview) and (
+            pulled := await start_pulled_review(deps, actor, intent)
+        ):
+            await ack(**answer(pulled, text=text))
         elif isinstance(intent, c.StartReview):
             channel = intent.channel.slack_id if intent.channel else command.get("channel_id")
             modal = review_start_modal(name=intent.name, channel_id=channel)

@@ -11,6 +11,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from bot.chat.commands import Export, StartReview, parse_command
 from bot.chat.conversations import remember_reference
 from bot.chat.inbound import first_delivery
+from bot.chat.pulled import start_pulled_review
 from bot.chat.runtime import Runtime, in_thread
 from bot.core.actor import Actor
 from bot.core.errors import NotServed
@@ -74,8 +75,13 @@ class Soc2TeamsBot(ActivityHandler):  # type: ignore[misc]
 
     async def _answer_text(self, turn_context: TurnContext, actor: Actor, text: str) -> None:
         intent = parse_command(text)
-        if isinstance(intent, StartReview):  # the accounts come in a form, as in Slack's modal
-            await send_review_form(turn_context, intent)
+        if isinstance(intent, StartReview):
+            # `review start <task-id>` pulls its source; any other name gets the CSV form.
+            pulled = await start_pulled_review(self.runtime, actor, intent)
+            if pulled is not None:
+                await turn_context.send_activity(card_activity(pulled, text=text))
+            else:
+                await send_review_form(turn_context, intent)
             return
         if isinstance(intent, Export):  # minutes of work: answered now, delivered later
             await start_export(self.runtime, turn_context, actor, intent)
