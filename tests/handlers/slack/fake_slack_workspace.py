@@ -15,6 +15,7 @@ Payload = dict[str, Any]
 TEAM_ID, BOT_USER, BOT_ID, APP_ID = "T1", "UBOT", "BBOT", "A1"
 MESSAGE_KEYS = frozenset({"text", "blocks", "attachments", "thread_ts", "metadata"})
 NO_MORE = {"response_metadata": {"next_cursor": ""}}
+USERS_LIST_MAX = 1000
 
 
 class FakeWorkspace:
@@ -46,13 +47,18 @@ class FakeWorkspace:
         enterprise_id: str | None = None,
         guest: str | None = None,
         stranger: bool = False,
+        admin: bool = False,
+        owner: str | None = None,
+        has_2fa: bool | None = None,
     ) -> Payload:
         """Register a member for users.info, users.lookupByEmail and users.list.
 
         `team_id` other than TEAM_ID is a Slack Connect (external) person, or on Grid
         (`enterprise_id`, by default the fake's for home users) a colleague; `guest` is
         "multi" (is_restricted) or "single" (is_ultra_restricted, too), as Slack flags them;
-        `stranger` is someone Slack only half-describes (is_stranger).
+        `stranger` is someone Slack only half-describes (is_stranger); `owner` is "owner" or
+        "primary" (is_owner, is_primary_owner); `has_2fa` is shown only when given, as Slack
+        shows it only to some plans.
         """
         real_name = name or email.partition("@")[0] or user_id
         profile: Payload = {"real_name": real_name, "display_name": real_name}
@@ -63,6 +69,10 @@ class FakeWorkspace:
         who = {"id": user_id, "team_id": team_id, "name": real_name.lower().replace(" ", ".")}
         flags = {"deleted": deleted, "is_bot": is_bot, "tz": tz, "tz_offset": offset}
         roles = {"is_restricted": guest is not None, "is_ultra_restricted": guest == "single"}
+        roles |= {"is_admin": admin or owner is not None, "is_owner": owner is not None}
+        roles |= {"is_primary_owner": owner == "primary"}
+        if has_2fa is not None:
+            roles["has_2fa"] = has_2fa
         user = {**who, "real_name": real_name, **flags, **roles, "profile": profile}
         if stranger:
             user["is_stranger"] = True
@@ -80,9 +90,13 @@ class FakeWorkspace:
             if args.get("cursor")
             else 0
         )
-        end = start + (int(args.get("limit") or 0) or len(users))
+        # Slack caps a page at 1,000 members, and hides emails without users:read.email.
+        end = start + min(int(args.get("limit") or 0) or len(users), USERS_LIST_MAX)
         more = base64.b64encode(f"offset:{end}".encode()).decode() if end < len(users) else ""
-        return ok(members=users[start:end], response_metadata={"next_cursor": more})
+        members = users[start:end]
+        if "users:read.email" not in getattr(self, "scopes", ()):
+            members = [_without_email(u) for u in members]
+        return ok(members=members, response_metadata={"next_cursor": more})
 
     def _user(self, key: str, value: Any, error: str) -> Payload:
         users = list(self._users.values())
@@ -248,3 +262,8 @@ class FakeWorkspace:
 
 def ok(**fields: Any) -> Payload:
     return {"ok": True, **fields}
+
+
+def _without_email(user: Payload) -> Payload:
+    profile = {k: v for k, v in user["profile"].items() if k != "email"}
+    return {**user, "profile": profile}
