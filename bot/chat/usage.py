@@ -46,8 +46,8 @@ COMMANDS: dict[str, Command] = {
     "digest": Command(PROGRAM, "digest", "the weekly digest, now (leadership)", "digest"),
     "review": Command(
         REVIEWS,
-        "review start <name>{channel} [reviewer {person}]",
-        "review a list of accounts (CSV)",
+        "review start <name | task-id>{channel} [reviewer {person}]",
+        "review accounts: pulled from a system, or a CSV",
         'review start "Q1 prod access"{soc2} reviewer {raj}',
     ),
     "assign": Command(
@@ -69,10 +69,12 @@ GROUPS = (YOUR_WORK, PROGRAM, REVIEWS, ADMIN)
 _GROUP_EXAMPLE = {YOUR_WORK: "done", PROGRAM: "audit", REVIEWS: "review", ADMIN: "assign"}
 # How the accounts reach a review, per platform, and what the terminal offers instead.
 _REVIEW_HOW = {
-    Platform.SLACK: "A form opens: attach the CSV of accounts there.",
-    Platform.TEAMS: "A form opens: paste the accounts there, as CSV.",
+    Platform.SLACK: "A form opens: attach the CSV of accounts there. A task id whose "
+    "catalog names a source pulls its accounts itself.",
+    Platform.TEAMS: "A form opens: paste the accounts there, as CSV. A task id whose "
+    "catalog names a source pulls its accounts itself.",
     Platform.CLI: "From a terminal: soc2bot campaign review --name … --reviewer EMAIL "
-    "--accounts FILE.csv --channel ID",
+    "--accounts FILE.csv --channel ID, or soc2bot review start TASK-ID to pull a task's source",
 }
 ALIASES = {"?": "help", "-h": "help", "--help": "help", "who-am-i": "whoami"}
 
