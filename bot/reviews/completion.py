@@ -154,7 +154,8 @@ def complete_campaign(
 def _started_by(session: Session, campaign: Campaign) -> str:
     """Who started the review: their email, or "cli" when it was started from the server."""
     starter = session.get(Person, campaign.created_by_id) if campaign.created_by_id else None
-    return starter.email if starter else "cli"
+    # A pulled review says who started it: "scheduler" when it opened with its work.
+    return starter.email if starter else str(campaign.details.get("started_by") or "cli")
 
 
 def _prove_occurrence(

@@ -97,6 +97,7 @@ def start_pulled_review(
         "pulled_at": population.pulled_at.isoformat(),
         "snapshot": {"json_sha256": json_file.sha256, "csv_sha256": csv_file.sha256},
         "split": "manager" if split else None,
+        "started_by": actor.label,
     }
     campaign_ids = []
     for n, group in enumerate(groups):

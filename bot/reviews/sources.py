@@ -51,7 +51,7 @@ def due_review_work(*, session: Session, now: dt.datetime) -> list[int]:
         Campaign.kind == CampaignKind.ACCESS_REVIEW, col(Campaign.occurrence_id).is_not(None)
     )
     rows = session.exec(
-        select(Occurrence.id, Task.review)
+        select(Occurrence.id, Occurrence.task_id, Task.review)
         .join(Task, col(Task.id) == Occurrence.task_id)
         .where(
             Task.kind == "access_review",
@@ -60,9 +60,15 @@ def due_review_work(*, session: Session, now: dt.datetime) -> list[int]:
             col(Occurrence.period_start) <= today,
             col(Occurrence.id).not_in(started),
         )
-        .order_by(col(Occurrence.period_start), col(Occurrence.id))
+        .order_by(col(Occurrence.period_start).desc(), col(Occurrence.id).desc())
     ).all()
-    return [int(occ_id or 0) for occ_id, review in rows if (review or {}).get("source")]
+    # Only each task's current period: an older one still open is overdue work, and a pull
+    # today could only show today's accounts for it (start it by hand if that is wanted).
+    latest: dict[int, int] = {}
+    for occ_id, task_id, review in rows:
+        if (review or {}).get("source"):
+            latest.setdefault(task_id, int(occ_id or 0))
+    return sorted(latest.values())
 
 
 def current_review_work(*, session: Session, task_key: str, now: dt.datetime) -> int:
