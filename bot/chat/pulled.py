@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from bot.chat.commands import StartReview
 from bot.chat.runtime import Runtime, in_thread
+from bot.connectors.registry import describe_source
 from bot.core.actor import Actor
 from bot.core.messages import Message
 from bot.core.permissions import Action, require
@@ -47,7 +48,7 @@ def _check(runtime: Runtime, actor: Actor, key: str) -> tuple[int, str, str] | N
         )
         occurrence_id = current_review_work(session=session, task_key=key, now=runtime.clock())
         review = task.review or {}
-        source = str((review.get("source") or {}).get("type"))
+        source = describe_source(review.get("source") or {})
         return occurrence_id, source, str(review.get("channel") or "its channel")
 
 
@@ -68,7 +69,7 @@ async def start_pulled_review(
     return Message(
         title="Access review starting",
         text=(
-            f"Pulling every account of *{key}* from its {source} source. The review prompt "
+            f"Pulling every account of {key} from {source}. The review prompt "
             f"appears in {channel} once all of them are in; if the pull fails, you hear why."
         ),
     )

@@ -82,6 +82,18 @@ def source_type(name: str) -> SourceType:
     return found
 
 
+def describe_source(spec: Mapping[str, Any]) -> str:
+    """What people call the source ("GitHub organization acme"), or its type when unknown."""
+    kind = str(spec.get("type") or "its source")
+    if kind not in MODULES:
+        return kind
+    settings = {k: str(v) for k, v in spec.items() if k != "type"}
+    try:
+        return source_type(kind).describe(settings)
+    except (KeyError, ValueError):  # settings too broken to describe: the catalog check says why
+        return source_type(kind).system
+
+
 def check_source(spec: Mapping[str, Any], env: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """Errors (the catalog is wrong) and warnings (credentials not set here) for a source."""
     kind = spec.get("type")

@@ -123,7 +123,8 @@ def _item(entry: MappedAccount, reviewer: Person, control: Control, system: str)
     account = entry.account
     details: dict[str, object] = {"account": account.name, "system": system}
     details["source_id"] = account.id
-    rights = ", ".join(account.privileges) or (account.kind if account.kind != "user" else "")
+    kind = account.kind.replace("_", " ") if account.kind not in ("user", "member") else ""
+    rights = ", ".join(account.privileges) or kind
     notable = {
         "role": rights,
         "last_activity": account.last_active.date().isoformat() if account.last_active else "",

@@ -35,7 +35,7 @@ def pull_failed_message(task_title: str, source: str, reason: str, kind: str) ->
     return Message(
         title="Access review not started",
         text=(
-            f"*{task_title}*: the accounts could not be pulled from {source}, so the review "
+            f"{task_title}: the accounts could not be pulled from {source}, so the review "
             "did not start (never with part of the accounts)."
         ),
         fields=(Field("Reason", reason), Field("What now", _ADVICE.get(kind, ""))),
@@ -53,14 +53,14 @@ def split_summary_message(
     lines = [
         f"• {s.reviewer}: {s.accounts} account{'s' if s.accounts != 1 else ''}"
         + (f", {s.flagged} flagged" if s.flagged else "")
-        + ("" if s.reachable else " (no chat account linked yet: not sent)")
+        + ("" if s.reachable else " (not sent: no chat account linked yet)")
         for s in shares
     ]
     return Message(
         title=f"Access review started: {title}",
         text=(
             f"{total} accounts pulled from {source}, {flagged} flagged. Each manager decides "
-            "their own team's accounts; each got their share by direct message."
+            "their own team's accounts and gets their share by direct message."
         ),
         sections=(Section(text="\n".join(lines)),),
         context=f"Snapshot sha256 {sha256[:16]}…",
@@ -81,7 +81,7 @@ def still_present_message(
     return Message(
         title="Revoked access is still there",
         text=(
-            f"*{title}*: the account was still in {source} when checked on "
+            f"{title}: the account was still in {source} when checked on "
             f"{checked:%d %b %Y %H:%M} UTC; it was due to be removed by {due_on:%d %b %Y}."
         ),
         context="soc2bot checks again every day and closes the follow-up once it is gone.",

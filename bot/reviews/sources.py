@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from bot.audit.trail import record_event
 from bot.connectors.facts import Population, SourceError
-from bot.connectors.registry import pull_population
+from bot.connectors.registry import describe_source, pull_population
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import Conflict, InvalidInput, NotFound
@@ -47,28 +47,33 @@ class PullOutcome:
 def due_review_work(*, session: Session, now: dt.datetime) -> list[int]:
     """Open access-review work whose task pulls a source and whose review has not started."""
     today = program_today(get_program_or_raise(session=session), now)
-    started = select(Campaign.occurrence_id).where(
-        Campaign.kind == CampaignKind.ACCESS_REVIEW, col(Campaign.occurrence_id).is_not(None)
-    )
     rows = session.exec(
-        select(Occurrence.id, Occurrence.task_id, Task.review)
+        select(Occurrence.id, Occurrence.task_id, Occurrence.status, Task.review)
         .join(Task, col(Task.id) == Occurrence.task_id)
         .where(
             Task.kind == "access_review",
             col(Task.retired_at).is_(None),
-            Occurrence.status == OccurrenceStatus.PENDING,
             col(Occurrence.period_start) <= today,
-            col(Occurrence.id).not_in(started),
         )
         .order_by(col(Occurrence.period_start).desc(), col(Occurrence.id).desc())
     ).all()
-    # Only each task's current period: an older one still open is overdue work, and a pull
-    # today could only show today's accounts for it (start it by hand if that is wanted).
-    latest: dict[int, int] = {}
-    for occ_id, task_id, review in rows:
+    # Only each task's current period (the latest begun, whatever its state): an older one
+    # still open is overdue work, and a pull today could only show today's accounts for it
+    # (start it by hand if that is wanted). Started or closed, the current one is not due
+    # either: filtering those first would make the older period "current" on the next tick.
+    current: dict[int, tuple[int, OccurrenceStatus]] = {}
+    for occ_id, task_id, status, review in rows:
         if (review or {}).get("source"):
-            latest.setdefault(task_id, int(occ_id or 0))
-    return sorted(latest.values())
+            current.setdefault(task_id, (int(occ_id or 0), OccurrenceStatus(status)))
+    pending = [occ for occ, status in current.values() if status is OccurrenceStatus.PENDING]
+    if not pending:
+        return []
+    started = session.exec(
+        select(Campaign.occurrence_id).where(
+            Campaign.kind == CampaignKind.ACCESS_REVIEW, col(Campaign.occurrence_id).in_(pending)
+        )
+    ).all()
+    return sorted(set(pending) - set(started))
 
 
 def current_review_work(*, session: Session, task_key: str, now: dt.datetime) -> int:
@@ -211,7 +216,7 @@ def report_pull_failure(
     if occ is None or task is None or control is None:
         return False
     today = program_today(get_program_or_raise(session=session), now)
-    source = str(((task.review or {}).get("source") or {}).get("type") or "its source")
+    source = describe_source((task.review or {}).get("source") or {})
     message = pull_failed_message(task.title, source, reason, kind)
     owner = control.owner_id or 0
     address = load_addresses(session=session, person_ids=[owner]).get(owner)

@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.demo.clock import audit_clock
+from docs.gallery import pulled
 from docs.gallery.install import ensure_installed
 from docs.gallery.pages import Entry, for_platforms, write_all
 from docs.gallery.seeding import build_world
@@ -72,6 +73,13 @@ KINDS: tuple[tuple[str, str, Callable[[World], Shown]], ...] = (
     ("evidence-awaited", "Attach evidence (Teams)", lambda w: w.reply("occ_attach:{overdue}")),
     ("evidence-recorded", "a file sent as evidence: stored and hashed",
      lambda w: w.file_evidence("{overdue}", "access-policy-2026.pdf", b"%PDF-1.7 approved")),
+    ("review-pulled", "access review pulled from GitHub: flagged accounts first",
+     pulled.pulled_prompt),
+    ("review-pull-failed", "to the control's owner: the source refused the token",
+     pulled.pull_failed),
+    ("review-split", "#soc2-reviews: a review split by manager", pulled.split_summary),
+    ("revoke-still-there", "DM: revoked access still there after its due day",
+     pulled.still_present),
     ("error-unknown", "error: unknown command", lambda w: w.command("frobnicate the thing")),
     ("error-usage", "error: missing arguments", lambda w: w.command("done")),
     ("error-not-found", "error: no such control", lambda w: w.command("control XX9.9-NOPE")),
