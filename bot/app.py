@@ -19,7 +19,7 @@ from bot.chat.port import ChatPort
 from bot.chat.runtime import Runtime
 from bot.core.db import Database
 from bot.core.logs import configure_logging
-from bot.core.settings import Settings, load_settings
+from bot.core.settings import Settings, connector_env, load_settings
 from bot.core.signing import load_signer
 from bot.evidence.stores import open_evidence_store
 from bot.outbox.channels import StoredChannelBook
@@ -156,7 +156,7 @@ async def _start_scheduler(app: FastAPI, runtime: Runtime) -> Tickers | None:
         horizon_days=settings.horizon_days,
         observer=app.state.metrics,
         clock=runtime.clock,
-        reviews=pulled_reviews(runtime.db, runtime.store, os.environ),
+        reviews=pulled_reviews(runtime.db, runtime.store, connector_env),
     )
     await tickers.start()
     return tickers

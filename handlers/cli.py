@@ -23,7 +23,7 @@ from bot.core.db import Database
 from bot.core.errors import CatalogInvalid
 from bot.core.logs import configure_logging
 from bot.core.plain import render_plain
-from bot.core.settings import Settings
+from bot.core.settings import Settings, connector_env
 from bot.digest.chart import render_digest_chart
 from bot.digest.messages import digest_full_view
 from bot.digest.services import compose_digest
@@ -82,7 +82,6 @@ def serve(
     ] = 1,
 ) -> None:
     """Start the HTTP service (migrates the database and loads the catalog first)."""
-    import os
 
     import uvicorn
 
@@ -114,7 +113,6 @@ def serve(
 
 def _share_metrics_between(settings: Settings) -> Path:
     """Several workers: refuse SQLite, and give the workers a folder to pool metrics in."""
-    import os
     import tempfile
 
     from bot.web.metrics import MULTIPROCESS_DIR
@@ -182,7 +180,7 @@ def catalog_validate(file: Annotated[Path, typer.Argument(exists=True, dir_okay=
 
 def _warn_reviews(spec: CatalogSpec) -> None:
     """Review sources this environment cannot pull yet: a warning, the catalog stays valid."""
-    for warning in review_warnings(spec, os.environ):
+    for warning in review_warnings(spec, connector_env()):
         err.print(f"Warning: {warning}", style="yellow", markup=False, soft_wrap=True)
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Annotated
 
 import typer
 
+from bot.connectors.facts import SourceError
 from bot.connectors.registry import pull_population
 from bot.connectors.snapshot import account_record
 from bot.core.actor import Actor
+from bot.core.settings import connector_env
 from bot.evidence.stores import open_evidence_store
 from bot.reviews.facts import FLAGS
 from bot.reviews.population import map_population
@@ -40,7 +41,11 @@ def review_pull(
         with db.session() as session:
             occurrence_id = current_review_work(session=session, task_key=task, now=now)
             _, spec = source_of(session=session, occurrence_id=occurrence_id)
-        population = pull_population(spec, env=os.environ, now=now)
+        try:
+            population = pull_population(spec, env=connector_env(), now=now)
+        except SourceError as exc:
+            err.print(f"Not pulled: {exc}", style="red", markup=False, soft_wrap=True)
+            raise typer.Exit(1) from None
         with db.session() as session:
             mapped = map_population(session, population, now)
     if as_json:
@@ -75,7 +80,7 @@ def review_start(task: Annotated[str, typer.Argument(help=TASK_HELP)]) -> None:
         with db.session() as session:
             occurrence_id = current_review_work(session=session, task_key=task, now=now)
         outcome = pull_and_start(
-            db=db, store=open_evidence_store(settings), env=os.environ, now=now,
+            db=db, store=open_evidence_store(settings), env=connector_env(), now=now,
             occurrence_id=occurrence_id, actor=Actor.cli(),
         )  # fmt: skip
     if outcome.started is None:
@@ -100,7 +105,7 @@ def review_verify(
     with friendly():
         db = open_database(settings)
         outcomes = verify_revocations(
-            db=db, store=open_evidence_store(settings), env=os.environ, now=utcnow(),
+            db=db, store=open_evidence_store(settings), env=connector_env(), now=utcnow(),
             task_key=task, every_day=False,
         )  # fmt: skip
     if not outcomes:

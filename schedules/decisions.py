@@ -51,13 +51,19 @@ SERVICES = Decisions(
 
 
 def pulled_reviews(
-    db: Database, store: EvidenceStore, env: Mapping[str, str]
+    db: Database,
+    store: EvidenceStore,
+    env: Mapping[str, str] | Callable[[], Mapping[str, str]],
 ) -> Callable[[dt.datetime], object]:
-    """The access-review tick: start due pulled reviews, then verify revoked access."""
+    """The access-review tick: start due pulled reviews, then verify revoked access.
+
+    `env` may be a function, read at every tick: a rotated token works without a restart.
+    """
 
     def tick(now: dt.datetime) -> object:
-        started = start_due_reviews(db=db, store=store, env=env, now=now)
-        verified = verify_revocations(db=db, store=store, env=env, now=now)
+        found = env() if callable(env) else env
+        started = start_due_reviews(db=db, store=store, env=found, now=now)
+        verified = verify_revocations(db=db, store=store, env=found, now=now)
         return {"started": started, "verified": verified}
 
     return tick

@@ -108,7 +108,7 @@ class PersonSpec(_Strict):
 class ReviewSpec(_Strict):
     """Where an access review's accounts come from, who decides them, where the prompt goes."""
 
-    source: dict[str, str | int]
+    source: dict[str, str | bool | int]  # YAML's `no` is a bool: the source reads yes/no
     channel: str = Field(min_length=1, max_length=200)
     reviewer: str = Field("owner", min_length=1, max_length=254)  # owner | manager | <email>
 

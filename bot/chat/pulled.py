@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
 from sqlmodel import select
 
@@ -20,6 +19,7 @@ from bot.connectors.registry import describe_source
 from bot.core.actor import Actor
 from bot.core.messages import Message
 from bot.core.permissions import Action, require
+from bot.core.settings import connector_env
 from bot.outbox.queue import Outgoing, enqueue_message
 from bot.reminders.recipients import load_addresses
 from bot.reviews.source_messages import pull_failed_message
@@ -78,7 +78,7 @@ async def start_pulled_review(
 async def _pull(runtime: Runtime, actor: Actor, occurrence_id: int) -> None:
     try:
         outcome = await in_thread(
-            pull_and_start, db=runtime.db, store=runtime.store, env=os.environ,
+            pull_and_start, db=runtime.db, store=runtime.store, env=connector_env(),
             now=runtime.clock(), occurrence_id=occurrence_id, actor=actor,
         )  # fmt: skip
     except Exception:  # e.g. started meanwhile by the ticker: logged, the ticker's prompt stands

@@ -72,7 +72,7 @@ class SourceType:
         """The credential alternatives for these settings."""
         if self.credentials_for is None:
             return self.credentials
-        return self.credentials_for({k: str(v) for k, v in settings.items()})
+        return self.credentials_for({k: setting_text(v) for k, v in settings.items()})
 
 
 def source_type(name: str) -> SourceType:
@@ -82,12 +82,19 @@ def source_type(name: str) -> SourceType:
     return found
 
 
+def setting_text(value: Any) -> str:
+    """A catalog setting as the sources read it: YAML's yes/no/true/false are "yes"/"no"."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def describe_source(spec: Mapping[str, Any]) -> str:
     """What people call the source ("GitHub organization acme"), or its type when unknown."""
     kind = str(spec.get("type") or "its source")
     if kind not in MODULES:
         return kind
-    settings = {k: str(v) for k, v in spec.items() if k != "type"}
+    settings = {k: setting_text(v) for k, v in spec.items() if k != "type"}
     try:
         return source_type(kind).describe(settings)
     except (KeyError, ValueError):  # settings too broken to describe: the catalog check says why
@@ -148,7 +155,7 @@ def pull_population(
     if errors:
         raise SourceError(kind, "; ".join(errors), kind="missing_setting")
     found = source_type(kind)
-    settings = {k: str(v) for k, v in spec.items() if k != "type"}
+    settings = {k: setting_text(v) for k, v in spec.items() if k != "type"}
     missing = _missing_credentials(found, settings, env)
     if missing:
         raise SourceError(found.system, missing, kind="missing_setting")

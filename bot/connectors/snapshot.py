@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from bot.connectors.facts import Account, Population
+from bot.core.markup import spreadsheet_safe
 
 CSV_COLUMNS = (
     "id",
@@ -66,7 +67,8 @@ def snapshot_csv(population: Population) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for account in sorted(population.accounts, key=_order):
         writer.writerow(
-            [
+            spreadsheet_safe(cell)
+            for cell in [
                 account.id,
                 account.name,
                 account.email or "",
@@ -77,7 +79,7 @@ def snapshot_csv(population: Population) -> bytes:
                 _instant(account.last_active),
                 ";".join(f"{k}={v}" for k, v in sorted(account.attributes.items())),
             ]
-        )
+        )  # names come from another company's system: never a formula in a spreadsheet
     return out.getvalue().encode()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -256,3 +257,12 @@ def valid_timezone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def connector_env(env_file: str = ".env") -> dict[str, str]:
+    """What access-review sources read their credentials from: the process environment, over
+    the same `.env` file the settings read (a token kept there works as one exported)."""
+    from dotenv import dotenv_values  # pydantic-settings' own .env reader
+
+    found = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    return found | dict(os.environ)

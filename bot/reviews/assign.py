@@ -21,6 +21,7 @@ from models import CampaignItem, Control, Person, Role
 
 OWNER_REASON = "the catalog names the control's owner as this review's reviewer"
 ORPHAN_REASON = "accounts with no person or no manager to review them go to the control's owner"
+STAND_IN_REASON = "the control's owner stands in for the reviewer on the reviewer's own account"
 
 
 @dataclass
@@ -60,9 +61,17 @@ def assign_reviewers(
             groups[key] = Assignment(head, _label(head, owner, mode), channel=channel)
         group = groups[key]
         if reviewer.id == owner.id:
-            group.owner_reason = OWNER_REASON if mode != "manager" else ORPHAN_REASON
+            group.owner_reason = _owner_reason(mode, first, owner)
         group.items.append(_item(entry, reviewer, control, system))
     return sorted(groups.values(), key=lambda g: (g.reviewer.id == owner.id, g.reviewer.name))
+
+
+def _owner_reason(mode: str, first: Person, owner: Person) -> str:
+    """Why the control's owner reviews here, as the campaign and the audit trail say it."""
+    if mode == "manager":
+        return ORPHAN_REASON
+    # Named by the catalog, or only standing in for the named reviewer's own account.
+    return OWNER_REASON if first.id == owner.id else STAND_IN_REASON
 
 
 def _label(reviewer: Person, owner: Person, mode: str) -> str:

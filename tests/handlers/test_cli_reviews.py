@@ -25,9 +25,7 @@ def github() -> Iterator[FakeGitHub]:
 
 
 @pytest.fixture
-def env(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: FakeGitHub
-) -> Iterator[sa.Engine]:
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: FakeGitHub) -> Iterator[sa.Engine]:
     db = tmp_path / "cli.db"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
     monkeypatch.setenv("SOC2BOT_EVIDENCE_URL", f"file://{tmp_path}/evidence")
@@ -56,9 +54,7 @@ def scalar(engine: sa.Engine, sql: str) -> object:
         return conn.execute(sa.text(sql)).scalar()
 
 
-def test_pull_json_returns_every_member_across_13_pages(
-    env: sa.Engine, github: FakeGitHub
-) -> None:
+def test_pull_json_returns_every_member_across_13_pages(env: sa.Engine, github: FakeGitHub) -> None:
     for n in range(1234):
         github.add_member(f"dev{n:04d}", admin=n < 3, two_factor=n % 100 != 7)
     code, out = run("review", "pull", "prod-access-review", "--json")
