@@ -16,6 +16,7 @@ from typing import IO, BinaryIO
 from sqlmodel import Session
 
 import bot.export.records as records
+import bot.export.reviews as reviews
 import bot.export.tables as tables
 from bot import __version__
 from bot.audit.trail import format_time, record_event
@@ -198,11 +199,13 @@ def _write_entries(
             tables.occurrence_rows(session, window),
         ),
     }
+    review_lines = reviews.review_lines(session, window)
+    by_occurrence = reviews.coverage_columns(review_lines)
     csv(
         bundle,
         "coverage.csv",
         tables.COVERAGE_HEADER,
-        tables.coverage_rows(session, window, coverage),
+        tables.coverage_rows(session, window, coverage, by_occurrence),
     )
     counts["evidence"] = csv(
         bundle, "evidence.csv", records.EVIDENCE_HEADER, records.evidence_rows(session, window)
@@ -211,6 +214,7 @@ def _write_entries(
     segment = write_audit_log(session, bundle, window)
     copied = records.copy_files(session, store, bundle, window)
     counts |= {"files": copied.count, "file_bytes": copied.size, "audit_events": segment.events}
+    counts["access_reviews"] = reviews.write_reviews(bundle, review_lines)
     counts["audit_events_in_window"] = segment.window_events
     write_index(session, bundle, window)
     return counts, coverage, segment

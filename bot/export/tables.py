@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from bot.core.markup import spreadsheet_safe
 from bot.export.window import Window, occurrence_in_window, stream, text
 from bot.export.zipout import BundleZip, TextEntry
 from bot.work.occurrences import state_of
 from models import Control, ControlCriterion, Evidence, Occurrence, OccurrenceStatus, Person, Task
 
-# Spreadsheets run cells starting with these as formulas; a leading ' keeps them text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 Owner, Backup, Assignee, Completer = (aliased(Person) for _ in range(4))
 
 
 def cell(value: Any) -> str:
     """A CSV cell that a spreadsheet shows as text, never evaluates."""
     shown = text(value)
-    return "'" + shown if shown.startswith(_FORMULA_START) else shown
+    return spreadsheet_safe(shown)
 
 
 def write_csv(
@@ -151,7 +150,10 @@ def occurrence_rows(session: Session, window: Window) -> Iterable[Sequence[Any]]
 COVERAGE_HEADER = (
     "control_id", "task_id", "period", "period_start", "period_end", "due_on", "coverage",
     "accepted_evidence", "occurrence_id",
+    # The occurrence's access review, detailed in access_reviews.csv (empty: none).
+    "review_campaigns", "revocations", "revocations_verified", "revocations_open",
 )  # fmt: skip
+_NO_REVIEW = ("", "", "", "")
 
 
 def coverage_of(o: Occurrence, accepted: int, window: Window) -> str:
@@ -165,12 +167,18 @@ def coverage_of(o: Occurrence, accepted: int, window: Window) -> str:
     return "gap"
 
 
-def coverage_rows(session: Session, window: Window, tally: Counter[str]) -> Iterable[Sequence[Any]]:
-    """One row per control and period; `tally` counts each coverage class."""
+def coverage_rows(
+    session: Session,
+    window: Window,
+    tally: Counter[str],
+    reviews: Mapping[int, Sequence[Any]] | None = None,
+) -> Iterable[Sequence[Any]]:
+    """One row per control and period; `tally` counts each coverage class. `reviews` maps an
+    occurrence to its access review's columns (bot/export/reviews.py)."""
     for o, control, task, *_, accepted in stream(session, _occurrences(window)):
         kind = coverage_of(o, int(accepted or 0), window)
         tally[kind] += 1
         yield (
             control, task, o.period_key, o.period_start, o.period_end, o.due_on, kind,
-            accepted, o.id,
+            accepted, o.id, *(reviews or {}).get(o.id or 0, _NO_REVIEW),
         )  # fmt: skip

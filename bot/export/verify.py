@@ -22,7 +22,7 @@ from bot.audit.ed25519 import (
     parse_public_key,
 )  # bundle: inline bot/audit/ed25519.py
 from bot.audit.witness_line import read_witnesses  # bundle: inline bot/audit/witness_line.py
-from bot.export.crosscheck import CrossCheck, Ledger  # bundle: inline bot/export/crosscheck.py
+from bot.export.crosscheck import CrossCheck  # bundle: inline bot/export/crosscheck.py
 from bot.export.logcheck import (
     check_chain,
     check_witnesses,
@@ -37,10 +37,19 @@ from bot.export.reader import (  # bundle: inline bot/export/reader.py
     Reader,
     Report,
 )
+from bot.export.reviewcheck import (  # bundle: inline bot/export/reviewcheck.py
+    ReviewLedger,
+    check_review_files,
+    check_reviews,
+)
 
 __all__ = ["AUDIT_LOG", "FORMAT", "MANIFEST", "SCRIPT", "SIGNATURE", "Report", "verify_bundle"]
 _CHUNK = 1024 * 1024
-_ROW_COUNTS = {"occurrences.csv": "occurrences", "evidence.csv": "evidence"}
+_ROW_COUNTS = {
+    "occurrences.csv": "occurrences",
+    "evidence.csv": "evidence",
+    "access_reviews.csv": "access_reviews",
+}
 
 
 def verify_bundle(
@@ -64,6 +73,7 @@ def verify_bundle(
             _check_signature(reader, manifest, report, public_key)
             _check_files(reader, manifest, report)
             _check_counts(reader, manifest, report)
+            check_review_files(reader, manifest["files"], report)
             _check_log(reader, manifest, report, public_key, witnesses)
             if expected_head and expected_head.lower() != report.head_hash:
                 report.problems.append(
@@ -189,7 +199,7 @@ def _check_log(
     """The chain, then (when it is intact) witnessed heads and the tables against it."""
     witnesses, broken = read_witnesses(witness_text) if witness_text is not None else ([], [])
     report.problems.extend(f"WITNESS  {problem}" for problem in broken)
-    ledger = Ledger()
+    ledger = ReviewLedger()
     hashes = check_chain(reader, manifest, report, ledger, {w.seq for w in witnesses})
     if hashes is None:
         return
@@ -205,6 +215,7 @@ def _check_log(
     )
     check.unlisted()
     report.problems.extend(check.problems)
+    check_reviews(reader, ledger, report)
     report.cross_checked = True
 
 

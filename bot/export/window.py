@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.audit.trail import format_time
@@ -55,12 +56,25 @@ def occurrence_ids(window: Window) -> Any:
 
 
 def campaign_in_window(window: Window) -> Any:
-    """Campaigns running at some point in the window, or tied to an occurrence in it."""
-    running = sa.and_(
-        col(Campaign.created_at) < window.end_at,
-        sa.or_(col(Campaign.completed_at).is_(None), col(Campaign.completed_at) >= window.start_at),
+    """Campaigns running at some point in the window, or tied to an occurrence in it, and
+    the other campaigns of the same occurrence (a review split by manager is one review: its
+    snapshot is filed under its first campaign only)."""
+    sibling = aliased(Campaign)
+    shared = select(sibling.occurrence_id).where(
+        _running(sibling, window), col(sibling.occurrence_id).is_not(None)
     )
-    return sa.or_(running, col(Campaign.occurrence_id).in_(occurrence_ids(window)))
+    return sa.or_(
+        _running(Campaign, window),
+        col(Campaign.occurrence_id).in_(occurrence_ids(window)),
+        col(Campaign.occurrence_id).in_(shared),
+    )
+
+
+def _running(campaign: Any, window: Window) -> Any:
+    return sa.and_(
+        campaign.created_at < window.end_at,
+        sa.or_(campaign.completed_at.is_(None), campaign.completed_at >= window.start_at),
+    )
 
 
 def campaign_ids(window: Window) -> Any:

@@ -21,6 +21,7 @@ from models import CampaignItem, Control, Person, Role
 
 OWNER_REASON = "the catalog names the control's owner as this review's reviewer"
 ORPHAN_REASON = "accounts with no person or no manager to review them go to the control's owner"
+MANAGER_REASON = "the control's owner is the manager of these accounts' holders"
 STAND_IN_REASON = "the control's owner stands in for the reviewer on the reviewer's own account"
 
 
@@ -52,34 +53,44 @@ def assign_reviewers(
     chooser = _Chooser(session, control, owner)
     default = None if mode == "manager" else chooser.named(mode)
     groups: dict[int, Assignment] = {}
+    orphans: dict[int, int] = {}  # per group: accounts the owner took for want of a manager
     for entry in mapped:
         first = default or chooser.manager_of(entry.person)
         reviewer = chooser.not_own(first, entry)
         key = reviewer.id or 0 if mode == "manager" else 0
         if key not in groups:
             head = reviewer if mode == "manager" else (default or reviewer)
-            groups[key] = Assignment(head, _label(head, owner, mode), channel=channel)
+            groups[key] = Assignment(head, head.name, channel=channel)
         group = groups[key]
+        fallback = (
+            mode == "manager"
+            and reviewer.id == owner.id
+            and not chooser.manages(owner, entry.person)
+        )
+        orphans[key] = orphans.get(key, 0) + fallback
         if reviewer.id == owner.id:
-            group.owner_reason = _owner_reason(mode, first, owner)
+            group.owner_reason = _owner_reason(mode, first, owner, bool(orphans[key]))
         group.items.append(_item(entry, reviewer, control, system))
+    for key, group in groups.items():
+        group.label = _label(group, mode, orphans.get(key, 0))
     return sorted(groups.values(), key=lambda g: (g.reviewer.id == owner.id, g.reviewer.name))
 
 
-def _owner_reason(mode: str, first: Person, owner: Person) -> str:
+def _owner_reason(mode: str, first: Person, owner: Person, orphans: bool) -> str:
     """Why the control's owner reviews here, as the campaign and the audit trail say it."""
     if mode == "manager":
-        return ORPHAN_REASON
+        return ORPHAN_REASON if orphans else MANAGER_REASON
     # Named by the catalog, or only standing in for the named reviewer's own account.
     return OWNER_REASON if first.id == owner.id else STAND_IN_REASON
 
 
-def _label(reviewer: Person, owner: Person, mode: str) -> str:
+def _label(group: Assignment, mode: str, orphans: int) -> str:
+    name = group.reviewer.name
     if mode != "manager":
-        return reviewer.name
-    if reviewer.id == owner.id:
-        return f"{reviewer.name} (accounts with no manager)"
-    return f"{reviewer.name}'s team"
+        return name
+    if orphans == len(group.items):
+        return f"{name} (accounts with no manager)"
+    return f"{name}'s team" + (" and accounts with no manager" if orphans else "")
 
 
 class _Chooser:
@@ -94,6 +105,9 @@ class _Chooser:
         if not self._usable(person):
             raise InvalidInput(f"{person.name} cannot review access (inactive or an auditor).")
         return person
+
+    def manages(self, manager: Person, person: Person | None) -> bool:
+        return person is not None and person.manager_id == manager.id
 
     def manager_of(self, person: Person | None) -> Person:
         manager = self._get(person.manager_id) if person and person.manager_id else None

@@ -8,6 +8,7 @@ owner why (once a day per reason) and the next tick tries again.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from bot.connectors.registry import describe_source, pull_population
 from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.core.errors import Conflict, InvalidInput, NotFound
-from bot.core.program import get_program_or_raise, program_today
+from bot.core.program import get_program_or_raise, program_today, program_zone
 from bot.evidence.store import EvidenceStore
 from bot.outbox.queue import Outgoing, channel_target, enqueue_message
 from bot.reminders.recipients import load_addresses
@@ -28,9 +29,10 @@ from bot.reviews.completion import get_review_progress
 from bot.reviews.messages import review_prompt_view
 from bot.reviews.pulled import PulledReview, campaigns_of, start_pulled_review
 from bot.reviews.source_messages import ShareLine, pull_failed_message, split_summary_message
-from models import Campaign, CampaignKind, Control, Occurrence, OccurrenceStatus, Task
+from models import AuditEvent, Campaign, CampaignKind, Control, Occurrence, OccurrenceStatus, Task
 
 Pull = Callable[..., Population]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ def start_due_reviews(
             )
         except Conflict:  # another replica, or a person in chat, started it meanwhile
             continue
+        except Exception:  # one broken review must not stop the others: the next tick retries
+            log.exception("Access review for work %s did not start", occurrence_id)
     return outcomes
 
 
@@ -222,11 +226,12 @@ def report_pull_failure(
     address = load_addresses(session=session, person_ids=[owner]).get(owner)
     target = (address.platform, address.recipient) if address else None
     target = target or channel_target(get_program_or_raise(session=session).compliance_channel)
-    if target is None:
-        return False
     key = f"review-pull-failed:{occurrence_id}:{kind}:{today.isoformat()}"
-    queued = enqueue_message(session=session, outgoing=Outgoing(key, *target, message)) is not None
-    if queued:
+    if target is not None:
+        queued = enqueue_message(session=session, outgoing=Outgoing(key, *target, message))
+    else:  # nobody to tell: the audit trail still keeps the failure, once a day per reason
+        queued = None if _failed_today(session, occurrence_id, kind, today, now) else 0
+    if queued is not None:
         record_event(
             session=session,
             actor=Actor.scheduler(),
@@ -235,4 +240,23 @@ def report_pull_failure(
             subject_id=str(occurrence_id),
             details={"task": task.key, "kind": kind, "reason": reason},
         )
-    return queued
+    return bool(queued)
+
+
+def _failed_today(
+    session: Session, occurrence_id: int, kind: str, today: dt.date, now: dt.datetime
+) -> bool:
+    """Whether today's failure of this kind is already in the audit trail."""
+    since = now - dt.timedelta(days=1)
+    rows = session.exec(
+        select(AuditEvent.details, AuditEvent.occurred_at).where(
+            AuditEvent.action == "review.pull_failed",
+            AuditEvent.subject_id == str(occurrence_id),
+            col(AuditEvent.occurred_at) >= since,
+        )
+    ).all()
+    zone = program_zone(session=session)
+    return any(
+        (details or {}).get("kind") == kind and when.astimezone(zone).date() == today
+        for details, when in rows
+    )
