@@ -17,11 +17,11 @@ from bot.core.actor import Actor
 from bot.core.errors import InvalidInput
 from bot.core.plain import render_plain
 from bot.core.program import program_zone
-from bot.outbox.queue import Outgoing, channel_target, enqueue_message
+from bot.outbox.queue import channel_target
 from bot.people.services import get_person_by_email_or_raise
 from bot.reviews.csv_files import parse_accounts_csv
-from bot.reviews.messages import review_prompt_view
 from bot.reviews.services import get_review_progress, start_access_review
+from bot.reviews.sources import queue_review_prompt
 from handlers.cli_support import friendly, load_settings_or_exit, open_database, out
 from models import utcnow
 
@@ -139,12 +139,7 @@ def campaign_review(
                 channel=channel, now=utcnow(), control_key=control, reason=reason,
             )  # fmt: skip
             progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
-            prompt = Outgoing(
-                key=f"review-prompt:{campaign.id}", platform=target[0], recipient=target[1],
-                message=review_prompt_view(progress),
-                meta={"campaign_id": campaign.id, "chat_kind": "review_prompt"},
-            )  # fmt: skip
-            enqueue_message(session=session, outgoing=prompt)
+            queue_review_prompt(session=session, campaign_id=campaign.id or 0, target=target)
             started = f"Started camp-{campaign.id}: {campaign.name}"
     out.print(
         f"{started} — {progress.total} accounts, reviewer {', '.join(progress.reviewers)}. "

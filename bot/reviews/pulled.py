@@ -24,6 +24,7 @@ from bot.evidence.services import file_evidence
 from bot.evidence.store import EvidenceStore
 from bot.reviews.assign import Assignment, assign_reviewers
 from bot.reviews.population import map_population
+from bot.reviews.services import record_review_started
 from models import (
     Campaign,
     CampaignKind,
@@ -173,25 +174,10 @@ def _open(
         item.campaign_id = campaign.id or 0
     session.add_all(group.items)
     session.flush()
-    record_event(
-        session=session,
-        actor=actor,
-        action="campaign.started",
-        subject_type="campaign",
-        subject_id=campaign.id or 0,
-        details={
-            "name": name,
-            "accounts": len(group.items),
-            "started_by": actor.label,
-            "reviewer": group.reviewer.email,
-            "rerouted": sum(1 for i in group.items if i.reviewer_id != group.reviewer.id),
-            "control": control.key,
-            "occurrence": occ.id,
-            "source": shared["source"],
-            "snapshot": shared["snapshot"],
-        }
-        | ({"owner_review_reason": group.owner_reason} if group.owner_reason else {}),
-    )
+    extra = {"source": shared["source"], "snapshot": shared["snapshot"]}
+    if group.owner_reason:
+        extra["owner_review_reason"] = group.owner_reason
+    record_review_started(session, actor, campaign, group.items, group.reviewer, control, extra)
     return campaign
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -109,6 +110,21 @@ def start_access_review(
     items = build_review_items(session, actor, campaign, rows, reviewer, control)
     session.add_all(items)
     session.flush()
+    extra = {"owner_review_reason": override} if override else {}
+    record_review_started(session, actor, campaign, items, reviewer, control, extra)
+    return campaign
+
+
+def record_review_started(
+    session: Session,
+    actor: Actor,
+    campaign: Campaign,
+    items: list[CampaignItem],
+    reviewer: Person,
+    control: Control | None,
+    extra: Mapping[str, object],
+) -> None:
+    """The `campaign.started` event of an access review: who, for whom, how many, where."""
     record_event(
         session=session,
         actor=actor,
@@ -116,7 +132,7 @@ def start_access_review(
         subject_type="campaign",
         subject_id=campaign.id or 0,
         details={
-            "name": name,
+            "name": campaign.name,
             "accounts": len(items),
             "started_by": actor.label,
             "reviewer": reviewer.email,
@@ -124,9 +140,8 @@ def start_access_review(
             "control": control.key if control else None,
             "occurrence": campaign.occurrence_id,
         }
-        | ({"owner_review_reason": override} if override else {}),
+        | dict(extra),
     )
-    return campaign
 
 
 def _current_occurrence(

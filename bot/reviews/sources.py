@@ -173,7 +173,13 @@ def queue_review_prompts(*, session: Session, started: PulledReview) -> int:
     in the channel. Returns how many messages were queued."""
     campaigns = campaigns_of(session=session, occurrence_id=started.occurrence_id)
     if not started.split:
-        return int(_prompt(session, campaigns[0], channel_target(campaigns[0].channel)))
+        return int(
+            queue_review_prompt(
+                session=session,
+                campaign_id=campaigns[0].id or 0,
+                target=channel_target(campaigns[0].channel),
+            )
+        )
     reviewers = {c.id: int(str(c.details.get("reviewer_id") or 0)) for c in campaigns}
     addresses = load_addresses(session=session, person_ids=reviewers.values())
     shares, queued = [], 0
@@ -182,7 +188,7 @@ def queue_review_prompts(*, session: Session, started: PulledReview) -> int:
         target = (address.platform, address.recipient) if address else None
         progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
         flagged = sum(1 for row in progress.items if row.item.details.get("flags"))
-        queued += _prompt(session, campaign, target)
+        queued += queue_review_prompt(session=session, campaign_id=campaign.id or 0, target=target)
         reviewer = str(campaign.details.get("reviewer_name") or "")
         shares.append(ShareLine(reviewer, progress.total, flagged, address is not None))
     summary = split_summary_message(
@@ -198,14 +204,18 @@ def queue_review_prompts(*, session: Session, started: PulledReview) -> int:
     return queued
 
 
-def _prompt(session: Session, campaign: Campaign, target: tuple[str, str] | None) -> bool:
+def queue_review_prompt(
+    *, session: Session, campaign_id: int, target: tuple[str, str] | None
+) -> bool:
+    """Queue a review's shared prompt (once: its key is the campaign's), remembered when
+    posted so that every decision redraws it; False when there is nowhere to post it."""
     if target is None:
         return False
-    progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
+    progress = get_review_progress(session=session, campaign_id=campaign_id)
     prompt = Outgoing(
-        key=f"review-prompt:{campaign.id}", platform=target[0], recipient=target[1],
+        key=f"review-prompt:{campaign_id}", platform=target[0], recipient=target[1],
         message=review_prompt_view(progress),
-        meta={"campaign_id": campaign.id, "chat_kind": "review_prompt"},
+        meta={"campaign_id": campaign_id, "chat_kind": "review_prompt"},
     )  # fmt: skip
     return enqueue_message(session=session, outgoing=prompt) is not None
 
