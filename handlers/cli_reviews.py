@@ -16,7 +16,7 @@ from bot.core.settings import connector_env
 from bot.evidence.stores import open_evidence_store
 from bot.reviews.facts import FLAGS
 from bot.reviews.population import map_population
-from bot.reviews.sources import current_review_work, pull_and_start, source_of
+from bot.reviews.sources import current_review_work, pull_and_start, task_source
 from bot.reviews.verify import verify_revocations
 from handlers.cli_support import err, friendly, load_settings_or_exit, open_database, out
 from models import utcnow
@@ -39,8 +39,7 @@ def review_pull(
         db = open_database(settings)
         now = utcnow()
         with db.session() as session:
-            occurrence_id = current_review_work(session=session, task_key=task, now=now)
-            _, spec = source_of(session=session, occurrence_id=occurrence_id)
+            _, spec = task_source(session=session, task_key=task)
         try:
             population = pull_population(spec, env=connector_env(), now=now)
         except SourceError as exc:

@@ -78,8 +78,8 @@ def due_review_work(*, session: Session, now: dt.datetime) -> list[int]:
     return sorted(set(pending) - set(started))
 
 
-def current_review_work(*, session: Session, task_key: str, now: dt.datetime) -> int:
-    """The task's open work whose review can start now (for `review start <task-id>`)."""
+def task_source(*, session: Session, task_key: str) -> tuple[Task, dict[str, Any]]:
+    """The task and its catalog source, for `review pull|start <task-id>`."""
     task = session.exec(select(Task).where(Task.key == task_key.strip().lower())).first()
     if task is None:
         raise NotFound(f"There is no task {task_key}.")
@@ -88,6 +88,12 @@ def current_review_work(*, session: Session, task_key: str, now: dt.datetime) ->
             f"{task.key} has no review source in the catalog: attach a CSV of accounts to "
             "start its review instead."
         )
+    return task, dict((task.review or {})["source"])
+
+
+def current_review_work(*, session: Session, task_key: str, now: dt.datetime) -> int:
+    """The task's open work whose review can start now (for `review start <task-id>`)."""
+    task, _ = task_source(session=session, task_key=task_key)
     today = program_today(get_program_or_raise(session=session), now)
     occ = session.exec(
         select(Occurrence)
@@ -99,7 +105,13 @@ def current_review_work(*, session: Session, task_key: str, now: dt.datetime) ->
         .order_by(col(Occurrence.period_start).desc())
     ).first()
     if occ is None:
-        raise NotFound(f"{task.key} has no open work to review now.")
+        upcoming = session.exec(
+            select(col(Occurrence.period_start))
+            .where(Occurrence.task_id == task.id, Occurrence.status == OccurrenceStatus.PENDING)
+            .order_by(col(Occurrence.period_start))
+        ).first()
+        when = f": its next review opens on {upcoming:%d %b %Y}" if upcoming else ""
+        raise NotFound(f"{task.key} has no open work to review now{when}.")
     return occ.id or 0
 
 
