@@ -37,6 +37,7 @@ def plan(full: bool, databases: str) -> list[list[str]]:
             ["audit_chain.py", "--db", databases],
             ["export_program.py", "--db", databases],
             ["export_bundle.py", "--total-mb", "2048"],
+            ["bench_pulled_review.py", "--db", databases],
         ]  # fmt: skip
     return [
         ["seed.py", "--db", databases.split(",")[0], "--occurrences", "10000"],
@@ -50,6 +51,8 @@ def plan(full: bool, databases: str) -> list[list[str]]:
          "--events-per-writer", "25"],
         ["export_program.py", "--db", databases.split(",")[0], "--occurrences", "10000"],
         ["export_bundle.py", "--total-mb", "64", "--file-mb", "8"],
+        ["bench_pulled_review.py", "--db", databases.split(",")[0], "--members", "2000",
+         "--people", "400"],
     ]  # fmt: skip
 
 

@@ -138,7 +138,7 @@ def campaign_review(
                 reviewer=get_person_by_email_or_raise(session=session, email=reviewer),
                 channel=channel, now=utcnow(), control_key=control, reason=reason,
             )  # fmt: skip
-            progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
+            progress = get_review_progress(session=session, campaign_id=campaign.id or 0, page=0)
             queue_review_prompt(session=session, campaign_id=campaign.id or 0, target=target)
             started = f"Started camp-{campaign.id}: {campaign.name}"
     out.print(

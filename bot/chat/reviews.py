@@ -19,11 +19,11 @@ from bot.core.messages import Message
 from bot.core.program import zone
 from bot.outbox.inbound import remember_message
 from bot.people.services import find_person_by_chat_id, get_person_by_email_or_raise
-from bot.reviews.completion import get_review_progress
 from bot.reviews.csv_files import parse_accounts_csv
 from bot.reviews.duties import MAX_REASON as MAX_REASON  # for the adapters' start forms
 from bot.reviews.duties import check_can_start_review
-from bot.reviews.messages import PromptView, review_prompt_view
+from bot.reviews.messages import PAGE_SIZE, PromptView, review_prompt_view
+from bot.reviews.progress import get_review_progress
 from bot.reviews.services import start_access_review
 from models import ChatMessage, Platform
 
@@ -90,7 +90,11 @@ async def start_review(runtime: Runtime, actor: Actor, form: ReviewStart) -> int
 
 def _prompt(runtime: Runtime, campaign_id: int, view: PromptView, reader: Actor | None) -> Message:
     with runtime.db.session() as session:
-        progress = get_review_progress(session=session, campaign_id=campaign_id)
+        # One page read, not the whole review: a click on a 10,000-account review stays cheap.
+        progress = get_review_progress(
+            session=session, campaign_id=campaign_id, page=view.page if view.private else 0,
+            page_size=PAGE_SIZE, pending_only=view.pending_only and view.private,
+        )  # fmt: skip
     # A private page is in its reader's timezone when known; the shared one in the program's.
     tz = zone(reader.timezone) if view.private and reader and reader.timezone else None
     return review_prompt_view(

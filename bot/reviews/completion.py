@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -13,17 +12,16 @@ from bot.audit.trail import record_event
 from bot.core.actor import Actor
 from bot.core.errors import Conflict, NotFound
 from bot.core.permissions import Action, require
-from bot.core.program import get_program_or_raise, local_day, program_today, program_zone
+from bot.core.program import get_program_or_raise, program_today
 from bot.core.recurrence import add_business_days
 from bot.evidence.services import file_evidence
 from bot.evidence.store import EvidenceStore, StoredFile
 from bot.reviews.csv_files import decisions_csv
-from bot.reviews.facts import ReviewItemRow, ReviewProgress
+from bot.reviews.progress import _day, decision_counts
 from bot.work.occurrences import mark_done
 from models import (
     Campaign,
     CampaignItem,
-    CampaignKind,
     CampaignStatus,
     Control,
     FollowUp,
@@ -35,70 +33,6 @@ from models import (
 )
 
 FOLLOW_UP_BUSINESS_DAYS = 5
-
-
-def get_review_progress(*, session: Session, campaign_id: int) -> ReviewProgress:
-    """The review's items (by id) with reviewer and decider names, and its counts."""
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None or campaign.kind is not CampaignKind.ACCESS_REVIEW:
-        raise NotFound(f"There is no access review {campaign_id}.")
-    reviewer, decider, holder = aliased(Person), aliased(Person), aliased(Person)
-    rows = session.exec(
-        select(CampaignItem, reviewer.name, decider.name, holder.name)
-        .outerjoin(reviewer, col(reviewer.id) == CampaignItem.reviewer_id)
-        .outerjoin(decider, col(decider.id) == CampaignItem.decided_by_id)
-        .outerjoin(holder, col(holder.email) == CampaignItem.subject_email)
-        .where(CampaignItem.campaign_id == campaign_id)
-        .order_by(col(CampaignItem.id))
-    ).all()
-    counts = decision_counts(session, campaign_id)
-    follow_ups = (
-        select(sa.func.count()).select_from(FollowUp).where(FollowUp.campaign_id == campaign_id)
-    )
-    kept, revoked = counts[ItemDecision.KEEP], counts[ItemDecision.REVOKE]
-    return ReviewProgress(
-        campaign=campaign,
-        items=[ReviewItemRow(item, r, d, h) for item, r, d, h in rows],
-        total=sum(counts.values()),
-        decided=kept + revoked,
-        kept=kept,
-        revoked=revoked,
-        pending=counts[ItemDecision.PENDING],
-        reviewers=_reviewer_names(session, campaign_id),
-        follow_ups=int(session.exec(follow_ups).one()),
-        completed_on=_day(session, campaign.completed_at),
-        zone=program_zone(session=session),
-    )
-
-
-def _day(session: Session, instant: dt.datetime | None) -> dt.date | None:
-    """The day of `instant` in the program's timezone, as every date people see."""
-    return local_day(instant, program_zone(session=session)) if instant else None
-
-
-def _reviewer_names(session: Session, campaign_id: int) -> list[str]:
-    assigned = sa.func.count(col(CampaignItem.id))
-    return list(
-        session.exec(
-            select(Person.name)
-            .join(CampaignItem, col(CampaignItem.reviewer_id) == Person.id)
-            .where(CampaignItem.campaign_id == campaign_id)
-            .group_by(col(Person.id), col(Person.name))
-            .order_by(assigned.desc(), col(Person.name))
-        ).all()
-    )
-
-
-def decision_counts(session: Session, campaign_id: int) -> dict[ItemDecision, int]:
-    """How many items of the campaign carry each decision (absent ones are zero)."""
-    rows = session.exec(
-        select(CampaignItem.decision, sa.func.count())
-        .where(CampaignItem.campaign_id == campaign_id)
-        .group_by(CampaignItem.decision)
-    ).all()
-    counts = dict.fromkeys(ItemDecision, 0)
-    counts.update({ItemDecision(decision): int(n) for decision, n in rows})
-    return counts
 
 
 def complete_campaign(

@@ -44,6 +44,21 @@ class ReviewProgress:
     follow_ups: int
     completed_on: dt.date | None = None  # the campaign's completion day, in program time
     zone: dt.tzinfo = dt.UTC  # the program's timezone: the shared prompt's times are in it
+    # Loaded one page at a time (`get_review_progress(page=…)`): `items` is that page, which
+    # starts at row `first` of `rows` (all accounts, or the pending ones), and `systems` the
+    # systems of every account. None: `items` holds every account.
+    page: PageOf | None = None
+
+
+@dataclass(frozen=True)
+class PageOf:
+    """Where a loaded page of review items sits among the rows it was cut from."""
+
+    number: int  # 0-based, clamped to the last page
+    size: int
+    rows: int  # how many rows the view has (every account, or only the pending ones)
+    pending_only: bool
+    systems: tuple[str, ...]  # up to two: one means every account is on that system
 
 
 @dataclass(frozen=True)

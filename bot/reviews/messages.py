@@ -7,23 +7,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.core.messages import Button, Confirm, Field, ListItem, Message, Section
+from bot.core.messages import Button, Confirm, Field, ListItem, Message
 from bot.reviews.facts import FLAGS, BulkKeep, ReviewItemRow, ReviewProgress
-from models import CampaignStatus, FollowUp, FollowUpStatus, ItemDecision
+from bot.reviews.follow_up_messages import FOLLOW_UP_DONE_ACTION as FOLLOW_UP_DONE_ACTION
+from bot.reviews.follow_up_messages import follow_ups_section as follow_ups_section
+from bot.reviews.follow_up_messages import short_subject
+from models import CampaignStatus, ItemDecision
 
 KEEP_ACTION = "review_keep"  # item; value: the item, then ";" and the view it was on
 REVOKE_ACTION = "review_revoke"
 PAGE_ACTION = "review_page"  # campaign:page, every account, shown to the presser alone
 PENDING_ACTION = "review_pending"  # campaign:page, pending accounts only, to the presser alone
 BULK_KEEP_ACTION = "review_keep_page"  # campaign:page; value: the pending items it showed
-FOLLOW_UP_DONE_ACTION = "fu_done"
 PAGE_SIZE = 10  # a readable page, whatever the payload limits would allow
 _MARK = {ItemDecision.KEEP: "✓ kept", ItemDecision.REVOKE: "✗ revoked"}
 _SAID = ("orphan", "privileged")
 _BAR = 10  # segments of the progress line
 _TOKEN = re.compile(r"([ap])(\d{1,6})")
 # Chat platforms cap dialog text (Slack: 300 characters), so long subjects are shortened.
-_MAX_DIALOG_SUBJECT = 150
 
 
 @dataclass(frozen=True)
@@ -78,18 +79,24 @@ def review_prompt_view(
         return _summary(progress, title)
     if not private:  # the shared prompt is the same for everyone: its first page, every account
         page, pending_only = 0, False
-    pending = [r for r in progress.items if r.item.decision is ItemDecision.PENDING]
-    rows = pending if pending_only else progress.items
-    size = max(page_size, 1)
-    pages = max(1, -(-len(rows) // size))
-    view = PromptView(min(max(page, 0), pages - 1), pending_only, private)
-    shown = rows[view.page * size : (view.page + 1) * size]
-    system = _common_system(progress.items)
+    if progress.page is not None:  # loaded one page at a time: the service cut it already
+        cut = progress.page
+        shown, count, size = progress.items, cut.rows, cut.size
+        page, pending_only = cut.number, cut.pending_only and private
+        system = cut.systems[0] or None if len(cut.systems) == 1 else None
+    else:
+        pending = [r for r in progress.items if r.item.decision is ItemDecision.PENDING]
+        rows = pending if pending_only else progress.items
+        count, size = len(rows), max(page_size, 1)
+        page = min(max(page, 0), max(0, -(-count // size) - 1))
+        shown, system = rows[page * size : (page + 1) * size], _common_system(progress.items)
+    pages = max(1, -(-count // size))
+    view = PromptView(page, pending_only, private)
     tz = zone or progress.zone
     # Most accounts go to one reviewer: a row names its reviewer only when it is someone else.
     main = progress.reviewers[0] if progress.reviewers else None
     text = _progress_text(progress)
-    if pending_only and not rows:
+    if pending_only and not count:
         text += "\n\nNothing is pending."
     return Message(
         title=title,
@@ -187,7 +194,7 @@ def _decide(row: ReviewItemRow, view: PromptView) -> tuple[Button, ...]:
     value = f"{ref};{view.token}" if view.private else ref
     confirm = Confirm(
         title="Revoke this access?",
-        text=f"Revoke access: {_short(row.item.subject)}. "
+        text=f"Revoke access: {short_subject(row.item.subject)}. "
         "The system owner gets a follow-up to remove it.",
         confirm_label="Revoke",
     )
@@ -222,7 +229,7 @@ def _bulk_keep(campaign_id: int, view: PromptView, pending: Sequence[ReviewItemR
     count = f"{len(pending)} account{'s' if len(pending) > 1 else ''}"
     confirm = Confirm(
         title="Keep all remaining on this page?",
-        text=f"Keep access for the {count} still pending on this page ({_short(names)}). "
+        text=f"Keep access for the {count} still pending on this page ({short_subject(names)}). "
         "Any that are not yours to decide (your own, another reviewer's) stay pending.",
         confirm_label=f"Keep {len(pending)}",
     )
@@ -251,7 +258,7 @@ def bulk_keep_view(result: BulkKeep) -> Message:
 
 def _named(names: Sequence[str], reason: str) -> str:
     """Your own accounts are named (you may wonder which); other skips are only counted."""
-    return f" ({_short(', '.join(names))})" if reason == "your own account" else ""
+    return f" ({short_subject(', '.join(names))})" if reason == "your own account" else ""
 
 
 def _summary(progress: ReviewProgress, title: str) -> Message:
@@ -271,28 +278,3 @@ def _summary(progress: ReviewProgress, title: str) -> Message:
         Field("Reviewers", ", ".join(progress.reviewers) or "nobody"),
     )
     return Message(title=title, text=text, fields=fields, footer=footer, ephemeral=False)
-
-
-def follow_ups_section(follow_ups: Sequence[FollowUp]) -> Section | None:
-    """Open follow-ups (e.g. in `mine`), each with a Done button; None when there are none."""
-    still_open = [f for f in follow_ups if f.status is FollowUpStatus.OPEN]
-    if not still_open:
-        return None
-    items = tuple(_follow_up(f) for f in still_open)
-    return Section(heading=f"Follow-ups ({len(still_open)})", items=items)
-
-
-def _follow_up(follow_up: FollowUp) -> ListItem:
-    ref = str(follow_up.id)
-    confirm = Confirm(
-        title="Mark this follow-up done?",
-        text=f"{_short(follow_up.title)}: done.",
-        confirm_label="Yes, done",
-    )
-    done = Button("Done", f"{FOLLOW_UP_DONE_ACTION}:{ref}", ref, style="primary", confirm=confirm)
-    detail = f"due {follow_up.due_on:%a %d %b %Y}"
-    return ListItem(text=follow_up.title, detail=detail, buttons=(done,))
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= _MAX_DIALOG_SUBJECT else text[: _MAX_DIALOG_SUBJECT - 1] + "…"

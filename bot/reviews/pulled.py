@@ -154,7 +154,8 @@ def _open(
     shared: dict[str, object],
     now: dt.datetime,
 ) -> Campaign:
-    details = {**shared, "accounts": len(group.items)}
+    flagged = sum(1 for item in group.items if item.details.get("flags"))
+    details = {**shared, "accounts": len(group.items), "flagged": flagged}
     details |= {"reviewer_id": group.reviewer.id, "reviewer_name": group.reviewer.name}
     if group.owner_reason:
         details["owner_review_reason"] = group.owner_reason

@@ -15,13 +15,7 @@ from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.core.permissions import Action, require
 from bot.core.program import get_program_or_raise, program_today
 from bot.evidence.store import EvidenceStore
-from bot.reviews.completion import (
-    complete_campaign,
-    complete_follow_up,
-    decision_counts,
-    get_review_progress,
-    list_open_follow_ups,
-)
+from bot.reviews.completion import complete_campaign, complete_follow_up, list_open_follow_ups
 from bot.reviews.csv_files import AccountRow
 from bot.reviews.duties import (
     build_review_items,
@@ -32,6 +26,7 @@ from bot.reviews.duties import (
     check_reviewer,
 )
 from bot.reviews.facts import ReviewProgress
+from bot.reviews.progress import decision_counts, get_review_progress
 from models import (
     Campaign,
     CampaignItem,
@@ -179,7 +174,7 @@ def review_progress_for(*, session: Session, actor: Actor, campaign_id: int) -> 
     """A review's progress for paging or redrawing its prompt, if the actor may (see
     `check_can_page_review`): a button cannot turn any message into someone else's review."""
     check_can_page_review(session, actor, campaign_id)
-    return get_review_progress(session=session, campaign_id=campaign_id)
+    return get_review_progress(session=session, campaign_id=campaign_id, page=0)
 
 
 def decide_review_item(

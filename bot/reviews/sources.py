@@ -25,8 +25,8 @@ from bot.core.program import get_program_or_raise, program_today, program_zone
 from bot.evidence.store import EvidenceStore
 from bot.outbox.queue import Outgoing, channel_target, enqueue_message
 from bot.reminders.recipients import load_addresses
-from bot.reviews.completion import get_review_progress
 from bot.reviews.messages import review_prompt_view
+from bot.reviews.progress import get_review_progress
 from bot.reviews.pulled import PulledReview, campaigns_of, start_pulled_review
 from bot.reviews.source_messages import ShareLine, pull_failed_message, split_summary_message
 from models import AuditEvent, Campaign, CampaignKind, Control, Occurrence, OccurrenceStatus, Task
@@ -198,11 +198,11 @@ def queue_review_prompts(*, session: Session, started: PulledReview) -> int:
     for campaign in campaigns:
         address = addresses.get(reviewers[campaign.id])
         target = (address.platform, address.recipient) if address else None
-        progress = get_review_progress(session=session, campaign_id=campaign.id or 0)
-        flagged = sum(1 for row in progress.items if row.item.details.get("flags"))
+        flagged = int(str(campaign.details.get("flagged") or 0))
+        accounts = int(str(campaign.details.get("accounts") or 0))
         queued += queue_review_prompt(session=session, campaign_id=campaign.id or 0, target=target)
         reviewer = str(campaign.details.get("reviewer_name") or "")
-        shares.append(ShareLine(reviewer, progress.total, flagged, address is not None))
+        shares.append(ShareLine(reviewer, accounts, flagged, address is not None))
     summary = split_summary_message(
         campaigns[0].name.rsplit(" · ", 1)[0], str(campaigns[0].details.get("source")),
         shares, started.snapshot_sha256,
@@ -223,7 +223,7 @@ def queue_review_prompt(
     posted so that every decision redraws it; False when there is nowhere to post it."""
     if target is None:
         return False
-    progress = get_review_progress(session=session, campaign_id=campaign_id)
+    progress = get_review_progress(session=session, campaign_id=campaign_id, page=0)
     prompt = Outgoing(
         key=f"review-prompt:{campaign_id}", platform=target[0], recipient=target[1],
         message=review_prompt_view(progress),

@@ -92,6 +92,9 @@ class FakeApi(contextlib.AbstractContextManager["FakeApi"]):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as two writes: with Nagle on, each answer would wait
+            # for the client's delayed ACK (about 40 ms), which no real API makes it do.
+            disable_nagle_algorithm = True
 
             def _serve(self) -> None:
                 parts = urlsplit(self.path)

@@ -16,8 +16,9 @@ from bot.core.db import Database
 from bot.core.errors import Conflict, NotFound, PermissionDenied
 from bot.evidence.local import LocalEvidenceStore
 from bot.evidence.store import EvidenceStoreUnavailable, StoredFile
-from bot.reviews.completion import complete_follow_up, get_review_progress, list_open_follow_ups
+from bot.reviews.completion import complete_follow_up, list_open_follow_ups
 from bot.reviews.csv_files import AccountRow
+from bot.reviews.progress import get_review_progress
 from bot.reviews.services import decide_review_item
 from models import (
     AuditEvent,
