@@ -13,8 +13,8 @@ import hashlib
 from sqlmodel import Session, select
 
 from bot.connectors.facts import Account, Population
-from bot.reviews.completion import get_review_progress
 from bot.reviews.messages import review_prompt_view
+from bot.reviews.progress import get_review_progress
 from bot.reviews.pulled import start_pulled_review
 from bot.reviews.source_messages import (
     ShareLine,

@@ -25,8 +25,8 @@ from bot.demo.seed import seed_demo
 from bot.evidence.stores import open_evidence_store
 from bot.people.services import get_person_by_email_or_raise, link_chat_identity
 from bot.reminders.services import decide_due_reminders
-from bot.reviews.completion import get_review_progress
 from bot.reviews.csv_files import parse_accounts_csv
+from bot.reviews.progress import get_review_progress
 from bot.reviews.services import start_access_review
 from docs.gallery.world import ADMIN, LEADER, NOW, REVIEWER, World
 from models import (

@@ -32,8 +32,8 @@ from bot.core.messages import Message
 from bot.core.program import program_zone
 from bot.evidence.messages import evidence_recorded_view
 from bot.reminders.services import decide_due_reminders
-from bot.reviews.completion import get_review_progress
 from bot.reviews.messages import review_prompt_view
+from bot.reviews.progress import get_review_progress
 from bot.work.items import get_work_item
 from bot.work.messages import task_card_view
 from models import Occurrence, OccurrenceStatus, Platform
