@@ -12,10 +12,24 @@ from models.follow_up import FollowUp, FollowUpStatus
 from models.occurrence import Occurrence, OccurrenceStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.person import ChatIdentity, Person, Role
+from models.policy import (
+    ApprovalDecision,
+    Policy,
+    PolicyApproval,
+    PolicyVersion,
+    VersionStatus,
+)
 from models.program import Program
+from models.sample import Sample
 from models.task import EvidenceRequirement, Task
 
 __all__ = [
+    "Sample",
+    "VersionStatus",
+    "PolicyVersion",
+    "PolicyApproval",
+    "Policy",
+    "ApprovalDecision",
     "AuditChainHead",
     "AwaitedFile",
     "AuditEvent",

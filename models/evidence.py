@@ -57,3 +57,6 @@ class Evidence(SQLModel, table=True):
     superseded_at: dt.datetime | None = ts_field(nullable=True)
     superseded_by_id: int | None = Field(default=None, foreign_key="person.id")
     supersede_reason: str | None = None
+    # Valid until then (a vendor's SOC 2 report, a pen test): from that moment it no longer
+    # counts as coverage. Set from the task's `expires:` or by an admin.
+    expires_at: dt.datetime | None = ts_field(nullable=True, index=True)

@@ -36,6 +36,8 @@ class Task(SQLModel, table=True):
     reminder_policy: dict[str, Any] | None = json_field()
     # An access review's source, reviewer and channel (the catalog's `review:`), or None.
     review: dict[str, Any] | None = json_field()
+    # How long evidence for this task stays valid (`12m`), or None: it never expires.
+    expires: str | None = Field(default=None, max_length=16)
     # Set when the schedule changes: a new cadence is planned from then on and does not
     # invent past periods that the old cadence already covered.
     planned_from: dt.date | None = None

@@ -129,6 +129,8 @@ class TaskSpec(_Strict):
     instructions: str | None = Field(None, max_length=2000)
     reminders: ReminderPolicy | None = None
     review: ReviewSpec | None = None
+    # Evidence valid for a time (a vendor's SOC 2 report: `12m`): it stops counting after.
+    expires: str | None = Field(None, max_length=16)
 
 
 class ControlSpec(_Strict):
@@ -151,7 +153,50 @@ class ControlSpec(_Strict):
         return value.lower() if value else value
 
 
+SHA256_PATTERN = r"^[0-9a-fA-F]{64}$"
+
+
+class PolicyDocument(_Strict):
+    """The policy's current document: a file (read at sync, kept in the evidence store) or a
+    link with the SHA-256 of what it serves."""
+
+    file: str | None = Field(None, min_length=1, max_length=500)
+    link: str | None = Field(None, pattern=r"^https://", max_length=2000)
+    sha256: str | None = Field(None, pattern=SHA256_PATTERN)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PolicyDocument:
+        if (self.file is None) == (self.link is None):
+            raise ValueError("give the document as either `file` or `link`")
+        if self.link is not None and self.sha256 is None:
+            raise ValueError("a linked document needs its `sha256`, so a change is noticed")
+        return self
+
+
+class PolicySpec(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1, max_length=200)
+    owner: str = Field(pattern=EMAIL_PATTERN)
+    approvers: list[str] = Field(min_length=1, max_length=6)
+    document: PolicyDocument
+    version: str = Field(min_length=1, max_length=64)
+    review: str = "12m"  # the review cycle
+    audience: str = Field("all", min_length=1, max_length=200)  # as campaigns' --group
+    controls: list[str] = Field(min_length=1)
+
+    @field_validator("owner")
+    @classmethod
+    def _lower_owner(cls, value: str) -> str:
+        return value.lower()
+
+    @field_validator("approvers")
+    @classmethod
+    def _lower_approvers(cls, value: list[str]) -> list[str]:
+        return [v.strip().lower() for v in value]
+
+
 class CatalogSpec(_Strict):
     program: ProgramSpec
     people: list[PersonSpec] = Field(default_factory=list)
     controls: list[ControlSpec] = Field(default_factory=list)
+    policies: list[PolicySpec] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Policies as living documents: versions, approval in chat, publication, acknowledgement."""

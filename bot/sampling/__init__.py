@@ -1,0 +1,1 @@
+"""Samples for the auditor: reproducible draws from a population, spread across the window."""
