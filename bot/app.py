@@ -21,6 +21,7 @@ from bot.core.db import Database
 from bot.core.logs import configure_logging
 from bot.core.settings import Settings, connector_env, load_settings
 from bot.core.signing import load_signer
+from bot.evidence.store import EvidenceStore
 from bot.evidence.stores import open_evidence_store
 from bot.outbox.channels import StoredChannelBook
 from bot.status.summary import count_placeholder_owned
@@ -93,7 +94,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("Signing key: Ed25519, public key %s", load_signer(settings).public_hex)
         if app.state.prepare_database:
             # Migrations and catalog sync are blocking I/O; the event loop stays free meanwhile.
-            await asyncio.to_thread(_prepare, settings, db)
+            await asyncio.to_thread(_prepare, settings, db, store)
         runtime = Runtime(db=db, store=store, settings=settings, clock=_clock(settings))
         socket = await _start_slack(app, runtime)
         if settings.teams_enabled:
@@ -182,10 +183,10 @@ def _chat_ports(app: FastAPI, settings: Settings, db: Database) -> dict[str, Cha
     return ports
 
 
-def _prepare(settings: Settings, db: Database) -> None:
+def _prepare(settings: Settings, db: Database, store: EvidenceStore) -> None:
     # Replicas starting together migrate and sync one at a time (an advisory lock).
     with exclusively(settings.database_url):
-        prepared = bootstrap.prepare(settings, db)
+        prepared = bootstrap.prepare(settings, db, store=store)
     log.info(
         "Catalog: %s (%d change(s), %d occurrence(s) created)",
         prepared.catalog,

@@ -27,11 +27,14 @@ from bot.core.settings import Settings, connector_env
 from bot.digest.chart import render_digest_chart
 from bot.digest.messages import digest_full_view
 from bot.digest.services import compose_digest
+from bot.evidence.stores import open_evidence_store
 from bot.people.services import get_person_by_email_or_raise
 from handlers.cli_audit import audit_app, export
 from handlers.cli_campaigns import campaign_app
+from handlers.cli_evidence import evidence_app
 from handlers.cli_platforms import manifest_app, people_app
 from handlers.cli_reviews import review_app
+from handlers.cli_sample import sample_app
 from handlers.cli_support import err, out
 from handlers.cli_support import friendly as _friendly
 from handlers.cli_support import load_settings_or_exit as _settings
@@ -49,8 +52,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(manifest_app, name="manifest")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(review_app, name="review")
+app.add_typer(evidence_app, name="evidence")
 app.command("export")(export)
 app.add_typer(people_app, name="people")
+app.add_typer(sample_app, name="sample")
 
 
 def _version(value: bool) -> None:
@@ -212,6 +217,7 @@ def catalog_sync(
             report, created = bootstrap.apply_catalog(
                 db, spec, actor=Actor.cli(), now=utcnow(), horizon_days=settings.horizon_days,
                 start_today=start_today, accept_overdue=accept_overdue,
+                store=open_evidence_store(settings), base_dir=file.parent,
             )  # fmt: skip
         except OverdueWorkRefused as refused:
             _say_overdue_refused(refused, file)

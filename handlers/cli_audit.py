@@ -25,6 +25,7 @@ from bot.evidence.check import EvidenceReport, verify_evidence_files
 from bot.export import build_bundle, verify_bundle
 from bot.export.messages import export_lines
 from bot.export.verify import describe
+from handlers.cli_sample import export_sample
 from handlers.cli_signing import (
     audit_pubkey,
     print_witnesses,
@@ -154,15 +155,27 @@ def _verify_bundle(
 
 
 def export(
-    start: Annotated[str, typer.Option("--from", help="First day of the window (YYYY-MM-DD).")],
-    end: Annotated[str, typer.Option("--to", help="Last day of the window, included.")],
     out_file: Annotated[Path, typer.Option("--out", help="The zip file to write.")],
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day of the window (YYYY-MM-DD).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day of the window, included.")
+    ] = None,
+    sample: Annotated[
+        int | None, typer.Option(min=1, help="Instead: only this sample's items (soc2bot sample).")
+    ] = None,
 ) -> None:
-    """Build the auditor's evidence bundle for a window; print what it holds and its SHA-256."""
+    """Build the auditor's evidence bundle for a window (or a sample's small bundle); print
+    what it holds and its SHA-256."""
     from bot.evidence.stores import open_evidence_store
 
+    if sample is not None:
+        return export_sample(sample, out_file, window=(start, end))
     settings = load_settings_or_exit()
     with friendly():
+        if start is None or end is None:
+            raise InvalidInput("Give the window with --from and --to (or a sample with --sample).")
         first, last = parse_iso_date(start), parse_iso_date(end)
         if first > last:
             raise InvalidInput(f"--from {first} is after --to {last}.")

@@ -16,6 +16,7 @@ from bot.core.db import DATABASE_UNAVAILABLE, Database, is_database_outage
 from bot.core.errors import SoC2BotError
 from bot.core.logs import new_correlation_id
 from bot.core.settings import Settings, SettingsError, load_settings
+from bot.evidence.stores import open_evidence_store
 
 log = logging.getLogger("soc2bot.cli")
 out = Console(highlight=False, soft_wrap=True)
@@ -76,5 +77,5 @@ def open_database(settings: Settings, *, prepared: bool = True) -> Database:
     db = Database(settings.database_url)
     db.upgrade()
     if prepared and not bootstrap.has_program(db):
-        bootstrap.prepare(settings, db)
+        bootstrap.prepare(settings, db, store=open_evidence_store(settings))
     return db

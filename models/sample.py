@@ -14,7 +14,8 @@ class Sample(SQLModel, table=True):
     """What was drawn, from what, and how: enough to draw the same sample again."""
 
     id: int | None = Field(default=None, primary_key=True)
-    # "occurrences" (of a control, due in the window) or "campaign_items" (of a campaign).
+    # "occurrences" (of a control, due in the window), "campaign_items" or "follow_ups" (of a
+    # campaign): bot.sampling.facts.PopulationKind.
     population_kind: str = Field(max_length=32)
     control_id: int | None = Field(default=None, foreign_key="control.id", index=True)
     campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
@@ -23,7 +24,7 @@ class Sample(SQLModel, table=True):
     seed: str = Field(max_length=100)
     population_size: int
     population_sha256: str = Field(max_length=64)
-    # The ids drawn (occurrence or campaign item ids), in the order they were drawn.
+    # The ids drawn (occurrence, campaign item or follow-up ids), in the order they were drawn.
     selection: list[int] = json_field(default=list, nullable=False)
     created_by: str = Field(max_length=254)
     created_at: dt.datetime = ts_field()

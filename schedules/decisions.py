@@ -14,6 +14,8 @@ from bot.core.actor import Actor
 from bot.core.db import Database
 from bot.digest.services import queue_weekly_digest
 from bot.evidence.store import EvidenceStore
+from bot.policies.notices import queue_policy_reviews
+from bot.reminders.expiry import queue_expiry_reminders
 from bot.reminders.services import queue_due_reminders
 from bot.reviews.sources import start_due_reviews
 from bot.reviews.verify import verify_revocations
@@ -40,6 +42,8 @@ def _materialize(session: Session, now: dt.datetime, horizon_days: int) -> int:
 
 def _remind(session: Session, now: dt.datetime) -> int:
     queued = queue_due_reminders(session=session, now=now)
+    queued += queue_expiry_reminders(session=session, now=now)
+    queued += queue_policy_reviews(session=session, now=now)  # owners, as their reviews open
     return queued + queue_campaign_reminders(session=session, now=now)
 
 

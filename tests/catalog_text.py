@@ -70,3 +70,28 @@ def catalog(**changes: Any) -> dict[str, Any]:
 
 def as_yaml(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, sort_keys=False)
+
+
+# A policy of BASE's people, approved by a leader; `with_policy` adds it and them.
+POLICY: dict[str, Any] = {
+    "id": "acceptable-use",
+    "title": "Acceptable Use Policy",
+    "owner": "raj@acme.test",
+    "approvers": ["lee@acme.test", "ana@acme.test"],
+    "document": {"link": "https://wiki.acme.test/aup", "sha256": "ab" * 32},
+    "version": "2026.1",
+    "review": "12m",
+    "audience": "all",
+    "controls": ["CC6.1-AR"],
+}
+
+
+def with_policy(**fields: Any) -> dict[str, Any]:
+    """The test catalog with a leader, an auditor and one policy (lines 54–67 of its YAML)."""
+    data = catalog()
+    data["people"] += [
+        {"email": "lee@acme.test", "name": "Lee Chen", "role": "leadership"},
+        {"email": "aud@acme.test", "name": "Ada Auditor", "role": "auditor"},
+    ]
+    data["policies"] = [copy.deepcopy(POLICY) | fields]
+    return data

@@ -8,90 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-from bot.audit.facts import PERSON_ID_KEYS, Names
-from bot.audit.values import human, label, short_hash
+from bot.audit.facts import Names
+from bot.audit.said import Said, subject_ref
+from bot.audit.sentences_more import MORE
+from bot.audit.values import human
 from models import AuditEvent
 
-_VALUE_SHOWN = 60  # characters of a changed value (a description) in a sentence
+__all__ = ["ACTIONS", "sentence", "subject_ref"]
 
 
-def subject_ref(event: AuditEvent) -> str:
-    """An event's subject as people refer to it: #195, camp-12, CC6.1-AR."""
-    kind, sid = event.subject_type, event.subject_id
-    return {"occurrence": f"#{sid}", "campaign": f"camp-{sid}"}.get(kind, sid)
-
-
-@dataclass(frozen=True)
-class _Said:
-    """One event with what it takes to tell it: the names it mentions, the reader's zone."""
-
-    event: AuditEvent
-    names: Names
-    zone: dt.tzinfo
-
-    @property
-    def who(self) -> str:
-        return self.names.of(self.event.actor)
-
-    @property
-    def sid(self) -> str:
-        return self.event.subject_id
-
-    @property
-    def ref(self) -> str:
-        return subject_ref(self.event)
-
-    def get(self, key: str) -> Any:
-        return self.event.details.get(key)
-
-    def text(self, key: str) -> str:
-        return human(self.get(key), self.zone, key=key, names=self.names)
-
-    def person(self) -> str:
-        """The person a `person` subject names (its id is their email)."""
-        return self.names.of(self.sid)
-
-    def because(self, key: str = "reason") -> str:
-        return f": {self.text(key)}" if self.get(key) else ""
-
-    def hashed(self, key: str = "sha256") -> str:
-        return f" (sha256 {short_hash(str(self.get(key)))})" if self.get(key) else ""
-
-    def changes(self) -> str:
-        """`title “Old” → “New”; owner Sofia Rossi → Raj Iyer`."""
-        found = self.get("changes") or {}
-        if not isinstance(found, dict):
-            return self.text("changes")
-        return "; ".join(self._change(str(k), v) for k, v in found.items()) or "no changes"
-
-    def _change(self, key: str, pair: Any) -> str:
-        if key.endswith("_id") and key not in PERSON_ID_KEYS:
-            return f"{label(key)} changed"  # a row id would mean nothing to a reader
-        if not (isinstance(pair, list) and len(pair) == 2):
-            return f"{label(key)} {self._value(key, pair)}"
-        return f"{label(key)} {self._value(key, pair[0])} → {self._value(key, pair[1])}"
-
-    def _value(self, key: str, value: Any) -> str:
-        text = human(value, self.zone, key=key, names=self.names)
-        return text if len(text) <= _VALUE_SHOWN else f"{text[: _VALUE_SHOWN - 1]}…"
-
-    def for_whom(self) -> str:
-        """` for Raj Iyer` when someone acted for the person the item is about."""
-        person = self.get("person")
-        return f" for {self.names.of(person)}" if person and person != self.event.actor else ""
-
-
-def _person_created(e: _Said) -> str:
+def _person_created(e: Said) -> str:
     source = f" from {e.text('source')}" if e.get("source") else ""
     if e.event.actor == e.sid:
         return f"{e.person()} joined, with the role {e.text('role')}"
     return f"{e.who} added {e.person()}{source}, with the role {e.text('role')}"
 
 
-def _person_linked(e: _Said) -> str:
+def _person_linked(e: Said) -> str:
     platform = str(e.get("platform") or "chat").capitalize()
     was = f" (it was {e.text('previously')}’s)" if e.get("previously") else ""
     if e.event.actor == e.sid:
@@ -99,7 +33,7 @@ def _person_linked(e: _Said) -> str:
     return f"{e.who} linked {e.person()}’s {platform} account{was}"
 
 
-def _manager_changed(e: _Said) -> str:
+def _manager_changed(e: Said) -> str:
     pair = (e.get("changes") or {}).get("manager_id")
     if not (isinstance(pair, list) and len(pair) == 2):
         return f"{e.who} changed {e.person()}’s manager"
@@ -107,25 +41,25 @@ def _manager_changed(e: _Said) -> str:
     return f"{e.who} changed {e.person()}’s manager from {was} to {now}"
 
 
-def _owner_changed(e: _Said) -> str:
+def _owner_changed(e: Said) -> str:
     owner = e.text("to") if e.get("to") else e.text("owner")
     was = f" (was {e.text('from')})" if e.get("from") else ""
     return f"{e.who} made {owner} the owner of {e.sid}{was}"
 
 
-def _completed(e: _Said) -> str:
+def _completed(e: Said) -> str:
     when = {True: " on time", False: " late"}.get(e.get("on_time"), "")
     behalf = " on the owner’s behalf" if e.get("on_behalf") else ""
     return f"{e.who} completed {e.ref}{when}{behalf}"
 
 
-def _snoozed(e: _Said) -> str:
+def _snoozed(e: Said) -> str:
     return f"{e.who} snoozed reminders about {e.ref} for {e.text('days')} days, until " + (
         f"{e.text('until')}{e.because()}"
     )
 
 
-def _evidence(e: _Said) -> str:
+def _evidence(e: Said) -> str:
     name, kind = e.get("name"), e.get("kind")
     if e.event.subject_type == "occurrence":
         if kind == "attestation" or e.get("statement"):
@@ -139,7 +73,14 @@ def _evidence(e: _Said) -> str:
     return f"{e.who} uploaded {what}" + (f" {name}" if name else "") + e.hashed()
 
 
-def _campaign_started(e: _Said) -> str:
+def _expiry_set(e: Said) -> str:
+    of = f" of #{e.text('occurrence')}" if e.get("occurrence") else ""
+    if not e.get("expires_on"):
+        return f"{e.who} cleared the expiry of evidence {e.sid}{of}: it never expires"
+    return f"{e.who} set evidence {e.sid}{of} to count through {e.text('expires_on')}"
+
+
+def _campaign_started(e: Said) -> str:
     name = f"“{e.text('name')}”"
     if e.get("accounts") is not None:
         by = f", reviewer {e.text('reviewer')}" if e.get("reviewer") else ""
@@ -153,30 +94,21 @@ def _campaign_started(e: _Said) -> str:
     return f"{e.who} started {name}{version} for {e.text('people')} people{due}"
 
 
-def _review_completed(e: _Said) -> str:
+def _review_completed(e: Said) -> str:
     counts = f"{e.text('kept')} kept, {e.text('revoked')} revoked"
     follow = f", {e.text('follow_ups')} follow-ups" if e.get("follow_ups") else ""
     filed = f"; decisions filed to #{e.text('occurrence')}" if e.get("occurrence") else ""
     return f"{e.who} completed the review: {counts}{follow}{filed}{e.hashed()}"
 
 
-def _decided(e: _Said) -> str:
+def _decided(e: Said) -> str:
     statement = str(e.get("statement") or "")
     account = statement.split(": ", 1)[1] if ": " in statement else f"item {e.text('item')}"
     verb = "kept" if e.get("decision") == "keep" else "revoked"
     return f"{e.who} {verb} access for {account}"
 
 
-def _exported(e: _Said) -> str:
-    window = e.get("window") or {}
-    span = f"{human(window.get('start'), e.zone)} – {human(window.get('end'), e.zone)}"
-    name = f"{e.text('file_name')}, " if e.get("file_name") else ""
-    digest = e.get("bundle_sha256")
-    what = f" ({name}sha256 {short_hash(str(digest))})" if digest else ""
-    return f"{e.who} exported the evidence bundle for {span}{what}"
-
-
-_SENTENCES: dict[str, Callable[[_Said], str]] = {
+_SENTENCES: dict[str, Callable[[Said], str]] = {
     "program.created": lambda e: f"{e.who} created the program {e.text('name')}",
     "program.updated": lambda e: f"{e.who} changed the program: {e.changes()}",
     "person.created": _person_created,
@@ -212,6 +144,7 @@ _SENTENCES: dict[str, Callable[[_Said], str]] = {
         + (f" of #{e.text('occurrence')}" if e.get("occurrence") else "")
         + e.because()
     ),
+    "evidence.expiry_set": _expiry_set,
     "campaign.started": _campaign_started,
     "campaign.completed": _review_completed,
     "campaign.person_enrolled": lambda e: (
@@ -236,13 +169,14 @@ _SENTENCES: dict[str, Callable[[_Said], str]] = {
     "follow_up.completed": lambda e: (
         f"{e.who} closed the follow-up “{e.text('title')}”"
         + (" on the assignee’s behalf" if e.get("on_behalf") else "")
+        + (f": {e.text('verified')}" if e.get("verified") else "")
     ),
-    "export.created": _exported,
 }
+_SENTENCES |= MORE
 ACTIONS = frozenset(_SENTENCES)
 
 
-def _generic(e: _Said) -> str:
+def _generic(e: Said) -> str:
     """An action without its own sentence: its name and details, in words."""
     what = e.event.action.replace(".", " ").replace("_", " ")
     subject = f"{e.event.subject_type} {e.ref}".strip()
@@ -252,7 +186,7 @@ def _generic(e: _Said) -> str:
 
 def sentence(event: AuditEvent, names: Names, zone: dt.tzinfo) -> str:
     """What happened, as a sentence: `Sofia Rossi submitted q4.csv for #195 (sha256 83684b2c…)`."""
-    said = _Said(event, names, zone)
+    said = Said(event, names, zone)
     try:
         return _SENTENCES.get(event.action, _generic)(said)
     except (TypeError, ValueError, AttributeError, IndexError):

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, or_, select
 
 from bot.catalog.overdue import OverdueWorkRefused, forecast_overdue
+from bot.catalog.policy_versions import DocumentStore, PolicyDocuments, register_policy_versions
 from bot.catalog.schema import CatalogSpec
 from bot.catalog.sync import SyncReport, sync_catalog
 from bot.catalog.validate import validate_catalog_text
@@ -62,12 +63,15 @@ def apply_catalog(
     horizon_days: int,
     start_today: bool = False,
     accept_overdue: bool = False,
+    store: DocumentStore | None = None,
+    base_dir: Path | None = None,
 ) -> tuple[SyncReport, int]:
     """Sync the catalog and generate occurrences, in one transaction.
 
     Work that would be overdue the moment it exists stops the sync (`OverdueWorkRefused`,
     nothing written) unless `accept_overdue`; `start_today` plans every task that would get
-    past periods from the program's today instead.
+    past periods from the program's today instead. A policy's `file` document is read from
+    `base_dir` (the catalog file's folder) and kept in `store`.
     """
     with db.transaction() as session:
         today = now.astimezone(dt.UTC).date()
@@ -75,6 +79,10 @@ def apply_catalog(
         report = sync_catalog(
             session=session, spec=spec, actor=actor, today=today, start_on=start_on
         )
+        register_policy_versions(
+            session=session, actor=actor, specs=spec.policies,
+            documents=PolicyDocuments(base_dir, store), changes=report.changes,
+        )  # fmt: skip
         plan = plan_occurrences(session=session, now=now, horizon_days=horizon_days)
         forecast = forecast_overdue(session=session, planned=plan.occurrences, now=now)
         if forecast.total and not accept_overdue:
@@ -84,8 +92,15 @@ def apply_catalog(
     return report, created
 
 
-def prepare(settings: Settings, db: Database, *, now: dt.datetime | None = None) -> Prepared:
-    """What `serve` does first: migrate, load the catalog, fill the occurrence horizon."""
+def prepare(
+    settings: Settings,
+    db: Database,
+    *,
+    now: dt.datetime | None = None,
+    store: DocumentStore | None = None,
+) -> Prepared:
+    """What `serve` does first: migrate, load the catalog, fill the occurrence horizon
+    (policies' `file` documents are kept in `store`)."""
     now = now or utcnow()
     db.upgrade()
     if settings.catalog is None and has_program(db):
@@ -100,7 +115,8 @@ def prepare(settings: Settings, db: Database, *, now: dt.datetime | None = None)
     # The file is applied at every start, unattended: nobody could answer a warning here.
     report, created = apply_catalog(
         db, spec, actor=Actor.cli(), now=now, horizon_days=settings.horizon_days,
-        accept_overdue=True,
+        accept_overdue=True, store=store,
+        base_dir=settings.catalog.parent if settings.catalog is not None else None,
     )  # fmt: skip
     if report.overdue:
         log.warning(

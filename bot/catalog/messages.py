@@ -84,9 +84,11 @@ def _evidence(ev: Evidence | None) -> str:
     if ev is None:
         return "none yet"
     what = ev.original_name if ev.kind == "file" else "attestation"
-    return f"{what} on {ev.submitted_at:%d %b %Y}" + (
-        f" (sha256 {short_hash(ev.sha256)})" if ev.sha256 else ""
-    )
+    return (
+        f"{what} on {ev.submitted_at:%d %b %Y}"
+        + (f" (sha256 {short_hash(ev.sha256)})" if ev.sha256 else "")
+        + f" · evidence {ev.id}"
+    )  # the number `expire` takes
 
 
 SHOWN_CONTROLS = 10  # the controls listed in an overdue warning; the total counts them all

@@ -71,6 +71,9 @@ class CatalogSource:
                 subject.append(f"task {task}" if task else f"tasks[{loc[3]}]")
                 return subject, loc[4:]
             return subject, loc[2:]
+        if head == "policies" and index is not None:
+            key = _label(_entry(self.data, "policies", index), "id", ID_PATTERN)
+            return [f"policy {key}" if key else f"policies[{index}]"], loc[2:]
         return ["catalog"], loc
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, delete, select
 
 from bot.audit.trail import record_event
 from bot.catalog.criteria import category_of
+from bot.catalog.policy_sync import sync_policies
 from bot.catalog.schema import CatalogSpec, ControlSpec, PersonSpec, ProgramSpec, TaskSpec
 from bot.core.actor import Actor
 from bot.core.permissions import Action, require
@@ -78,10 +79,11 @@ def sync_catalog(
     scope = {"security", *program.criteria}
     for control in spec.controls:
         _sync_control(ctx, control, scope)
+    policy_tasks = sync_policies(ctx, spec.policies, _sync_task)
     _retire_missing(
         ctx,
         controls={c.id.upper() for c in spec.controls},
-        tasks={t.id.lower() for c in spec.controls for t in c.tasks},
+        tasks={t.id.lower() for c in spec.controls for t in c.tasks} | policy_tasks,
     )
     if start_on is not None:
         _start_on(ctx, start_on)
@@ -243,6 +245,7 @@ def _sync_task(ctx: _Ctx, control: Control, spec: TaskSpec) -> None:
         "instructions": spec.instructions,
         "reminder_policy": spec.reminders.model_dump() if spec.reminders else None,
         "review": spec.review.model_dump() if spec.review else None,
+        "expires": spec.expires,
         "retired_at": None,
     }
     if task is None:

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.catalog.criteria import CATEGORIES, CRITERION_CATEGORY
+from bot.catalog.policies import check_policies
 from bot.catalog.reviews import check_review
 from bot.catalog.schema import CatalogSpec
 from bot.catalog.source import CatalogSource, Loc, read_catalog_source
@@ -87,6 +88,7 @@ def _semantic_errors(data: dict[str, Any], known: set[str]) -> Problems:
         if isinstance(p, dict) and p.get("role") == "auditor"
     }
     _check_controls(_list(data.get("controls")), emails, errors, auditors)
+    check_policies(data, emails, auditors, errors)
     return errors
 
 
@@ -189,6 +191,7 @@ def _check_task(
     _unique(task.get("id"), task_ids, (*loc, "id"), "task", errors)
     _check(parse_schedule, task.get("schedule"), (*loc, "schedule"), errors)
     _check(parse_duration, task.get("due", "14d"), (*loc, "due"), errors)
+    _check(parse_duration, task.get("expires"), (*loc, "expires"), errors)
     _known_email(task.get("assignee"), emails, (*loc, "assignee"), errors)
     _check_reminders(task.get("reminders"), (*loc, "reminders"), errors)
 

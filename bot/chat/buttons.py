@@ -14,6 +14,7 @@ from bot.campaigns.items import (
     check_can_attach_certificate,
     confirm_training,
 )
+from bot.chat import policy_presses as policy
 from bot.chat.presses import Ask, Call, Entry, Outcome, Redraw
 from bot.chat.refs import parse_page
 from bot.core.errors import InvalidInput
@@ -26,6 +27,7 @@ from bot.digest.services import compose_digest_details
 from bot.evidence.messages import evidence_recorded_view, file_awaited_view
 from bot.evidence.services import complete_by_attestation
 from bot.outbox.conversations import await_file
+from bot.policies import messages as policy_messages
 from bot.reminders import messages as reminder_messages
 from bot.reminders.services import snooze_occurrence, snooze_zone
 from bot.reviews import messages as review_messages
@@ -217,4 +219,10 @@ BUTTONS: dict[str, Entry] = {
     campaign_messages.TRAINING_DONE_ACTION: _round_item(confirm_training),
     campaign_messages.CERTIFICATE_ACTION: Entry(1, Action.OWN_WORK, _certificate),
     digest_messages.DETAILS_ACTION: Entry(0, Action.DIGEST, _digest_details, writes=False),
+    # A policy's owner answers its review; its approvers decide, each in turn (SoD in the service).
+    policy_messages.NO_CHANGES_ACTION: Entry(1, Action.OWN_WORK, policy.no_changes),
+    policy_messages.NEW_VERSION_ACTION: Entry(1, Action.OWN_WORK, policy.new_version),
+    policy_messages.APPROVE_ACTION: Entry(1, Action.OWN_WORK, policy.approve),
+    policy_messages.CHANGES_ACTION: Entry(1, Action.OWN_WORK, policy.ask_changes, writes=False),
+    policy_messages.CHANGES_SUBMIT_ACTION: Entry(1, Action.OWN_WORK, policy.changes_submit),
 }

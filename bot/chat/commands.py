@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 from typing import TypeAlias
 
+from bot.chat.expiry import Expire, parse_expire
+from bot.chat.intents import Ack as Ack
+from bot.chat.intents import Assign as Assign
+from bot.chat.intents import Audit as Audit
+from bot.chat.intents import Digest as Digest
+from bot.chat.intents import Evidence as Evidence
+from bot.chat.intents import Export as Export
+from bot.chat.intents import Help as Help
+from bot.chat.intents import ListControls as ListControls
+from bot.chat.intents import MarkDone as MarkDone
+from bot.chat.intents import Mine as Mine
+from bot.chat.intents import ShowControl as ShowControl
+from bot.chat.intents import Skip as Skip
+from bot.chat.intents import StartReview as StartReview
+from bot.chat.intents import Status as Status
+from bot.chat.intents import Training as Training
+from bot.chat.intents import WhoAmI as WhoAmI
+from bot.chat.policies import PolicyCommand, parse_policy
 from bot.chat.refs import (
     REVIEWER_WORDS,
     Args,
-    AuditKind,
     classify_audit_ref,
     is_addressing,
     is_keyword,
@@ -29,6 +44,7 @@ from bot.chat.refs import (
 from bot.chat.refs import ChannelRef as ChannelRef
 from bot.chat.refs import UsageError as UsageError
 from bot.chat.refs import UserRef as UserRef
+from bot.chat.samples import Sample, parse_sample
 from bot.chat.usage import GENERAL_USAGE as GENERAL_USAGE
 from bot.chat.usage import USAGE as USAGE
 from bot.chat.usage import command_name
@@ -36,124 +52,11 @@ from bot.chat.usage import command_name
 _MAX_NAME, _EVENT = 200, re.compile(r"[0-9]{1,18}", re.A)
 
 
-@dataclass(frozen=True)
-class Help:
-    """`help [topic]`: the command list, or one command's usage."""
-
-    topic: str | None = None
-
-
-@dataclass(frozen=True)
-class Status:
-    """`status`: program posture."""
-
-
-@dataclass(frozen=True)
-class Mine:
-    """`mine`: the caller's open and upcoming work."""
-
-
-@dataclass(frozen=True)
-class ListControls:
-    """`controls [text]`: the controls, filtered by `query` when given."""
-
-    query: str | None = None
-
-
-@dataclass(frozen=True)
-class ShowControl:
-    """`control <id>`: one control in detail."""
-
-    control_id: str
-
-
-@dataclass(frozen=True)
-class Assign:
-    """`assign <control> <user>`: set a control's owner."""
-
-    control_id: str
-    user: UserRef
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """`evidence <occurrence>`: how to attach evidence (a modal in Slack)."""
-
-    occurrence_id: int
-
-
-@dataclass(frozen=True)
-class StartReview:
-    """`review start <name> [#channel] [reviewer <user>]`; the CSV comes from the platform."""
-
-    name: str
-    channel: ChannelRef | None = None
-    reviewer: UserRef | None = None
-
-
-@dataclass(frozen=True)
-class Ack:
-    """`ack <policy>`: the caller acknowledges a policy."""
-
-    policy: str
-
-
-@dataclass(frozen=True)
-class Training:
-    """`training`: the caller confirms security training."""
-
-
-@dataclass(frozen=True)
-class Digest:
-    """`digest`: the weekly digest, now."""
-
-
-@dataclass(frozen=True)
-class Audit:
-    """`audit <id>`: the trail of one subject, or `audit event N`: one event in full; the id
-    named by `kind` is set."""
-
-    kind: AuditKind
-    control_id: str | None = None
-    occurrence_id: int | None = None
-    campaign_id: int | None = None
-    event: int | None = None
-
-
-@dataclass(frozen=True)
-class Export:
-    """`export <from> <to>`: the evidence bundle for a window, both dates inclusive."""
-
-    start: date
-    end: date
-
-
-@dataclass(frozen=True)
-class WhoAmI:
-    """`whoami`: the caller's identity."""
-
-
-@dataclass(frozen=True)
-class MarkDone:
-    """`done <occurrence> [note]`: mark an occurrence done."""
-
-    occurrence_id: int
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Skip:
-    """`skip <occurrence> <reason>`: skip an occurrence, with a reason."""
-
-    occurrence_id: int
-    reason: str
-
-
 ReadIntent: TypeAlias = Help | Status | Mine | ListControls | ShowControl | Audit | WhoAmI | Digest
 ActionIntent: TypeAlias = (
-    Assign | Evidence | StartReview | Ack | Training | Export | MarkDone | Skip
+    Assign | Evidence | StartReview | Ack | Training | Export | MarkDone | Skip | Sample | Expire
 )
-Intent: TypeAlias = ReadIntent | ActionIntent
+Intent: TypeAlias = ReadIntent | ActionIntent | PolicyCommand
 Parser = Callable[[Args], Intent]
 
 
@@ -276,6 +179,9 @@ _PARSERS: dict[str, Parser] = {
     "whoami": _bare(WhoAmI()),
     "done": _done,
     "skip": _skip,
+    "sample": parse_sample,
+    "expire": parse_expire,
+    "policy": parse_policy,
 }
 
 
@@ -297,3 +203,27 @@ def parse_command(text: str) -> Intent:
         if err.usage is not None:
             raise
         raise UsageError(err.message, usage=USAGE[name], suggestion=err.suggestion) from None
+
+
+# Each intent as people type it: errors name the command, never the class behind it.
+COMMAND_NAMES: dict[type, str] = {
+    Help: "help",
+    Status: "status",
+    Mine: "mine",
+    ListControls: "controls",
+    ShowControl: "control",
+    Assign: "assign",
+    Evidence: "evidence",
+    StartReview: "review start",
+    Ack: "ack",
+    Training: "training",
+    Digest: "digest",
+    Audit: "audit",
+    Export: "export",
+    WhoAmI: "whoami",
+    MarkDone: "done",
+    Skip: "skip",
+    Sample: "sample",
+    Expire: "expire",
+    PolicyCommand: "policy",
+}

@@ -18,8 +18,12 @@ from bot.campaigns.progress import find_round_detail
 from bot.catalog import controls
 from bot.catalog.messages import control_view, controls_view
 from bot.chat import commands as c
+from bot.chat.commands import COMMAND_NAMES as COMMAND_NAMES
+from bot.chat.expiry import Expire, answer_expire
 from bot.chat.exports import ExportRequests
+from bot.chat.policies import PolicyCommand, answer_policy
 from bot.chat.refs import UserRef
+from bot.chat.samples import Sample, answer_sample
 from bot.chat.usage import USAGE, help_topic_view, help_view, typed
 from bot.core.actor import Actor
 from bot.core.db import Database
@@ -266,27 +270,11 @@ _HANDLERS: dict[type, Callable[[Any, CommandContext], Message]] = {
     c.Export: _export,
     c.Ack: lambda intent, ctx: _my_rounds(CampaignKind.POLICY_ACK, intent.policy, ctx),
     c.Training: lambda _, ctx: _my_rounds(CampaignKind.TRAINING, "", ctx),
+    Sample: answer_sample,
+    Expire: answer_expire,
+    PolicyCommand: answer_policy,
 }
 
-# Each intent as people type it: errors name the command, never the class behind it.
-COMMAND_NAMES: dict[type, str] = {
-    c.Help: "help",
-    c.Status: "status",
-    c.Mine: "mine",
-    c.ListControls: "controls",
-    c.ShowControl: "control",
-    c.Assign: "assign",
-    c.Evidence: "evidence",
-    c.StartReview: "review start",
-    c.Ack: "ack",
-    c.Training: "training",
-    c.Digest: "digest",
-    c.Audit: "audit",
-    c.Export: "export",
-    c.WhoAmI: "whoami",
-    c.MarkDone: "done",
-    c.Skip: "skip",
-}
 # Why a command has no answer here (the CLI), and what to do instead.
 _ELSEWHERE: dict[type, str] = {
     c.StartReview: ", where it asks for the accounts (a CSV) in a form; from a terminal, "

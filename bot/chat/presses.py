@@ -34,6 +34,19 @@ class Ask(enum.StrEnum):
 
     EVIDENCE_FILE = "evidence_file"
     SNOOZE = "snooze"
+    COMMENT = "comment"  # one comment that goes with a decision (`subject`: a `CommentAsk`)
+
+
+@dataclass(frozen=True)
+class CommentAsk:
+    """A form asking for one comment; its answer is pressed as `submit` (an action id with
+    its numbers), carrying `value`, with the comment as the form's `comment`."""
+
+    title: str  # short: a Slack modal's title holds 24 characters
+    label: str
+    submit: str
+    value: str = ""
+    button: str = "Send"
 
 
 class Redraw(enum.StrEnum):

@@ -44,6 +44,9 @@ COMMANDS: dict[str, Command] = {
         PROGRAM, "audit <control | #123 | camp-N>", "who did what, and when", "audit CC6.1-AR"
     ),
     "digest": Command(PROGRAM, "digest", "the weekly digest, now (leadership)", "digest"),
+    "policy": Command(
+        PROGRAM, "policy [id]", "policies: state, versions, who accepted", "policy access-control"
+    ),
     "review": Command(
         REVIEWS,
         "review start <name | task-id>{channel} [reviewer {person}]",
@@ -62,6 +65,18 @@ COMMANDS: dict[str, Command] = {
         "the evidence bundle (admins, auditors)",
         "export 2026-01-01 2026-06-30",
     ),
+    "sample": Command(
+        ADMIN,
+        "sample <control> <from> <to>",
+        "an auditor's sample (auditors, admins)",
+        "sample CC6.1-AR 2026-01-01 2026-06-30",
+    ),
+    "expire": Command(
+        ADMIN,
+        "expire <evidence> <date|never>",
+        "set when evidence stops counting",
+        "expire 57 2027-01-31",
+    ),
     "help": Command(PROGRAM, "help [command]", "the commands, or one explained", "help assign"),
 }
 GROUPS = (YOUR_WORK, PROGRAM, REVIEWS, ADMIN)
@@ -76,7 +91,15 @@ _REVIEW_HOW = {
     Platform.CLI: "From a terminal: soc2bot campaign review --name … --reviewer EMAIL "
     "--accounts FILE.csv --channel ID, or soc2bot review start TASK-ID to pull a task's source",
 }
-ALIASES = {"?": "help", "-h": "help", "--help": "help", "who-am-i": "whoami"}
+_SAMPLE_FORMS = (
+    "size N, seed S; sample camp-N (a campaign's items), sample follow-ups camp-N, "
+    "sample show <n>, sample add <n> <count>"
+)
+ALIASES = {"?": "help", "-h": "help", "--help": "help", "who-am-i": "whoami", "policies": "policy"}
+_POLICY_ACTS = (
+    "policy submit <id> <version> with the file attached (or link <url> sha256 <hex>) · "
+    "policy approve <id> [comment] · policy changes <id> <comment>"
+)
 
 
 def _fill(text: str, platform: Platform) -> str:
@@ -162,5 +185,9 @@ def help_topic_view(name: str, platform: Platform) -> Message:
     if name == "audit":
         whole = f"{typed('audit event 660', platform)}: every detail, hashes whole"
         fields.append(Field("One event", whole))
+    if name == "sample":  # the other forms, kept out of `help` itself
+        fields.append(Field("Also", _SAMPLE_FORMS))
+    if name == "policy":  # the owner's and approvers' words, kept out of `help` itself
+        fields.append(Field("Owners and approvers", _POLICY_ACTS))
     what = command.what[:1].upper() + command.what[1:]
     return Message(title=f"help {name}", text=f"{what}.", fields=tuple(fields))

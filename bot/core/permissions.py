@@ -17,10 +17,12 @@ class Action(enum.StrEnum):
     ASSIGN_OWNER = "assign_owner"
     SKIP_OCCURRENCE = "skip_occurrence"
     SUPERSEDE_EVIDENCE = "supersede_evidence"
+    SET_EVIDENCE_EXPIRY = "set_evidence_expiry"
     START_CAMPAIGN = "start_campaign"
     SYNC_CATALOG = "sync_catalog"
     DIGEST = "digest"
     EXPORT = "export"
+    SAMPLE = "sample"  # draw, show and add to an auditor's sample
 
 
 ALL_ROLES = frozenset(Role)
@@ -32,10 +34,12 @@ _BY_ROLE: dict[Action, frozenset[Role]] = {
     Action.ASSIGN_OWNER: frozenset({Role.ADMIN}),
     Action.SKIP_OCCURRENCE: frozenset({Role.ADMIN}),
     Action.SUPERSEDE_EVIDENCE: frozenset({Role.ADMIN}),
+    Action.SET_EVIDENCE_EXPIRY: frozenset({Role.ADMIN}),
     Action.START_CAMPAIGN: frozenset({Role.ADMIN}),
     Action.SYNC_CATALOG: frozenset({Role.ADMIN}),
     Action.DIGEST: frozenset({Role.ADMIN, Role.LEADERSHIP}),
     Action.EXPORT: frozenset({Role.ADMIN, Role.AUDITOR}),
+    Action.SAMPLE: frozenset({Role.ADMIN, Role.AUDITOR}),
 }
 # What being the owner/assignee (or the assigned reviewer) adds, for every role but auditor.
 _BY_RELATION: dict[Action, str] = {
@@ -49,9 +53,11 @@ _DENIED: dict[Action, str] = {
     Action.ASSIGN_OWNER: "only an admin can assign owners",
     Action.SKIP_OCCURRENCE: "only an admin can skip work",
     Action.SUPERSEDE_EVIDENCE: "only an admin can supersede evidence",
+    Action.SET_EVIDENCE_EXPIRY: "only an admin can set when evidence expires",
     Action.SYNC_CATALOG: "only an admin can change the catalog",
     Action.DIGEST: "the digest is for leadership and admins",
     Action.EXPORT: "only admins and auditors can export evidence",
+    Action.SAMPLE: "only auditors and admins can draw and read samples",
 }
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from bot.audit.witness import SignedHead
 from bot.campaigns.facts import TeamRate
 from bot.core.text import share
-from bot.status.facts import CriterionCount
+from bot.status.facts import CriterionCount, EvidenceExpiry
 from bot.work.facts import WorkItem
 
 
@@ -99,6 +99,8 @@ class Digest:
     training_by_team: list[TeamRate] = field(default_factory=list)
     # The audit chain's head, signed: a dated witness kept outside the database.
     witness: SignedHead | None = None
+    # Evidence that stops counting within 30 days, and evidence that has (as `status`).
+    expiry: EvidenceExpiry = EvidenceExpiry()
 
     @property
     def week_label(self) -> str:

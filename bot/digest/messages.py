@@ -15,6 +15,7 @@ from bot.campaigns.messages import team_rate_items
 from bot.core.messages import Button, Field, Image, ListItem, Message, Section
 from bot.core.text import NO_CONTROLS, progress_text
 from bot.digest.facts import Completed, Digest
+from bot.work.facts import ExpiringEvidence
 from bot.work.messages import work_item
 
 DETAILS_ACTION = "digest_details"  # value: the posted digest's witness token
@@ -74,7 +75,38 @@ def _headline(digest: Digest) -> tuple[Field, ...]:
         Field("Evidence", f"{digest.evidence_count} last week ({evidence})"),
         Field("Due in 14 days", str(digest.due_soon_count)),
         Field("Type II coverage", _coverage(digest)),
+        *_expiry_headline(digest),
     )
+
+
+def _expiry_headline(digest: Digest) -> tuple[Field, ...]:
+    """One row, only when evidence expires within 30 days or has expired unrenewed."""
+    expiry = digest.expiry
+    if not (expiry.expiring_count or expiry.expired_count):
+        return ()
+    text = f"{expiry.expiring_count} expiring in 30 days · {expiry.expired_count} expired"
+    return (Field("Evidence expiry", text),)
+
+
+def _expiry_item(row: ExpiringEvidence, verb: str) -> ListItem:
+    return ListItem(
+        f"{row.control_key} — {row.task_title} ({row.period_key})",
+        f"evidence {row.evidence_id} of #{row.occurrence_id} · {verb} {_day(row.expires_on)}",
+    )
+
+
+def _expiry_sections(digest: Digest) -> tuple[Section, ...]:
+    """The evidence behind the expiry row, soonest first; nothing when there is none."""
+    expiry, sections = digest.expiry, []
+    if expiry.expiring_count:
+        items = [_expiry_item(r, "expires") for r in expiry.expiring]
+        heading = "Evidence expiring in 30 days"
+        sections.append(Section(heading, items=_more(items, expiry.expiring_count, "expiring")))
+    if expiry.expired_count:
+        items = [_expiry_item(r, "expired after") for r in expiry.expired]
+        heading = "Evidence expired, not renewed"
+        sections.append(Section(heading, items=_more(items, expiry.expired_count, "expired")))
+    return tuple(sections)
 
 
 def _completed(item: Completed) -> ListItem:
@@ -132,6 +164,7 @@ def _sections(digest: Digest) -> tuple[Section, ...]:
             _more(gaps, digest.gap_count, "gaps"),
             "No gaps: every period due so far has accepted evidence.",
         ),
+        *_expiry_sections(digest),
         _list("Campaigns in progress", campaigns, "No campaign is in progress."),
         *_training_by_team(digest),
         *_witness_section(digest),

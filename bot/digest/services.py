@@ -90,6 +90,7 @@ def compose_digest(
         criteria=summary.criteria,
         training_by_team=completion_by_manager(session=session),
         witness=sign_head(session=session, signer=signer or service_signer()),
+        expiry=summary.expiry,
     )
 
 

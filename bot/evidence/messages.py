@@ -64,3 +64,20 @@ def how_to_attach_view(
     else:
         text = f"{files}; or {confirm}."
     return Message(title=f"Evidence for {ref} ({period_key})", text=text)
+
+
+def expiry_set_view(evidence: Evidence, expires_on: dt.date | None, *, today: dt.date) -> Message:
+    """After `expire`: until when the evidence counts now (days in the program's timezone)."""
+    what = evidence.original_name or "attestation"
+    ref = f"Evidence {evidence.id} ({what}, for #{evidence.occurrence_id})"
+    if expires_on is None:
+        return Message(title="Evidence expiry cleared", text=f"{ref} no longer expires.")
+    day = f"{expires_on:%a %d %b %Y}"
+    if expires_on < today:
+        text = (
+            f"{ref} counted through {day}: it has expired, and no longer counts for work "
+            "judged after that day. `status` lists it until a renewal is attached."
+        )
+    else:
+        text = f"{ref} now counts through {day}; whoever renews it is reminded before then."
+    return Message(title="Evidence expiry set", text=text)

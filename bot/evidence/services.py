@@ -12,6 +12,7 @@ from bot.core.actor import Actor
 from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.core.permissions import Action, require
 from bot.core.program import local_day, program_zone
+from bot.evidence.expiry import stamp_expiry
 from bot.evidence.store import EvidenceStore, StoredFile
 from bot.work.messages import default_statement
 from bot.work.occurrences import check_can_complete, get_occurrence_or_raise, mark_done
@@ -83,6 +84,15 @@ def attach_file_evidence(
     takes_files = _task(session, occ).evidence is not EvidenceRequirement.ATTESTATION
     if occ.status is OccurrenceStatus.PENDING and takes_files:
         mark_done(session=session, occ=occ, actor=actor, now=now)
+    return evidence
+
+
+def add_evidence(
+    *, session: Session, actor: Actor, occurrence: Occurrence, evidence: Evidence
+) -> Evidence:
+    """Record evidence on an occurrence and log it, leaving its state to the caller (a policy's
+    new version is evidence of its review before the review is done)."""
+    _record(session, actor, occurrence, evidence)
     return evidence
 
 
@@ -197,6 +207,7 @@ def _note(note: str | None) -> str | None:
 
 def _record(session: Session, actor: Actor, occ: Occurrence, evidence: Evidence) -> None:
     occ.proven = True
+    stamp_expiry(session, evidence)
     session.add_all([occ, evidence])
     session.flush()
     # The evidence's id and time are in the event, so the bundle's verifier can check them.
@@ -210,6 +221,7 @@ def _record(session: Session, actor: Actor, occ: Occurrence, evidence: Evidence)
         "size": evidence.size,
         "statement": evidence.statement,
         "note": evidence.note,  # what the person added, in their words, for the auditor
+        "expires_at": format_time(evidence.expires_at) if evidence.expires_at else None,
     }
     record_event(
         session=session,

@@ -15,6 +15,7 @@ from typing import IO, BinaryIO
 
 from sqlmodel import Session
 
+import bot.export.policies as policies
 import bot.export.records as records
 import bot.export.reviews as reviews
 import bot.export.tables as tables
@@ -211,10 +212,14 @@ def _write_entries(
         bundle, "evidence.csv", records.EVIDENCE_HEADER, records.evidence_rows(session, window)
     )
     counts["campaigns"] = records.write_campaigns(session, bundle, window)
-    segment = write_audit_log(session, bundle, window)
+    scope = policies.policy_scope(session, window)
+    segment = write_audit_log(session, bundle, window, earliest=scope.first_seq)
     copied = records.copy_files(session, store, bundle, window)
     counts |= {"files": copied.count, "file_bytes": copied.size, "audit_events": segment.events}
     counts["access_reviews"] = reviews.write_reviews(bundle, review_lines)
+    listed = policies.write_policies(store, bundle, scope)  # its documents, then policies.csv
+    counts |= {"policies": listed.rows, "files": copied.count + listed.files,
+               "file_bytes": copied.size + listed.size}  # fmt: skip
     counts["audit_events_in_window"] = segment.window_events
     write_index(session, bundle, window)
     return counts, coverage, segment

@@ -56,19 +56,22 @@ def chain_head(session: Session) -> tuple[int, str]:
     return (head.seq, head.hash) if head else (0, GENESIS_HASH)
 
 
-def write_audit_log(session: Session, bundle: BundleZip, window: Window) -> Segment:
+def write_audit_log(
+    session: Session, bundle: BundleZip, window: Window, earliest: int | None = None
+) -> Segment:
     """Write the anchor line and every event from the window's start to the head, in order.
 
     The segment runs on to the head the bundle was built against, so the head in the manifest
     is checked too, and evidence given late for a window period shows with its event. It
     starts early enough to hold every event about the window's occurrences, campaigns and
-    evidence too, so that the verifier can replay their states from it.
+    evidence too, so that the verifier can replay their states from it; and at `earliest`
+    when that is sooner (the first event about a policy version the bundle lists).
     """
     head_seq, head_hash = chain_head(session)
     firsts = [
         session.exec(select(sa.func.min(AuditEvent.seq)).where(condition)).one()
         for condition in _starts(window)
-    ]
+    ] + [earliest]
     first = min((f for f in firsts if f is not None and f <= head_seq), default=None)
     anchor_seq = (first or head_seq + 1) - 1
     anchor_hash = _anchor_hash(session, anchor_seq, head_seq, head_hash)

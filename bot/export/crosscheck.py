@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.export.expirycheck import counting_evidence, coverage_class, expiry_mismatch
+
 # Actions whose event records one piece of evidence; the details say what it was.
 EVIDENCE_ACTIONS = frozenset(
     {
@@ -33,7 +35,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # the bundle's CSV cells quot
 
 
 # The details that tables are checked against; the rest of an event is not kept in memory.
-_KEPT = ("sha256", "kind", "evidence", "statement", "name", "size", "at", "item", "reason")
+_KEPT = ("sha256", "kind", "evidence", "statement", "name", "size", "at", "item", "reason",
+         "expires_at")  # fmt: skip
 _KEPT_STATE = ("at", "on_time", "reason")
 
 
@@ -64,6 +67,7 @@ class Ledger:
         self.superseded: dict[str, list[Recorded]] = {}
         self.states: dict[str, list[Recorded]] = {}
         self.retired_tasks: set[str] = set()
+        self.expiries: dict[str, str] = {}  # evidence: the expiry an admin last set
 
     def take(self, event: Mapping[str, Any]) -> None:
         action = event.get("action")
@@ -78,6 +82,8 @@ class Ledger:
             self.states.setdefault(subject, []).append(Recorded(event, _KEPT_STATE))
         elif action == "task.retired" and kind == "task":
             self.retired_tasks.add(subject)
+        elif action == "evidence.expiry_set" and kind == "evidence":
+            self.expiries[subject] = _text(Recorded(event, _KEPT).details.get("expires_at"))
 
 
 def _text(value: Any) -> str:
@@ -114,17 +120,21 @@ class CrossCheck:
         self.problems: list[str] = []
         self.accepted: Counter[str] = Counter()
         self.occurrences: dict[str, tuple[str, str, int]] = {}  # id: status, due_at, accepted
+        self.expiring: dict[str, list[str]] = {}  # occurrence: its accepted rows' expires_at
 
     def evidence(self, rows: Iterable[dict[str, str]]) -> None:
         for number, row in enumerate(rows, start=1):
             where = f"evidence.csv row {number} (evidence {row.get('evidence_id', '?')})"
             if row.get("kind") == "file" and row.get("file") != "files/" + row.get("sha256", ""):
                 self.problems.append(f"MISMATCH {where}: its file is not named by its SHA-256")
-            for problem in (self._match(row), *self._supersede(row)):
+            logged = self.ledger.evidence.get(("occurrence", row.get("occurrence_id", "")), [])
+            expiry = expiry_mismatch(row, self.ledger.expiries, logged)
+            for problem in (self._match(row), *self._supersede(row), expiry):
                 if problem:
                     self.problems.append(f"MISMATCH {where}: {problem}")
             if row.get("occurrence_id") and row.get("superseded") != "yes":
                 self.accepted[row["occurrence_id"]] += 1
+                self.expiring.setdefault(row["occurrence_id"], []).append(row.get("expires_at", ""))
 
     def _match(self, row: dict[str, str]) -> str | None:
         """Pair the row with an unused event recording it; what differs when none agrees."""
@@ -228,7 +238,8 @@ class CrossCheck:
                 self.problems.append(f"{where}: the occurrence is not in occurrences.csv")
                 continue
             status, due_at, accepted = self.occurrences[occurrence]
-            expected = _coverage(status, due_at, accepted, generated_at)
+            counting = counting_evidence(self.expiring.get(occurrence, []), due_at, generated_at)
+            expected = coverage_class(status, due_at, counting, generated_at)
             tally[row.get("coverage", "")] += 1
             if (row.get("coverage"), row.get("accepted_evidence")) != (expected, str(accepted)):
                 self.problems.append(
@@ -283,14 +294,3 @@ def _evidence_differences(row: dict[str, str], record: Recorded) -> list[str]:
     pairs.append(("submitted_by_email", row.get("submitted_by_email", ""), record.who))
     pairs.append(("platform", row.get("platform", ""), record.platform))
     return _differences(pairs)
-
-
-def _coverage(status: str, due_at: str, accepted: int, generated_at: str) -> str:
-    """As bot/export/tables.py decides it (times compare as text: one ISO spelling)."""
-    if status == "skipped":
-        return "skipped"
-    if status == "done" and accepted:
-        return "evidenced"
-    if status == "pending" and due_at > generated_at:
-        return "not_due"
-    return "gap"

@@ -38,6 +38,8 @@ EVIDENCE_HEADER = (
     "on_behalf_of_email", "platform", "statement", "note", "original_name", "media_type",
     "size", "sha256", "file", "superseded", "superseded_at", "superseded_by_email",
     "supersede_reason",
+    # Appended (readers by position keep working): when it stops counting, empty for never.
+    "expires_at",
 )  # fmt: skip
 
 
@@ -79,7 +81,7 @@ def evidence_rows(session: Session, window: Window) -> Iterable[Sequence[Any]]:
             e.submitted_at, by, by_name, behalf, e.platform, e.statement, e.note,
             e.original_name, e.media_type, e.size, e.sha256,
             file_path(e.sha256) if is_file else None, e.superseded_at is not None,
-            e.superseded_at, superseder, e.supersede_reason,
+            e.superseded_at, superseder, e.supersede_reason, e.expires_at,
         )  # fmt: skip
 
 

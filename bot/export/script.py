@@ -11,7 +11,7 @@ _FUTURE = "from __future__ import annotations"
 _ROOT = Path(bot.__file__).resolve().parent.parent
 
 
-def verifier_source() -> str:
+def verifier_source(root: str = "bot.export.verify") -> str:
     """One file, standard library only: verify.py with each `from bot… import` replaced by
     that module's code (its docstring and future import dropped), depth first, once each.
 
@@ -19,7 +19,7 @@ def verifier_source() -> str:
     the rules the chain was written with and the tables were checked with.
     """
     seen: set[str] = set()
-    source = _expanded("bot.export.verify", seen, top=True)
+    source = _expanded(root, seen, top=True)  # a sample bundle's: bot.export.sample_verify
     _check_unique_names(seen)
     return source
 
@@ -33,14 +33,17 @@ def _expanded(module: str, seen: set[str], *, top: bool = False) -> str:
     source = _path(module).read_text("utf-8")
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    # Replace the imports bottom-up, so earlier line numbers stay valid.
-    for node in reversed(tree.body):
-        if not (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.")):
-            continue
-        name = node.module or ""
-        pasted = "" if name in seen else _expanded(name, seen)
-        end = node.end_lineno or node.lineno
-        lines[node.lineno - 1 : end] = [pasted]
+    imports = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.")
+    ]
+    # Expanded top-down, so a module lands at its first import, above every module that
+    # builds on it (a class's base must be defined first); spliced in bottom-up, so earlier
+    # line numbers stay valid.
+    pasted = ["" if n.module in seen else _expanded(n.module or "", seen) for n in imports]
+    for node, code in reversed(list(zip(imports, pasted, strict=True))):
+        lines[node.lineno - 1 : node.end_lineno or node.lineno] = [code]
     text = "".join(lines)
     if top:
         return text

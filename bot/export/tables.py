@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from bot.core.markup import spreadsheet_safe
 from bot.export.window import Window, occurrence_in_window, stream, text
 from bot.export.zipout import BundleZip, TextEntry
+from bot.work.expiring import lapsed_occurrences
 from bot.work.occurrences import state_of
 from models import Control, ControlCriterion, Evidence, Occurrence, OccurrenceStatus, Person, Task
 
@@ -174,9 +175,12 @@ def coverage_rows(
     reviews: Mapping[int, Sequence[Any]] | None = None,
 ) -> Iterable[Sequence[Any]]:
     """One row per control and period; `tally` counts each coverage class. `reviews` maps an
-    occurrence to its access review's columns (bot/export/reviews.py)."""
+    occurrence to its access review's columns (bot/export/reviews.py). Work whose evidence
+    had all expired when it was judged is a gap (bot/work/expiring.py)."""
+    where, now = occurrence_in_window(window), window.now
+    lapsed = lapsed_occurrences(session=session, where=where, now=now)
     for o, control, task, *_, accepted in stream(session, _occurrences(window)):
-        kind = coverage_of(o, int(accepted or 0), window)
+        kind = coverage_of(o, 0 if o.id in lapsed else int(accepted or 0), window)
         tally[kind] += 1
         yield (
             control, task, o.period_key, o.period_start, o.period_end, o.due_on, kind,

@@ -27,6 +27,10 @@ from bot.export.logcheck import (
     check_chain,
     check_witnesses,
 )  # bundle: inline bot/export/logcheck.py
+from bot.export.policycheck import (  # bundle: inline bot/export/policycheck.py
+    PolicyLedger,
+    check_policies,
+)
 from bot.export.reader import (  # bundle: inline bot/export/reader.py
     AUDIT_LOG,
     FORMAT,
@@ -38,7 +42,6 @@ from bot.export.reader import (  # bundle: inline bot/export/reader.py
     Report,
 )
 from bot.export.reviewcheck import (  # bundle: inline bot/export/reviewcheck.py
-    ReviewLedger,
     check_review_files,
     check_reviews,
 )
@@ -49,6 +52,7 @@ _ROW_COUNTS = {
     "occurrences.csv": "occurrences",
     "evidence.csv": "evidence",
     "access_reviews.csv": "access_reviews",
+    "policies.csv": "policies",
 }
 
 
@@ -199,7 +203,7 @@ def _check_log(
     """The chain, then (when it is intact) witnessed heads and the tables against it."""
     witnesses, broken = read_witnesses(witness_text) if witness_text is not None else ([], [])
     report.problems.extend(f"WITNESS  {problem}" for problem in broken)
-    ledger = ReviewLedger()
+    ledger = PolicyLedger()  # a ReviewLedger too
     hashes = check_chain(reader, manifest, report, ledger, {w.seq for w in witnesses})
     if hashes is None:
         return
@@ -216,6 +220,7 @@ def _check_log(
     check.unlisted()
     report.problems.extend(check.problems)
     check_reviews(reader, ledger, report)
+    check_policies(reader, ledger, manifest, report)
     report.cross_checked = True
 
 

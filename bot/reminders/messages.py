@@ -7,8 +7,8 @@ import datetime as dt
 from bot.core.messages import Button, Field, Message
 from bot.core.program import local_day
 from bot.reminders.facts import ReminderNote
-from bot.work.facts import State, WorkItem
-from bot.work.messages import work_buttons
+from bot.work.facts import ExpiringEvidence, State, WorkItem
+from bot.work.messages import ATTACH_ACTION, work_buttons
 from models import Occurrence
 
 SNOOZE_ACTION = "occ_snooze"
@@ -122,4 +122,53 @@ def snoozed_view(occ: Occurrence, *, zone: dt.tzinfo) -> Message:
     return Message(
         title=f"Snoozed #{occ.id}",
         text=f"No reminders for #{occ.id} until {until}. Your reason is in the audit trail.",
+    )
+
+
+def expiry_reminder_view(row: ExpiringEvidence) -> Message:
+    """Before evidence expires, to whoever renews it: attach a renewed one, with the button
+    when its period is still the current one, else where the renewal goes."""
+    text = f"“{row.task_title}” evidence expires on {_day(row.expires_on)}: attach a renewed one."
+    buttons: tuple[Button, ...] = ()
+    ref = str(row.occurrence_id)
+    if row.current_occurrence_id == row.occurrence_id:
+        buttons = (Button("Attach evidence", f"{ATTACH_ACTION}:{ref}", ref),)
+        footer = f"#{ref} · reply to this message with the renewed file to attach it."
+    elif row.current_occurrence_id is not None:
+        now = row.current_occurrence_id
+        text += (
+            f" Its period ({row.period_key}) is over: attach the renewal to #{now}, the "
+            f"current period (`evidence {now}` says how)."
+        )
+        footer = "After that day it no longer counts, and `status` lists it as expired."
+    else:
+        text += " No period of this task is open today: ask an admin where the renewal goes."
+        footer = "After that day it no longer counts, and `status` lists it as expired."
+    return Message(
+        title=f"Evidence expires soon: {row.task_title}",
+        text=text,
+        fields=(
+            Field("Control", row.control_key),
+            Field("Evidence", f"evidence {row.evidence_id}, for #{ref} ({row.period_key})"),
+            Field("Expires", _day(row.expires_on)),
+        ),
+        buttons=buttons,
+        footer=footer,
+        ephemeral=False,
+    )
+
+
+def expiry_undeliverable_view(row: ExpiringEvidence, *, person: str | None, reason: str) -> Message:
+    """Told to the compliance channel when nobody can be reminded of evidence expiring."""
+    what = f"evidence {row.evidence_id} of “{row.task_title}” (#{row.occurrence_id})"
+    if person is None:
+        text = f"Nobody is assigned to renew {what}. Set an owner with `/soc2 assign`."
+    else:
+        text = f"I cannot remind {person} that {what} expires: {reason}."
+    return Message(
+        title="An expiry reminder could not be delivered",
+        text=text,
+        fields=(Field("Control", row.control_key), Field("Expires", _day(row.expires_on))),
+        footer="I say this once per person and piece of evidence.",
+        ephemeral=False,
     )

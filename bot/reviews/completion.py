@@ -8,12 +8,13 @@ import io
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from bot.audit.trail import record_event
+from bot.audit.trail import format_time, record_event
 from bot.core.actor import Actor
 from bot.core.errors import Conflict, NotFound
 from bot.core.permissions import Action, require
 from bot.core.program import get_program_or_raise, program_today
 from bot.core.recurrence import add_business_days
+from bot.evidence.expiry import stamp_expiry
 from bot.evidence.services import file_evidence
 from bot.evidence.store import EvidenceStore, StoredFile
 from bot.reviews.csv_files import decisions_csv
@@ -103,15 +104,19 @@ def _prove_occurrence(
         return None
     evidence = file_evidence(stored, actor, now, occurrence_id=occ.id)
     occ.proven = True
+    stamp_expiry(session, evidence)
     session.add_all([occ, evidence])
     session.flush()
+    details = {"kind": "file", "sha256": stored.sha256, "campaign": campaign.id}
+    if evidence.expires_at is not None:  # with its id: the bundle's verifier checks both
+        details |= {"evidence": evidence.id, "expires_at": format_time(evidence.expires_at)}
     record_event(
         session=session,
         actor=actor,
         action="evidence.submitted",
         subject_type="occurrence",
         subject_id=str(occ.id),
-        details={"kind": "file", "sha256": stored.sha256, "campaign": campaign.id},
+        details=details,
     )
     # A review split by manager is done when the last manager's share is.
     still_open = select(Campaign.id).where(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.campaigns.facts import RoundProgress
 from bot.core.text import share
 from bot.directory.facts import OwnedWork
-from bot.work.facts import WorkItem
+from bot.work.facts import ExpiringEvidence, WorkItem
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,17 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class EvidenceExpiry:
+    """Evidence nearing its expiry and evidence expired without a renewal, soonest first;
+    the counts cover everything, the lists the first few."""
+
+    expiring_count: int = 0
+    expiring: tuple[ExpiringEvidence, ...] = ()
+    expired_count: int = 0
+    expired: tuple[ExpiringEvidence, ...] = ()
+
+
+@dataclass(frozen=True)
 class StatusSummary:
     program: str
     today: dt.date
@@ -53,6 +64,8 @@ class StatusSummary:
     needs_new_owner: tuple[OwnedWork, ...] = ()
     # Open policy acknowledgement and training rounds, with their counts.
     rounds: tuple[RoundProgress, ...] = ()
+    # Evidence that stops counting within 30 days, and evidence that has (bot/work/expiring.py).
+    expiry: EvidenceExpiry = EvidenceExpiry()
 
     @property
     def readiness_pct(self) -> float:

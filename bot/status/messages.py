@@ -8,7 +8,7 @@ from bot.campaigns.messages import rounds_section
 from bot.core.messages import Field, ListItem, Message, Section
 from bot.core.text import NO_CONTROLS
 from bot.directory.messages import reassignment_items
-from bot.status.facts import StatusSummary
+from bot.status.facts import EvidenceExpiry, StatusSummary
 from bot.work.facts import State, WorkItem
 
 SHOWN_OVERDUE = 5  # the most overdue work listed; the count says how much more there is
@@ -30,6 +30,7 @@ def status_view(summary: StatusSummary) -> Message:
     fields = (
         Field("Work", work),
         Field("Type II window coverage", _coverage_text(summary, window)),
+        *expiry_fields(summary.expiry),
     )
     criteria = tuple(
         Field(c.group, f"{c.controls} controls · {c.open} open · {c.overdue} overdue")
@@ -101,6 +102,24 @@ def _item(item: WorkItem, today: dt.date) -> ListItem:
     who = f" · {item.assignee}" if item.assignee else ""
     where = f"{item.control_key} ({item.period_key})"
     return ListItem(f"#{item.occurrence_id} {item.task_title}", f"{where} · {when}{who}")
+
+
+def expiry_fields(expiry: EvidenceExpiry) -> tuple[Field, ...]:
+    """One row when evidence expires within 30 days or has expired unrenewed: how many of each
+    and the first, by the number an admin's `expire` takes (the digest's details list them)."""
+    parts = []
+    if expiry.expiring:
+        first = expiry.expiring[0]
+        parts.append(
+            f"{expiry.expiring_count} expiring in 30 days, first: evidence {first.evidence_id} "
+            f"({first.expires_on:%d %b})"
+        )
+    if expiry.expired:
+        more = ", …" if expiry.expired_count > 1 else ""
+        parts.append(
+            f"{expiry.expired_count} expired: evidence {expiry.expired[0].evidence_id}{more}"
+        )
+    return (Field("Evidence expiry", " · ".join(parts)),) if parts else ()
 
 
 def _coverage_text(summary: StatusSummary, window: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,13 +13,15 @@ from bot.campaigns.progress import list_round_progress
 from bot.catalog.criteria import criterion_group
 from bot.core.program import get_program_or_raise, local_day, program_today, program_zone
 from bot.directory.owners import work_needing_new_owner
-from bot.status.facts import Coverage, CriterionCount, StatusSummary
+from bot.status.facts import Coverage, CriterionCount, EvidenceExpiry, StatusSummary
+from bot.work.expiring import lapsed_occurrences, list_expiring_evidence
 from bot.work.facts import WorkItem
 from bot.work.items import active_controls, work_items
 from models import Control, ControlCriterion, Occurrence, OccurrenceStatus, Person
 
 PENDING = OccurrenceStatus.PENDING
 DUE_SOON_DAYS = 14
+EXPIRING_DAYS = 30
 
 
 def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -> StatusSummary:
@@ -33,7 +36,7 @@ def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -
     )
     overdue_q = col(Occurrence.due_at) <= now
     window = (program.window_start, program.window_end)
-    coverage, unproven = _coverage(session, *window, now)
+    coverage, unproven, lapsed = _coverage(session, *window, now)
     return StatusSummary(
         program=program.name,
         today=today,
@@ -48,10 +51,11 @@ def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -
         due_soon=work_items(session, soon, now, today, limit=limit),
         criteria=_criteria_counts(session, per_control),
         coverage=coverage,
-        gaps=_gap_items(session, window, now, today, limit, unproven),
+        gaps=_gap_items(session, window, now, today, limit, unproven, lapsed),
         placeholder_owners=count_placeholder_owned(session=session),
         needs_new_owner=tuple(work_needing_new_owner(session=session)),
         rounds=tuple(list_round_progress(session=session, now=now)),
+        expiry=_expiry(session, now, limit),
     )
 
 
@@ -123,12 +127,13 @@ def _in_window(start: dt.date, end: dt.date, now: dt.datetime) -> Any:
 
 def _coverage(
     session: Session, start: dt.date, end: dt.date, now: dt.datetime
-) -> tuple[list[Coverage], list[int]]:
-    """Coverage per in-scope control (by key), and the controls with done but unproven work.
+) -> tuple[list[Coverage], list[int], list[int]]:
+    """Coverage per in-scope control (by key), the controls with done but unproven work, and
+    the done work whose evidence had expired when it was judged (bot/work/expiring.py).
 
     Grouped by control over ix_occurrence_control_window alone, which holds each
     occurrence's `proven` flag: no evidence is read, and the controls' keys and titles are
-    read once, not joined to every row.
+    read once, not joined to every row. Expired evidence is looked up on its own index.
     """
     done = col(Occurrence.status) == OccurrenceStatus.DONE
     evidenced = sa.and_(done, col(Occurrence.proven))
@@ -153,9 +158,12 @@ def _coverage(
         cid: (key, title)
         for cid, key, title in session.execute(named.where(col(Control.id).in_(r[0] for r in rows)))
     }
-    coverage = [Coverage(*names[c], n, e, s) for c, n, e, s, _ in rows]
+    where = sa.and_(_in_window(start, end, now), col(Occurrence.control_id).in_(active))
+    lapsed = lapsed_occurrences(session=session, where=where, now=now)
+    expired = Counter(lapsed.values())
+    coverage = [Coverage(*names[c], n, e - expired[c], s) for c, n, e, s, _ in rows]
     unproven = [c for c, _, e, _, d in rows if d > e]
-    return sorted(coverage, key=lambda c: c.control_key), unproven
+    return sorted(coverage, key=lambda c: c.control_key), unproven, sorted(lapsed)
 
 
 def _gap_items(
@@ -165,12 +173,13 @@ def _gap_items(
     today: dt.date,
     limit: int,
     unproven: list[int],
+    lapsed: list[int],
 ) -> list[WorkItem]:
     """The first gaps by due time: work due in the window that is neither proven nor skipped.
 
     That is overdue pending work (read in due order from its index), plus done work without
     accepted evidence, which is looked for only in the controls the coverage counts show
-    to have some.
+    to have some, and done work whose evidence had expired when it was judged.
     """
     in_window = sa.and_(
         col(Occurrence.period_start) >= window[0], col(Occurrence.period_start) <= window[1]
@@ -185,7 +194,21 @@ def _gap_items(
             col(Occurrence.control_id).in_(unproven),
         )
         items += work_items(session, lacking, now, today, limit=limit, pending_only=False)
+    if lapsed:
+        expired = col(Occurrence.id).in_(lapsed)
+        items += work_items(session, expired, now, today, limit=limit, pending_only=False)
     return sorted(items, key=lambda i: (i.due_on, i.occurrence_id))[:limit]
+
+
+def _expiry(session: Session, now: dt.datetime, limit: int) -> EvidenceExpiry:
+    """Current evidence expiring within 30 days, and expired without a renewal."""
+    until = now + _days(EXPIRING_DAYS)
+    found = list_expiring_evidence(session=session, now=now, until=until)
+    expired = [e for e in found if e.expires_at < now]
+    expiring = [e for e in found if e.expires_at >= now]
+    return EvidenceExpiry(
+        len(expiring), tuple(expiring[:limit]), len(expired), tuple(expired[:limit])
+    )
 
 
 def count_placeholder_owned(*, session: Session) -> int:

@@ -29,3 +29,22 @@ class WorkItem:
     state: State
     evidence: str
     assignee: str | None
+
+
+@dataclass(frozen=True)
+class ExpiringEvidence:
+    """A task's current evidence (its latest accepted) that stops counting at `expires_at`."""
+
+    evidence_id: int
+    occurrence_id: int
+    task_id: int
+    control_key: str
+    task_title: str
+    period_key: str
+    submitted_at: dt.datetime
+    expires_at: dt.datetime  # the instant it stops counting: the end of `expires_on`
+    expires_on: dt.date  # its last valid day, in the program's timezone
+    owner_id: int | None  # who renews it: the work's assignee, else the control's owner
+    # The task's work whose period holds today (None: no period holds it); the evidence's own
+    # occurrence when that one is still current, so a renewal can be attached to it.
+    current_occurrence_id: int | None

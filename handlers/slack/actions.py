@@ -19,6 +19,7 @@ from handlers.slack.background import FollowUps, Step, one_redraw_at_a_time
 from handlers.slack.blocks import render_text
 from handlers.slack.clicks import Click, on_click
 from handlers.slack.commands import answer
+from handlers.slack.comments import comment_modal
 from handlers.slack.exports import export_requests
 from handlers.slack.home import publish_home
 from handlers.slack.modals import evidence_modal_for
@@ -68,7 +69,9 @@ def _press(click: Click) -> Press:
             value, page = str(request["t"]), parse_page(request["p"])
         except (ValueError, KeyError, TypeError):
             raise InvalidInput(STALE_BUTTON) from None
-    return parse_press(action["action_id"], value=value, page=page)
+    # Where it was pressed: a file awaited "here" (a policy's new document) comes in this chat.
+    chat = str(click.container.get("channel_id") or "")
+    return parse_press(action["action_id"], value=value, page=page, conversation=chat)
 
 
 async def _decide(click: Click) -> list[Step]:
@@ -103,7 +106,16 @@ def _shown(click: Click, press: Press, outcome: Outcome) -> list[Step]:
         steps.append(_open(click, _evidence_modal(click, outcome.subject)))
     if outcome.ask is Ask.SNOOZE:
         steps.append(_open(click, snooze_modal(outcome.ref)))
+    if outcome.ask is Ask.COMMENT:
+        steps.append(_open(click, _comment_modal(click, outcome.subject)))
     return steps
+
+
+def _comment_modal(click: Click, ask: Any) -> dict[str, Any]:
+    """The comment form; the card that carried the button is redrawn once it is answered."""
+    container, ephemeral = click.container, click.container.get("is_ephemeral")
+    ts = None if ephemeral else container.get("message_ts")
+    return comment_modal(ask, container.get("channel_id"), ts)
 
 
 def _evidence_modal(click: Click, item: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.runtime import Runtime
-from handlers.slack import actions, commands, events, snooze, views
+from handlers.slack import actions, commands, comments, events, snooze, views
 from handlers.slack.background import FollowUps
 from handlers.slack.errors import error_handler
 from handlers.slack.files import slack_token
@@ -61,7 +61,7 @@ def build_slack_app(deps: Runtime) -> AsyncApp:
     app.secret = secret.get_secret_value() if secret else ""
     app.use(HomeTeamOnly())  # only the installed workspace is served (spec §7)
     # Bolt tries listeners in order of registration: the clicks, the hottest, first.
-    for module in (actions, snooze, commands, views):
+    for module in (actions, snooze, comments, commands, views):
         module.register(app, deps, app.follow_ups)
     events.register(app, deps)
     actions.register_fallback(app)  # after every other action listener: Bolt takes the first match

@@ -21,6 +21,7 @@ MODAL_ERROR_BLOCK = {
     "evidence_submit": "evidence_files",
     "review_start_submit": "review_csv",
     "snooze_submit": "snooze_reason",
+    "comment_submit": "comment_block",
 }
 
 

@@ -18,6 +18,7 @@ from handlers.slack.errors import user_text
 from handlers.slack.files import attach_slack_file
 from handlers.slack.home import publish_home
 from handlers.slack.identity import resolve_actor
+from handlers.slack.policies import policy_file_target, store_policy_file
 from models import Platform
 
 Handler = Callable[..., Awaitable[None]]
@@ -65,6 +66,12 @@ def _on_file_share(deps: Runtime) -> Handler:
             return
         reply = {"channel": event["channel"], "thread_ts": event.get("thread_ts") or event["ts"]}
         try:
+            if (policy := await policy_file_target(deps, client, event)) is not None:
+                message = await store_policy_file(deps, *policy, event.get("files") or [])
+                await client.chat_postMessage(
+                    **reply, text=render_text(message), blocks=render_blocks(message)
+                )
+                return
             if (certificate := await certificate_target(deps, client, event)) is not None:
                 text = await store_certificates(deps, *certificate, event.get("files") or [])
                 await client.chat_postMessage(**reply, text=text)

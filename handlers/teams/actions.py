@@ -18,6 +18,7 @@ from bot.chat.reviews import page_of, review_prompt
 from bot.chat.runtime import Runtime
 from bot.core.actor import Actor
 from handlers.teams.attachments import card_attachment
+from handlers.teams.comments import comment_card
 from handlers.teams.exports import export_requests
 from handlers.teams.replies import card_activity, replace_card
 from handlers.teams.reviews import REVIEW_START, redraw_shared, show_privately, start_review
@@ -140,6 +141,9 @@ async def _shown(
         await context.send_activity(
             MessageFactory.attachment(card_attachment(snooze_card(outcome.ref)))
         )
+    if outcome.ask is Ask.COMMENT:
+        form = card_attachment(comment_card(outcome.subject))
+        await context.send_activity(MessageFactory.attachment(form))
 
 
 def _press(context: TurnContext, data: dict[str, Any]) -> Press:
@@ -147,6 +151,7 @@ def _press(context: TurnContext, data: dict[str, Any]) -> Press:
     form = {
         "days": str(data.get("snooze_days") or ""),
         "reason": str(data.get("snooze_reason") or ""),
+        "comment": str(data.get("comment") or ""),
     }
     return parse_press(
         data.get("action_id"),

@@ -20,6 +20,7 @@ from handlers.teams.campaigns import handle_certificates
 from handlers.teams.exports import start_export
 from handlers.teams.files import file_attachments, handle_files
 from handlers.teams.identity import refusal, resolve_actor, teams_user_id
+from handlers.teams.policies import handle_policy_files
 from handlers.teams.replies import card_activity, run_intent
 from handlers.teams.reviews import send_review_form
 from models import Platform
@@ -67,6 +68,8 @@ class Soc2TeamsBot(ActivityHandler):  # type: ignore[misc]
         if isinstance(activity.value, dict) and activity.value.get("action_id"):
             await handle_card_action(self.runtime, turn_context, actor, activity.value)
         elif file_attachments(activity):
+            if await handle_policy_files(self.runtime, turn_context, actor):
+                return  # a policy's new document (after "New version", or `policy submit`)
             if not await handle_certificates(self.runtime, turn_context, actor):
                 await handle_files(self.runtime, turn_context, actor)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from handlers.cli import app
-from tests.catalog_text import as_yaml, catalog
+from tests.catalog_text import as_yaml, catalog, with_policy
 
 runner = CliRunner()
 
@@ -91,3 +92,17 @@ def test_catalog_errors_name_the_control_the_line_and_both_lines_of_a_repeated_k
     assert "people[0].manager (person ana@acme.test, line 17): ana@acme.test cannot be" in out
     assert "controls[0].owner (control CC6.1-AR, line 29): key 'owner' is given twic" in out
     assert "on lines 28 and 29" in " ".join(out.split())  # the console wraps long lines
+
+
+def test_sync_keeps_a_policy_document_found_beside_the_catalog(env: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "compliance"
+    (folder / "policies").mkdir(parents=True)
+    (folder / "policies" / "aup.md").write_bytes(b"# Acceptable use\n\nCompany work only.\n")
+    path = folder / "catalog.yaml"
+    path.write_text(as_yaml(with_policy(document={"file": "policies/aup.md"})))
+    code, out = run("catalog", "sync", str(path), "--accept-overdue")
+    assert code == 0, out
+    assert "policy.version_registered acceptable-use" in out
+    digest = hashlib.sha256(b"# Acceptable use\n\nCompany work only.\n").hexdigest()
+    assert list((tmp_path / "evidence").rglob(digest))  # kept in the configured store
+    assert rows(env, "policyversion") == 1

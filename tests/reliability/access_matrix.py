@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import select
@@ -36,6 +36,8 @@ class Fixture:
     follow_ups: list[int]  # assigned to Raj (system owner of revoked accounts)
     policy_items: dict[str, dict[str, int]]  # platform -> role -> item
     training_items: dict[str, dict[str, int]]
+    # platform -> policy button -> policy (or version) ids: tests/reliability/policy_matrix.py
+    policies: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
     def take(self) -> int:
         return self.fresh.pop(0)

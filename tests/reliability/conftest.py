@@ -23,6 +23,7 @@ from tests.handlers.slack.fake_slack import FakeSlack
 from tests.handlers.teams.conftest import HOME_TENANT, assert_all_cards_valid
 from tests.handlers.teams.fake_connector import FakeConnector
 from tests.reliability.access_matrix import Fixture, seed
+from tests.reliability.policy_matrix import seed_policies
 from tests.reliability.world import PEOPLE, World
 
 
@@ -101,7 +102,9 @@ def busy(make_world: Callable[..., World]) -> World:
 
 @pytest.fixture
 def fx(make_world: Callable[..., World]) -> Fixture:
-    return seed(make_world(extra_tasks=12))
+    fixture = seed(make_world(extra_tasks=12))
+    seed_policies(fixture)
+    return fixture
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

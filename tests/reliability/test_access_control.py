@@ -9,6 +9,7 @@ forged button ids: test_access_control_forms.py.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -17,12 +18,15 @@ from typing import Any
 
 import pytest
 
+from bot.evidence.services import complete_by_attestation
+from models import utcnow
 from tests.handlers.slack.signing import block_action_payload
 from tests.reliability.access_matrix import (
     ADMIN_OR_OWNER,
     ALL,
     NOT_AUDITOR,
     Fixture,
+    actor_of,
     attempt,
     judge,
     ordered,
@@ -31,6 +35,7 @@ from tests.reliability.access_matrix import (
     teams_review_start,
     teams_snooze,
 )
+from tests.reliability.policy_matrix import changes_target, policy_target
 from tests.reliability.world import PEOPLE, ROLES, World, changed
 
 # --- subcommands -----------------------------------------------------------------------------
@@ -47,6 +52,23 @@ def _fixed(text: str) -> Callable[[Fixture, bool], str]:
     return lambda fx, allowed: text
 
 
+_evidence_of: list[tuple[Fixture, int]] = []  # evidence of a fresh occurrence (`expire`)
+_expire_days = itertools.count(1)  # each allowed `expire` sets a new day, so it changes
+
+
+def _expire(fx: Fixture, allowed: bool) -> str:
+    """`expire` on one piece of evidence, made by an admin the first time an allowed role needs
+    it (a refusal comes before any lookup, so refused roles may name any number)."""
+    found = [ev for owner, ev in _evidence_of if owner is fx] or ([] if allowed else [1])
+    if not found:
+        with fx.world.db.transaction() as s:
+            ev = complete_by_attestation(session=s, actor=actor_of(fx.world, "admin"),
+                                         occurrence_id=fx.take(), now=utcnow())  # fmt: skip
+            found = [ev.id or 0]
+        _evidence_of.append((fx, found[0]))
+    return f"expire {found[0]} 2027-01-{next(_expire_days) % 28 + 1:02d}"
+
+
 COMMANDS: dict[str, Command] = {
     "help": Command(_fixed("help assign"), ALL),
     "status": Command(_fixed("status"), ALL),
@@ -61,6 +83,9 @@ COMMANDS: dict[str, Command] = {
     "export": Command(
         _fixed("export 2026-01-01 2026-12-31"), frozenset({"admin", "auditor"}), True
     ),
+    "sample": Command(
+        _fixed("sample CC6.1-AR 2020-01-01 2030-12-31"), frozenset({"admin", "auditor"}), True
+    ),
     "assign": Command(_fixed("assign CC7.1-VULN eve@acme.test"), frozenset({"admin"}), True),
     "evidence": Command(lambda fx, ok: f"evidence #{fx.any_open()}", ADMIN_OR_OWNER),
     "done": Command(
@@ -74,6 +99,8 @@ COMMANDS: dict[str, Command] = {
     # Opening the form changes nothing for anyone; the start itself is checked at submission
     # (the `review_start` button tables below).
     "review": Command(_fixed('review start "Q4 access"'), ALL),
+    "policy": Command(_fixed("policies"), ALL),
+    "expire": Command(_expire, frozenset({"admin"}), True),
 }
 
 
@@ -177,6 +204,11 @@ BUTTONS: dict[str, Button] = {
     "camp_done": Button(_rajs("training"), frozenset({"owner"}), True),
     "camp_cert": Button(_rajs("training"), frozenset({"owner"})),
     "digest_details": Button(_fixed_ref(""), frozenset({"admin", "leadership"})),  # as `digest`
+    # Policies (Raj's): he answers a review (an admin may, for him); Eve approves first.
+    "policy_no_changes": Button(policy_target("policy_no_changes"), ADMIN_OR_OWNER, True),
+    "policy_new_version": Button(policy_target("policy_new_version"), frozenset({"owner"}), True),
+    "policy_approve": Button(policy_target("policy_approve"), EVE_ONLY, True),
+    "policy_changes": Button(changes_target, EVE_ONLY),  # opens the comment form
 }
 
 
@@ -184,8 +216,9 @@ def test_one_core_table_names_every_button_both_platforms_show() -> None:
     from bot.chat.buttons import BUTTONS as TABLE
 
     # Every button tested here is in the table, and every row of the table is a button tested
-    # here or the snooze form's submission (tested with FORMS).
-    assert set(TABLE) - {"occ_snooze_submit"} == set(BUTTONS)
+    # here or a form's submission: the snooze form (tested with FORMS), the comment of a
+    # request for changes (tests/handlers/*/test_*policy_flow.py).
+    assert set(TABLE) - {"occ_snooze_submit", "policy_changes_submit"} == set(BUTTONS)
 
 
 def _slack_press(world: World, name: str, ref: str, role: str, value: str | None = None) -> Any:
@@ -233,8 +266,8 @@ def test_an_auditor_changes_nothing_whatever_they_send(fx: Fixture) -> None:
     world = fx.world
     before = world.fingerprint()
     for text in [c.text(fx, False) for c in COMMANDS.values() if c.allowed != ALL]:
-        if text.startswith("export"):
-            continue  # an export is the auditor's right, and is itself recorded
+        if text.startswith(("export", "sample")):
+            continue  # exports and samples are the auditor's right, and are themselves recorded
         world.slack.command(text, user="UAUD")
         world.teams_say(text, "auditor")
     for platform, press in (("slack", _slack_press), ("teams", _teams_press)):

@@ -58,7 +58,7 @@ ROLES = tuple(PEOPLE)
 STATE_TABLES = (
     "program", "person", "chatidentity", "control", "controlcriterion", "task", "occurrence",
     "evidence", "campaign", "campaignitem", "followup", "outboxmessage", "awaitedfile",
-    "auditevent", "auditchainhead",
+    "auditevent", "auditchainhead", "sample", "policy", "policyversion", "policyapproval",
 )  # fmt: skip
 
 

@@ -60,6 +60,11 @@ SAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
         {"kind": "file", "name": "prod-access-review-2026-Q4.csv", "sha256": SHA, "size": 502},
     ),
     "evidence.superseded": ("evidence", "216", {"reason": "wrong file", "occurrence": 195}),
+    "evidence.expiry_set": (
+        "evidence", "216",
+        {"occurrence": 195, "expires_on": "2027-01-31", "expires_at": "2027-02-01T05:00:00.000Z",
+         "was": None},
+    ),
     "campaign.started": (
         "campaign", "12",
         {"name": "Q1 prod", "accounts": 20, "reviewer": "raj@acme.test", "control": None},
@@ -85,6 +90,46 @@ SAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
         {"window": {"start": "2026-01-01", "end": "2026-06-30"}, "bundle_sha256": SHA,
          "built_against_head": {"seq": 659, "hash": PREV}, "file_name": "bundle.zip"},
     ),
+    "sample.drawn": (
+        "sample", "7",
+        {"seed": "abc", "size": 2, "selection": [4, 9],
+         "population": {"kind": "occurrences", "label": "CC6.1-AR, 2026-01-01 to 2026-06-30",
+                        "size": 6, "sha256": SHA}},
+    ),
+    "sample.extended": (
+        "sample", "7",
+        {"seed": "abc", "added": [5, 8], "size": 4, "population": {"size": 6, "sha256": SHA}},
+    ),
+    "sample.exported": ("sample", "7", {"bundle_sha256": SHA, "file_name": "s7.zip"}),
+    "review.snapshot_taken": (
+        "occurrence", "195",
+        {"source": "GitHub organization acme", "accounts": 1234, "flagged": 37,
+         "json_sha256": SHA, "csv_sha256": SHA, "campaigns": [12]},
+    ),
+    "review.pull_failed": (
+        "occurrence", "195",
+        {"kind": "unauthorized", "reason": "GitHub: the credentials were refused (401)"},
+    ),
+    "policy.registered": ("policy", "acceptable-use", {"title": "Acceptable Use"}),
+    "policy.updated": ("policy", "acceptable-use", {"changes": {"title": ["AUP", "A. Use"]}}),
+    "policy.retired": ("policy", "acceptable-use", {"reason": "removed from catalog"}),
+    "policy.version_registered": ("policy", "acceptable-use", {"version": "3", "sha256": SHA}),
+    "policy.reviewed": ("policy", "acceptable-use", {"version": "3", "sha256": SHA}),
+    "policy.version_submitted": ("policy", "acceptable-use", {"version": "4", "sha256": SHA}),
+    "policy.document_replaced": (
+        "policy", "acceptable-use", {"version": "4", "sha256": SHA, "invalidated": 1},
+    ),
+    "policy.approved": (
+        "policy", "acceptable-use", {"version": "4", "step": 1, "steps": 2, "sha256": SHA},
+    ),
+    "policy.changes_requested": (
+        "policy", "acceptable-use",
+        {"version": "4", "step": 2, "steps": 2, "comment": "Say who owns laptops"},
+    ),
+    "policy.published": (
+        "policy", "acceptable-use",
+        {"version": "4", "sha256": SHA, "campaign": 31, "people": 42, "superseded": "3"},
+    ),
 }  # fmt: skip
 _REPR = re.compile(r"\b(True|False|None)\b|[\[\]{}]|'[a-z_]+':")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -109,15 +154,15 @@ def trail() -> History:
 def test_every_action_the_code_records_has_its_sentence() -> None:
     root = Path(__file__).parents[3] / "bot"
     literal = re.compile(
-        r'"((?:program|person|control|task|occurrences?|evidence|campaign|review|follow_up|export)'
-        r'\.[a-z_]+)"'
+        r'"((?:program|person|control|task|occurrences?|evidence|campaign|review|follow_up|export|sample'
+        r'|policy)\.[a-z_]+)"'
     )
     recorded = {
         action
         for path in root.rglob("*.py")
-        if "migrations" not in path.parts and path.name != "sentences.py"
+        if "migrations" not in path.parts and not path.name.startswith("sentences")
         for action in literal.findall(path.read_text("utf-8"))
-        if not action.endswith((".id", ".csv"))  # foreign keys and bundle files, not actions
+        if not action.endswith((".id", ".csv", ".json"))  # foreign keys, bundle files
     }
     assert len(recorded) > 30 and recorded == ACTIONS, sorted(recorded ^ ACTIONS)
     assert set(SAMPLES) == ACTIONS

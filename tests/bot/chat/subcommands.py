@@ -19,4 +19,7 @@ SUBCOMMANDS = [
     "whoami",
     "done",
     "skip",
+    "sample",
+    "expire",
+    "policy",
 ]

@@ -29,6 +29,7 @@ from handlers.slack.manifest import BOT_EVENTS, BOT_SCOPES, manifest_yaml, slack
 from handlers.slack.port import CHANNEL_TYPES
 from models import Campaign, CampaignItem, CampaignKind, CampaignStatus, FollowUp, ItemDecision
 from tests.bot.digest.digest_sample import sample_digest
+from tests.bot.policies.policy_cards import sample_cards
 
 ROOT = Path(__file__).resolve().parents[3]
 # The bot scopes each Web API method the code calls needs (docs.slack.dev/reference/methods).
@@ -148,6 +149,8 @@ def _sample_action_ids() -> set[str]:
     blocks = render_blocks(my_work_view([item] * 1)) + render_blocks(task_card_view(item))
     blocks += render_blocks(reminder_view(note)) + render_blocks(digest_view(sample_digest()))
     ids = {e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
+    policies = [b for card in sample_cards() for b in render_blocks(card)]
+    ids |= {e["action_id"] for b in policies if b["type"] == "actions" for e in b["elements"]}
     return ids | _review_action_ids() | _campaign_action_ids()
 
 
@@ -201,5 +204,5 @@ def test_every_action_id_the_views_produce_has_a_table_row_and_vice_versa() -> N
     for action_id in produced:
         assert parse_press(action_id).name in BUTTONS, action_id
     names = {parse_press(a).name for a in produced}
-    # The snooze form's submit is a Slack modal (a view submission), not a button.
-    assert names == set(BUTTONS) - {"occ_snooze_submit"}
+    # The snooze and comment forms' submits are Slack modals (view submissions), not buttons.
+    assert names == set(BUTTONS) - {"occ_snooze_submit", "policy_changes_submit"}
