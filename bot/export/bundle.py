@@ -18,6 +18,7 @@ from sqlmodel import Session
 import bot.export.policies as policies
 import bot.export.records as records
 import bot.export.reviews as reviews
+import bot.export.samples as samples
 import bot.export.tables as tables
 from bot import __version__
 from bot.audit.trail import format_time, record_event
@@ -213,13 +214,16 @@ def _write_entries(
     )
     counts["campaigns"] = records.write_campaigns(session, bundle, window)
     scope = policies.policy_scope(session, window)
-    segment = write_audit_log(session, bundle, window, earliest=scope.first_seq)
+    drawn = samples.sample_scope(session, window)  # the log holds all of theirs, like policies
+    firsts = [seq for seq in (scope.first_seq, drawn.first_seq) if seq is not None]
+    segment = write_audit_log(session, bundle, window, earliest=min(firsts, default=None))
     copied = records.copy_files(session, store, bundle, window)
     counts |= {"files": copied.count, "file_bytes": copied.size, "audit_events": segment.events}
     counts["access_reviews"] = reviews.write_reviews(bundle, review_lines)
     listed = policies.write_policies(store, bundle, scope)  # its documents, then policies.csv
     counts |= {"policies": listed.rows, "files": copied.count + listed.files,
                "file_bytes": copied.size + listed.size}  # fmt: skip
+    counts["samples"] = samples.write_samples(session, bundle, window, drawn)  # + samples.csv
     counts["audit_events_in_window"] = segment.window_events
     write_index(session, bundle, window)
     return counts, coverage, segment

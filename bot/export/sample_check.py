@@ -55,17 +55,23 @@ def check_sample(reader: Reader, listed: dict[str, Any], report: Report) -> Samp
     return found
 
 
-def _check_population(
-    reader: Reader, lines: list[str], stated: str, size: Any, report: Report
-) -> None:
-    computed = population_sha256(lines)
+def population_problems(lines: list[str], stated: str, size: Any, where: str) -> list[str]:
+    """What is wrong with a population: its lines must hash to `stated`, `size` of them."""
+    found, computed = [], population_sha256(lines)
     if computed != stated:
-        report.problems.append(
-            f"POPULATION {SAMPLE_JSON}: its lines hash to {computed}, not to the recorded "
+        found.append(
+            f"POPULATION {where}: its lines hash to {computed}, not to the recorded "
             f"population SHA-256 {stated}"
         )
     if size != len(lines):
-        report.problems.append(f"POPULATION {SAMPLE_JSON}: {len(lines)} lines, size says {size}")
+        found.append(f"POPULATION {where}: {len(lines)} lines, size says {size}")
+    return found
+
+
+def _check_population(
+    reader: Reader, lines: list[str], stated: str, size: Any, report: Report
+) -> None:
+    report.problems.extend(population_problems(lines, stated, size, SAMPLE_JSON))
     if POPULATION_TXT in reader.names:
         text_sha = hashlib.sha256(reader.read(POPULATION_TXT)).hexdigest()
         if text_sha != stated:
@@ -75,17 +81,23 @@ def _check_population(
             )
 
 
-def _check_selection(members: list[str], selection: list[str], report: Report) -> None:
+def _check_selection(
+    members: list[str], selection: list[str], report: Report, where: str = SAMPLE_JSON
+) -> None:
     known = set(members)
     for member in selection:
         if member not in known:
-            report.problems.append(f"SELECTION {SAMPLE_JSON}: {member} is not in the population")
+            report.problems.append(f"SELECTION {where}: {member} is not in the population")
     if len(set(selection)) != len(selection):
-        report.problems.append(f"SELECTION {SAMPLE_JSON}: a member is drawn more than once")
+        report.problems.append(f"SELECTION {where}: a member is drawn more than once")
 
 
 def _check_draw(
-    draw: dict[str, Any], members: list[str], selection: list[str], report: Report
+    draw: dict[str, Any],
+    members: list[str],
+    selection: list[str],
+    report: Report,
+    where: str = SAMPLE_JSON,
 ) -> bool:
     if draw.get("algorithm") != DRAW_ALGORITHM:
         report.notes.append(
@@ -97,12 +109,12 @@ def _check_draw(
         rounds = [int(count) for count in draw["rounds"]]
         positions = draw_positions(str(draw["seed"]), len(members), rounds)
     except (KeyError, ValueError, TypeError):
-        report.problems.append(f"DRAW     {SAMPLE_JSON}: its seed and rounds cannot be drawn")
+        report.problems.append(f"DRAW     {where}: its seed and rounds cannot be drawn")
         return False
     redrawn = [members[p] for picked in positions for p in picked]
     if redrawn != selection:
         report.problems.append(
-            f"DRAW     {SAMPLE_JSON}: seed {draw['seed']!r} with rounds {rounds} draws "
+            f"DRAW     {where}: seed {draw['seed']!r} with rounds {rounds} draws "
             f"{', '.join(redrawn[:5])}…, not the recorded selection"
         )
         return False
@@ -142,17 +154,25 @@ def _check_sample_events(
         seq = event.get("seq")
         if event_hash(event) != event.get("hash"):
             report.problems.append(f"ALTERED  {SAMPLE_EVENTS}: event {seq} does not hash as stated")
-        details = event.get("details") or {}
-        population = details.get("population") or {}
-        if (details.get("seed"), population.get("sha256")) != drawn_with:
+        with_what, drawn = event_draw(event, prefix)
+        if with_what != drawn_with:
             report.problems.append(
                 f"EVENTS   {SAMPLE_EVENTS}: event {seq} records another seed or population"
             )
-        added = details.get("selection") if event.get("action") == "sample.drawn" else None
-        recorded += [f"{prefix}:{i}" for i in (added or details.get("added") or [])]
+        recorded += drawn
     if recorded != selection:
         report.problems.append(
             f"EVENTS   {SAMPLE_EVENTS}: the audit events drew {len(recorded)} member(s), not "
             "the recorded selection"
         )
     return len(events)
+
+
+def event_draw(event: dict[str, Any], prefix: str) -> tuple[tuple[Any, Any], list[str]]:
+    """What a `sample.drawn` or `sample.extended` event drew with (its seed and population
+    SHA-256), and the members it drew (`prefix:id`), in order."""
+    details = event.get("details") or {}
+    population = details.get("population") or {}
+    added = details.get("selection") if event.get("action") == "sample.drawn" else None
+    members = [f"{prefix}:{i}" for i in (added or details.get("added") or [])]
+    return (details.get("seed"), population.get("sha256")), members

@@ -27,10 +27,7 @@ from bot.export.logcheck import (
     check_chain,
     check_witnesses,
 )  # bundle: inline bot/export/logcheck.py
-from bot.export.policycheck import (  # bundle: inline bot/export/policycheck.py
-    PolicyLedger,
-    check_policies,
-)
+from bot.export.policycheck import check_policies  # bundle: inline bot/export/policycheck.py
 from bot.export.reader import (  # bundle: inline bot/export/reader.py
     AUDIT_LOG,
     FORMAT,
@@ -44,6 +41,10 @@ from bot.export.reader import (  # bundle: inline bot/export/reader.py
 from bot.export.reviewcheck import (  # bundle: inline bot/export/reviewcheck.py
     check_review_files,
     check_reviews,
+)
+from bot.export.samplescheck import (  # bundle: inline bot/export/samplescheck.py
+    SampleLedger,
+    check_samples,
 )
 
 __all__ = ["AUDIT_LOG", "FORMAT", "MANIFEST", "SCRIPT", "SIGNATURE", "Report", "verify_bundle"]
@@ -203,7 +204,7 @@ def _check_log(
     """The chain, then (when it is intact) witnessed heads and the tables against it."""
     witnesses, broken = read_witnesses(witness_text) if witness_text is not None else ([], [])
     report.problems.extend(f"WITNESS  {problem}" for problem in broken)
-    ledger = PolicyLedger()  # a ReviewLedger too
+    ledger = SampleLedger()  # a PolicyLedger and a ReviewLedger too
     hashes = check_chain(reader, manifest, report, ledger, {w.seq for w in witnesses})
     if hashes is None:
         return
@@ -221,6 +222,7 @@ def _check_log(
     report.problems.extend(check.problems)
     check_reviews(reader, ledger, report)
     check_policies(reader, ledger, manifest, report)
+    check_samples(reader, ledger, manifest, report)
     report.cross_checked = True
 
 
