@@ -55,6 +55,8 @@ def _check_own_work(call: Call) -> None:
 
 def _attach(call: Call) -> Outcome:
     _check_own_work(call)
+    if (review := policy.new_version_for_review(call)) is not None:
+        return review  # a policy's review takes its new version, never a loose file
     if call.press.files_in_chat:  # the next file sent in this chat is the evidence
         await_file(
             session=call.session,

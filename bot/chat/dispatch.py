@@ -46,6 +46,7 @@ from bot.status.messages import status_view
 from bot.work import items as work
 from bot.work import occurrences
 from bot.work.messages import my_work_view
+from bot.work.policy_reviews import refuse_policy_review
 from models import CampaignKind, Person, Platform
 
 
@@ -168,6 +169,7 @@ def _evidence(intent: Any, ctx: CommandContext) -> Message:
             session=session, occurrence_id=intent.occurrence_id
         )
         occurrences.check_can_complete(session, ctx.actor, occ, now=ctx.now)
+        refuse_policy_review(session=session, occurrence=occ)  # its file is a new version
         needs = evidence.get_evidence_requirement(session=session, occurrence=occ)
     return how_to_attach_view(occ.id or 0, occ.period_key, needs, ctx.actor.platform)
 

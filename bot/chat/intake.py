@@ -17,6 +17,7 @@ from bot.evidence.services import attach_file_evidence
 from bot.evidence.store import EvidenceRejected as EvidenceRejected  # adapters refuse files with it
 from bot.evidence.store import check_allowed, check_size, resolve_media_type
 from bot.work.occurrences import check_can_complete, get_occurrence_or_raise
+from bot.work.policy_reviews import refuse_policy_review
 from models import Evidence
 
 CHUNK = 1024 * 1024
@@ -90,6 +91,7 @@ def ensure_can_attach(runtime: Runtime, actor: Actor, occurrence_id: int) -> Non
     with runtime.db.session() as session:
         occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
         check_can_complete(session, actor, occ, now=runtime.clock())
+        refuse_policy_review(session=session, occurrence=occ)  # its files come as versions
 
 
 def record_file(

@@ -1,7 +1,8 @@
 """A policy's new document sent as a file in chat: which policy it is for, and recording it.
 
 A file is one when it comes after the owner pressed "New version" in that chat, in the thread
-of the owner's review DM (Slack), or with `policy submit <id> <version>` in its message.
+of the owner's review DM or of the review's reminder or task card (Slack), with
+`policy submit <id> <version>` in its message, or naming the review's `#N`.
 Adapters ask `might_be_policy_file` first (no lookup of the sender), then
 `policy_for_chat_file`, check before downloading, and record what they downloaded.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from bot.chat.commands import parse_command
+from bot.chat.inbound import referenced_occurrence
 from bot.chat.policies import PolicyCommand
 from bot.chat.refs import UsageError
 from bot.chat.runtime import Runtime
@@ -21,6 +23,7 @@ from bot.policies import records
 from bot.policies.intake import (
     awaited_policy,
     policy_under_message,
+    policy_under_occurrence,
     receive_document,
     version_in_text,
 )
@@ -64,7 +67,10 @@ def might_be_policy_file(
             session=session, conversation=conversation, person_id=None, now=runtime.clock(),
             take=False,
         )  # fmt: skip
-        return found is not None
+        if found is not None:
+            return True
+        named = referenced_occurrence(text)  # `#N` of a policy's review: its new version
+        return policy_under_occurrence(session=session, occurrence_id=named) is not None
 
 
 def policy_for_chat_file(
@@ -89,6 +95,8 @@ def policy_for_chat_file(
             session=session, conversation=conversation, person_id=actor.person_id,
             now=runtime.clock(), take=True,
         )  # fmt: skip
+        named = referenced_occurrence(text)
+        key = key or policy_under_occurrence(session=session, occurrence_id=named)
     return PolicyFile(key, version_in_text(text)) if key else None
 
 

@@ -6,6 +6,7 @@ Each runs in the press's own transaction (`bot.chat.actions`); the services chec
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.chat.presses import Ask, Call, CommentAsk, Outcome
 from bot.core.messages import Message
@@ -21,6 +22,8 @@ from bot.policies.messages import (
     reviewed_view,
 )
 from bot.policies.services import answer_no_changes
+from bot.work.occurrences import get_occurrence_or_raise
+from bot.work.policy_reviews import policy_of_occurrence
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -57,13 +60,24 @@ def new_version(call: Call) -> Outcome:
     return Outcome(reply=asked)
 
 
+def new_version_for_review(call: Call) -> Outcome | None:
+    """ "Attach evidence" (an older card, `evidence N`) on a policy's review is its New version:
+    the file that follows is the new document. None for any other work."""
+    occurrence = get_occurrence_or_raise(session=call.session, occurrence_id=call.ref)
+    found = policy_of_occurrence(session=call.session, occurrence=occurrence)
+    if found is None:
+        return None
+    return new_version(replace(call, press=replace(call.press, ids=(found.id,))))
+
+
 def approve(call: Call) -> Outcome:
     """Approve, bound to the document's SHA-256 the card showed (its value)."""
     decided = decide_version(
         session=call.session, actor=call.actor, version_id=call.ref, approve=True,
         now=call.now, sha256=_seen(call),
     )  # fmt: skip
-    return Outcome(card=decided_view(decided), reply=Message(text=decided_view(decided).text))
+    card = decided_view(decided)  # the presser is told the same, with its title, privately
+    return Outcome(card=card, reply=Message(title=card.title, text=card.text))
 
 
 def ask_changes(call: Call) -> Outcome:
@@ -85,4 +99,5 @@ def changes_submit(call: Call) -> Outcome:
         now=call.now, comment=str(call.press.form.get("comment") or ""),
         sha256=_seen(call),
     )  # fmt: skip
-    return Outcome(card=decided_view(decided), reply=Message(text=decided_view(decided).text))
+    card = decided_view(decided)  # the presser is told the same, with its title, privately
+    return Outcome(card=card, reply=Message(title=card.title, text=card.text))

@@ -16,6 +16,7 @@ from bot.evidence.expiry import stamp_expiry
 from bot.evidence.store import EvidenceStore, StoredFile
 from bot.work.messages import default_statement
 from bot.work.occurrences import check_can_complete, get_occurrence_or_raise, mark_done
+from bot.work.policy_reviews import refuse_policy_review
 from models import (
     Evidence,
     EvidenceKind,
@@ -43,6 +44,7 @@ def complete_by_attestation(
     task = _task(session, occ)
     if occ.status is OccurrenceStatus.DONE:
         raise Conflict(f"#{occ.id} is already done{_done_on(session, occ)}.")
+    refuse_policy_review(session=session, occurrence=occ)  # answered through its policy
     if task.evidence is EvidenceRequirement.FILE:
         raise Conflict(
             f"“{task.title}” needs a file as evidence: `evidence {occ.id}` says how to attach one."
@@ -77,6 +79,7 @@ def attach_file_evidence(
     """Store, hash and record a file; it completes the work when the task takes files."""
     occ = get_occurrence_or_raise(session=session, occurrence_id=occurrence_id)
     check_can_complete(session, actor, occ, now=now)  # before any byte is stored
+    refuse_policy_review(session=session, occurrence=occ)  # a file there is a new version
     clean_note = _note(note)
     stored = store.put(stream, original_name=original_name, media_type=media_type)
     evidence = file_evidence(stored, actor, now, occurrence_id=occ.id, note=clean_note)

@@ -20,6 +20,8 @@ from bot.policies.notices import REVIEW_CHAT_KIND
 from bot.policies.services import replace_document, submit_version
 from models import AwaitedFile, Occurrence, Policy, PolicyVersion
 
+TASK_CHAT_KIND = "task"  # a reminder or task card, as the outbox and the chat front remember them
+
 # `version 2`, `v2`, or a dotted number (`1.2`, `2026.1`) in a file's message; a lone number
 # ("fixed 2 typos") is not a version.
 _NAMED = re.compile(r"\bversion[:\s]+([0-9A-Za-z][\w.\-]{0,39})", re.IGNORECASE)
@@ -124,12 +126,19 @@ def awaited_policy(
     return policy.key
 
 
+def policy_under_occurrence(*, session: Session, occurrence_id: int | None) -> str | None:
+    """The policy whose review `occurrence_id` is (a file naming its `#N` is the new document)."""
+    policy = _policy_of_occurrence(session, occurrence_id)
+    return policy.key if policy else None
+
+
 def policy_under_message(
     *, session: Session, platform: str, channel: str, message_id: str
 ) -> str | None:
-    """The policy whose review DM `message_id` is (a file in its thread is the new document)."""
+    """The policy whose review `message_id` is about: the owner's review DM, or a reminder or
+    task card of the review (a file in its thread is the new document, never loose evidence)."""
     row = find_message(session=session, platform=platform, channel=channel, message_id=message_id)
-    if row is None or row.kind != REVIEW_CHAT_KIND:
+    if row is None or row.kind not in (REVIEW_CHAT_KIND, TASK_CHAT_KIND):
         return None
     policy = _policy_of_occurrence(session, row.occurrence_id)
     return policy.key if policy else None

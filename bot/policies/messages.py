@@ -7,11 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.audit.values import short_hash
 from bot.core.messages import LINK_ACTION, Button, Field, Message
 from bot.policies.facts import ApprovalRequest, Decided, ReviewAnswered, ReviewRequest
+from bot.work.messages import (
+    POLICY_NEW_VERSION_ACTION,
+    POLICY_NO_CHANGES_ACTION,
+    policy_review_buttons,
+)
 
-NO_CHANGES_ACTION = "policy_no_changes"  # :<policy id>
-NEW_VERSION_ACTION = "policy_new_version"  # :<policy id>
+# The owner's answers are built in `bot.work.messages`, so that reminders and task cards (below
+# this layer) offer the very same buttons as the review card.
+NO_CHANGES_ACTION = POLICY_NO_CHANGES_ACTION  # :<policy id>
+NEW_VERSION_ACTION = POLICY_NEW_VERSION_ACTION  # :<policy id>
 APPROVE_ACTION = "policy_approve"  # :<version id>, value: the SHA-256 the approver saw
 CHANGES_ACTION = "policy_changes"  # :<version id>, value: the SHA-256; asks for a comment
 CHANGES_SUBMIT_ACTION = "policy_changes_submit"  # the comment form's submission
@@ -34,53 +42,48 @@ def _open(link: str | None) -> tuple[Button, ...]:
     return (Button("Open document", LINK_ACTION, url=link),) if link else ()
 
 
-def review_buttons(policy_id: int) -> tuple[Button, ...]:
-    """The owner's answers: the version stays, or a new one comes as a file."""
-    return (
-        Button("No changes", f"{NO_CHANGES_ACTION}:{policy_id}", str(policy_id), "primary"),
-        Button("New version", f"{NEW_VERSION_ACTION}:{policy_id}", str(policy_id)),
-    )
-
-
 def review_card_view(request: ReviewRequest) -> Message:
     """The owner's DM when the review opens: confirm the version, or send the new one."""
-    fields = [Field("Current version", request.version or "none published yet")]
-    fields += [Field("Document", request.document)] if request.document else []
-    fields += [Field("SHA-256", request.sha256)] if request.sha256 else []
     version = f"version {request.version}" if request.version else "it"
+    current = (
+        f"Version {request.version}: {request.document}" if request.version else
+        "No version is published yet."
+    )  # fmt: skip
+    if request.sha256:
+        current += f"\nSHA-256 {short_hash(request.sha256)}"
     return Message(
         title=f"Time to review {request.title}",
         context=f"Due {day(request.due_on)} · #{request.occurrence_id}",
         text=(
             f"Is {version} still right? Press No changes to confirm it as it is, or New "
             "version and send the new document as a file: it then goes to the approvers."
+            f"\n\n{current}"
         ),
-        fields=tuple(fields),
-        buttons=review_buttons(request.policy_id),
-        footer=f"Policy {request.policy_key} · to see it, send: policy {request.policy_key}",
+        buttons=policy_review_buttons(request.policy_id),
+        footer=f"Its versions and approvals: `policy {request.policy_key}`",
         ephemeral=False,
     )
 
 
 def approval_card_view(request: ApprovalRequest) -> Message:
     """An approver's DM: the version, its document and hash, and Approve / Request changes."""
-    fields = [Field("Document", request.document), Field("SHA-256", request.sha256)]
-    fields += [Field("Note", request.note)] if request.note else []
+    fields = (Field("Note", request.note),) if request.note else ()
     value, ref = request.sha256, request.version_id
     return Message(
         title=f"Please approve {subject(request.title, request.version)}",
         context=f"Step {request.step} of {request.steps} · submitted by {request.submitted_by}",
         text=(
-            "Your decision is recorded with the document's SHA-256 above. If the document "
-            "changes, approvals start again from the first approver."
+            f"Document: {request.document}\nSHA-256 {request.sha256}\n\nYour decision is "
+            "recorded with this SHA-256. If the document changes, approvals start again from "
+            "the first approver."
         ),
-        fields=tuple(fields),
+        fields=fields,
         buttons=(
             *_open(request.link),
             Button("Approve", f"{APPROVE_ACTION}:{ref}", value, "primary"),
             Button("Request changes", f"{CHANGES_ACTION}:{ref}", value, "danger"),
         ),
-        footer=f"Policy {request.policy_key} · or send: policy approve {request.policy_key}",
+        footer=f"Or type `policy approve {request.policy_key}`",
         ephemeral=False,
     )
 
@@ -89,10 +92,11 @@ def decided_view(decided: Decided) -> Message:
     """The approver's card once decided (it replaces the one with the buttons)."""
     what = subject(decided.title, decided.version)
     if not decided.approved:
-        said = f": “{decided.comment}”" if decided.comment else ""
+        said = f" Your comment: “{decided.comment}”" if decided.comment else ""
         return Message(
             title=f"Changes requested: {what}",
-            text=f"The owner has your comment{said}. You will be asked again for the new document.",
+            text=f"The owner is asked for a revised document; you will be asked again when it "
+            f"comes.{said}",
             ephemeral=False,
         )
     if decided.published:
@@ -123,7 +127,7 @@ def changes_requested_view(request: ApprovalRequest, *, by: str, comment: str) -
                 "New version", f"{NEW_VERSION_ACTION}:{request.policy_id}", str(request.policy_id)
             ),
         ),  # fmt: skip
-        footer=f"Policy {request.policy_key}",
+        footer=f"Its versions and approvals: `policy {request.policy_key}`",
         ephemeral=False,
     )
 
@@ -164,7 +168,7 @@ def submitted_view(request: ApprovalRequest, *, approver: str, reachable: bool) 
     """The owner's answer once a new version (or document) is in."""
     lines = [
         f"{subject(request.title, request.version)} is waiting for approval.",
-        f"Document {request.document} · SHA-256 {request.sha256}",
+        f"Document {request.document} · SHA-256 {short_hash(request.sha256)}",
         f"Sent to {approver} (step {request.step} of {request.steps}).",
     ]
     if not reachable:

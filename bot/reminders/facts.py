@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.work.facts import State
+from bot.work.facts import PolicyRef, State
 
 
 @dataclass(frozen=True)
@@ -24,3 +24,4 @@ class ReminderNote:
     audience: str  # assignee | owner | backup_owner | manager | compliance
     today: dt.date  # the recipient's local date when it is sent
     overdue_days: int  # business days past the due day
+    policy: PolicyRef | None = None  # a policy's review: the owner answers it, not "done"

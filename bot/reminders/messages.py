@@ -42,6 +42,24 @@ def _title(note: ReminderNote) -> str:
 
 
 def _text(note: ReminderNote) -> str:
+    return _said(note) + (_answers(note) if note.policy is not None else "")
+
+
+def _answers(note: ReminderNote) -> str:
+    """How a policy's review is answered: by its owner, with the review's own buttons."""
+    key = note.policy.key if note.policy else ""
+    if note.audience == "assignee":
+        return (
+            " Press No changes to confirm the current version, or New version and send the "
+            f"new document. `policy {key}` shows it."
+        )
+    return (
+        " Its owner answers it with No changes or a new version, which then goes to the "
+        f"approvers. `policy {key}` shows it."
+    )
+
+
+def _said(note: ReminderNote) -> str:
     who = note.assignee or "nobody"
     what = f"“{note.task_title}” for {note.period_key} {_when(note)}"
     if note.audience == "assignee":
@@ -67,15 +85,32 @@ def reminder_view(note: ReminderNote) -> Message:
         title=_title(note),
         text=_text(note),
         fields=fields,
-        buttons=reminder_buttons(note) if note.audience in _ACTING_AUDIENCES else (),
-        footer=f"#{note.occurrence_id} · reply to this message with a file to attach it as "
-        "evidence.",
+        buttons=reminder_buttons(note) if _acting(note) else (),
+        footer=_footer(note),
         ephemeral=False,
     )
 
 
+def _acting(note: ReminderNote) -> bool:
+    """Whether the buttons go with it: a policy's review is answered by its owner alone (the
+    assignee), so its escalations only inform."""
+    if note.policy is not None:
+        return note.audience == "assignee"
+    return note.audience in _ACTING_AUDIENCES
+
+
+def _footer(note: ReminderNote) -> str:
+    ref = f"#{note.occurrence_id}"
+    if note.policy is None:
+        return f"{ref} · reply to this message with a file to attach it as evidence."
+    if note.audience == "assignee":
+        return f"{ref} · reply to this message with the new document to send it as a new version."
+    return f"{ref} · policy {note.policy.key}"
+
+
 def reminder_buttons(note: ReminderNote) -> tuple[Button, ...]:
-    """Mark done / attach evidence as the task requires (shared with `mine`), then snooze."""
+    """Mark done / attach evidence as the task requires, or a policy review's No changes /
+    New version (shared with `mine` and the task card), then snooze."""
     ref = str(note.occurrence_id)
     snooze = Button("Snooze", f"{SNOOZE_ACTION}:{ref}", ref)
     if note.state is State.UPCOMING:
@@ -89,6 +124,7 @@ def reminder_buttons(note: ReminderNote) -> tuple[Button, ...]:
         state=note.state,
         evidence=note.evidence,
         assignee=note.assignee,
+        policy=note.policy,
     )
     return (*work_buttons(item), snooze)
 

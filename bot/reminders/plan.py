@@ -13,7 +13,7 @@ from bot.reminders.facts import ReminderNote
 from bot.reminders.messages import reminder_view, undeliverable_view
 from bot.reminders.policy import ASSIGNEE, Due, Policy, Step, due_step
 from bot.reminders.recipients import Address
-from bot.work.facts import State
+from bot.work.facts import PolicyRef, State
 from models import Person, Program
 
 _NO_ACCOUNT = "they have no linked Slack or Teams account (ask them to message me once)"
@@ -72,8 +72,11 @@ class ReminderPlanner:
         people: dict[int, Person],
         addresses: dict[int, Address],
         now: dt.datetime,
+        *,
+        reviews: dict[int, PolicyRef] | None = None,
     ) -> None:
         self.policies, self.people, self.addresses, self.now = policies, people, addresses, now
+        self.reviews = reviews or {}  # policies by their review task: answered, not "done"
         self.program_tz = zone(program.timezone)
         self.program_today = now.astimezone(self.program_tz).date()
         target = channel_target(program.compliance_channel)
@@ -186,4 +189,5 @@ class ReminderPlanner:
             audience=decision.stream,
             today=today,
             overdue_days=business_days_between(row.due_on, today),
+            policy=self.reviews.get(row.task_id),
         )

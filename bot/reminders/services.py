@@ -20,6 +20,7 @@ from bot.reminders.policy import Policy, resolve_policy
 from bot.reminders.recipients import load_addresses, load_people
 from bot.work.items import active_controls
 from bot.work.occurrences import get_occurrence_or_raise, is_responsible
+from bot.work.policy_reviews import policy_reviews
 from models import Control, Occurrence, OccurrenceStatus, Person, Program, Task
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ def decide_due_reminders(*, session: Session, now: dt.datetime) -> list[Outgoing
     ids = {i for r in rows for i in (r.assignee_id, r.owner_id, r.backup_owner_id) if i}
     people = load_people(session=session, ids=ids)
     addresses = load_addresses(session=session, person_ids=people)
-    planner = ReminderPlanner(program, policies, people, addresses, now)
+    reviews = policy_reviews(session=session, task_ids={r.task_id for r in rows})
+    planner = ReminderPlanner(program, policies, people, addresses, now, reviews=reviews)
     decisions = {d.key: d for row in rows for d in planner.decide(row)}
     # Messages are built only for new keys: most ticks find every due step queued already.
     queued = queued_keys(session=session, keys=decisions)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
+from bot.audit.values import short_hash, time_text
 from bot.core.messages import Field, ListItem, Message
 from bot.sampling.facts import SampleDetail, SampledItem
 
@@ -13,7 +15,7 @@ SHOWN_IN_ANSWER = 10
 
 
 def _item(item: SampledItem) -> ListItem:
-    day = f" · {item.day}" if item.day else ""
+    day = f" · due {item.day:%a %d %b %Y}" if item.day else ""
     added = f" · added in round {item.round}" if item.round else ""
     evidence = f"{item.evidence} evidence" if item.evidence else "no evidence"
     return ListItem(f"{item.ref}{day} · {item.state}", f"{item.what} · {evidence}{added}")
@@ -27,7 +29,7 @@ def sample_view(
     items = detail.items[-detail.added :] if detail.added else detail.items
     listed = items if shown is None else items[:shown]
     rest = len(items) - len(listed)
-    more = f"{rest} more: {typed(f'sample show {detail.sample_id}')}. " if rest else ""
+    more = f"{rest} more: `{typed(f'sample show {detail.sample_id}')}`. " if rest else ""
     lead = (
         f"Added {detail.added}; the sample now holds {len(detail.items)} of "
         f"{detail.population_size}."
@@ -37,13 +39,14 @@ def sample_view(
     )
     return Message(
         title=f"Sample {detail.sample_id}: {detail.label}",
-        context=f"Seed {detail.seed} · population SHA-256 {detail.population_sha256}",
+        context=f"Seed {detail.seed} · population SHA-256 {short_hash(detail.population_sha256)}",
         text=lead,
         fields=(
             Field("Size", detail.rule),
-            Field("Drawn by", f"{detail.drawn_by}, {detail.drawn_at:%Y-%m-%d %H:%M} UTC"),
+            Field("Drawn by", f"{detail.drawn_by}, {time_text(detail.drawn_at, dt.UTC)}"),
         ),
         items=tuple(_item(i) for i in listed),
-        footer=f"{more}Draw more: {typed(f'sample add {detail.sample_id} 5')}. "
-        f"The auditor's bundle: soc2bot export --sample {detail.sample_id}",
+        # The bundle's command first: at the end of a line its `--` is where it would break.
+        footer=f"{more}The auditor's bundle: `soc2bot export --sample {detail.sample_id}`. "
+        f"Draw more: `{typed(f'sample add {detail.sample_id} 5')}`.",
     )

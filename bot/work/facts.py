@@ -18,6 +18,14 @@ class State(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class PolicyRef:
+    """The policy whose review an occurrence is: its row id (the buttons') and its id."""
+
+    id: int
+    key: str
+
+
+@dataclass(frozen=True)
 class WorkItem:
     """One occurrence as people see it."""
 
@@ -29,6 +37,8 @@ class WorkItem:
     state: State
     evidence: str
     assignee: str | None
+    # Set when this is a policy's review: it is answered through the policy, not marked done.
+    policy: PolicyRef | None = None
 
 
 @dataclass(frozen=True)

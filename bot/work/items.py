@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 from bot.core.program import get_program_or_raise, program_today
 from bot.work.facts import WorkItem
 from bot.work.occurrences import state_of
+from bot.work.policy_reviews import policy_reviews
 from models import Control, Occurrence, OccurrenceStatus, Person, Task
 
 PENDING = OccurrenceStatus.PENDING
@@ -42,6 +43,8 @@ def work_items(
     )
     if pending_only:
         query = query.where(col(Occurrence.status) == PENDING)
+    rows = session.execute(query).all()
+    reviews = policy_reviews(session=session, task_ids={occ.task_id for occ, *_ in rows})
     return [
         WorkItem(
             occurrence_id=occ.id or 0,
@@ -52,8 +55,9 @@ def work_items(
             state=state_of(occ, now=now, today=today),
             evidence=str(evidence),
             assignee=name,
+            policy=reviews.get(occ.task_id),
         )
-        for occ, title, evidence, key, name in session.execute(query).all()
+        for occ, title, evidence, key, name in rows
     ]
 
 

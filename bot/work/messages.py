@@ -19,6 +19,10 @@ _STATE_MARK = {
 
 DONE_ACTION = "occ_done"
 ATTACH_ACTION = "occ_attach"
+# A policy's review is answered by its owner, with these instead (table rows and services in
+# `bot.policies`, which builds its own cards with the same buttons); both carry the policy's id.
+POLICY_NO_CHANGES_ACTION = "policy_no_changes"
+POLICY_NEW_VERSION_ACTION = "policy_new_version"
 
 
 def _day(value: dt.date) -> str:
@@ -42,8 +46,29 @@ def work_item(item: WorkItem, *, actions: bool = False) -> ListItem:
     )
 
 
+def policy_review_buttons(policy_id: int) -> tuple[Button, ...]:
+    """A policy owner's answers to its review: the version stays, or a new one comes as a file."""
+    ref = str(policy_id)
+    return (
+        Button("No changes", f"{POLICY_NO_CHANGES_ACTION}:{ref}", ref, "primary"),
+        Button("New version", f"{POLICY_NEW_VERSION_ACTION}:{ref}", ref),
+    )
+
+
+def policy_review_pointer(key: str, occurrence_id: int) -> str:
+    """Why a policy's review is not marked done (nor given a file) like other work."""
+    return (
+        f"#{occurrence_id} is the review of a policy: it is answered, not marked done. Answer "
+        "the review with No changes or send the new version (press New version, or send the "
+        f"file with `policy submit {key} <version>`): `policy {key}` shows it."
+    )
+
+
 def work_buttons(item: WorkItem) -> tuple[Button, ...]:
-    """Mark done (with a confirm dialog) and/or attach evidence, as the task requires."""
+    """Mark done (with a confirm dialog) and/or attach evidence, as the task requires; a
+    policy's review gets its owner's answers instead."""
+    if item.policy is not None:
+        return policy_review_buttons(item.policy.id)
     ref = str(item.occurrence_id)
     attach = Button("Attach evidence", f"{ATTACH_ACTION}:{ref}", ref)
     if item.evidence == "file":
@@ -75,10 +100,16 @@ def my_work_view(items: list[WorkItem], extras: Sequence[Section | None] = ()) -
 def task_card_view(item: WorkItem) -> Message:
     """A message about one occurrence; files replied in its thread become its evidence."""
     done = item.state in (State.DONE, State.SKIPPED)
+    ask = "\nReply in this thread with your evidence file, or use a button."
+    if item.policy is not None:
+        ask = (
+            "\nThe policy's owner answers: No changes, or New version (or reply in this thread "
+            f"with the new document). `policy {item.policy.key}` shows it."
+        )
     return Message(
         title=f"#{item.occurrence_id} {item.control_key} — {item.task_title}",
         text=f"Period {item.period_key}, due {_day(item.due_on)} · {_STATE_MARK[item.state]}."
-        + ("" if done else "\nReply in this thread with your evidence file, or use a button."),
+        + ("" if done else ask),
         buttons=() if done else work_buttons(item),
         ephemeral=False,
     )

@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.demo.clock import audit_clock
-from docs.gallery import pulled
+from docs.gallery import evidence, policies, pulled
 from docs.gallery.install import ensure_installed
 from docs.gallery.pages import Entry, for_platforms, write_all
 from docs.gallery.seeding import build_world
@@ -80,6 +80,19 @@ KINDS: tuple[tuple[str, str, Callable[[World], Shown]], ...] = (
     ("review-split", "#soc2-reviews: a review split by manager", pulled.split_summary),
     ("revoke-still-there", "DM: revoked access still there after its due day",
      pulled.still_present),
+    ("policies", "`policies`: every policy, its version, state and acceptance",
+     policies.listed),
+    ("policy", "`policy <id>`: versions, approvals, who has not accepted", policies.detail),
+    ("policy-review", "policy owner's DM: the review is open", policies.review_card),
+    ("policy-approval", "approver's DM: a new version to approve", policies.approval_card),
+    ("policy-approved", "reply to Approve", policies.approved),
+    ("policy-changes", "reply to Request changes (comment submitted)", policies.changes_requested),
+    ("policy-changes-owner", "owner's DM: an approver asked for changes",
+     policies.changes_to_owner),
+    ("sample", "`sample --control … --from … --to …`: the auditor's sample", evidence.sample),
+    ("status-expiry", "`status` with evidence expiring and expired", evidence.status),
+    ("expiry-reminder", "DM: evidence expires soon", evidence.reminder),
+    ("expire", "`expire <evidence> <day>`: an admin sets an expiry", evidence.expire),
     ("error-unknown", "error: unknown command", lambda w: w.command("frobnicate the thing")),
     ("error-usage", "error: missing arguments", lambda w: w.command("done")),
     ("error-not-found", "error: no such control", lambda w: w.command("control XX9.9-NOPE")),

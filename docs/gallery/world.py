@@ -10,7 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import os
+import sqlite3
+import tempfile
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from sqlmodel import col, select
 
@@ -69,6 +73,8 @@ class World:
     # What commands and action ids may name as {control}, {overdue}, …: taken once, before
     # any kind of message changes anything, so every kind sees the same world.
     refs: dict[str, object] = field(default_factory=dict)
+    # What later kinds set up once, the first time one needs it (policies.py, evidence.py).
+    made: dict[str, object] = field(default_factory=dict)
     _pressed: dict[tuple[str, str, tuple[tuple[str, str], ...]], Outcome] = field(
         default_factory=dict
     )
@@ -85,18 +91,40 @@ class World:
         """Who acts: by the name in their email ("priya.raman"), else the member."""
         return self.people[who or self.member]
 
-    def command(self, text: str, who: str = "", page: int = 0) -> Shown:
-        """A typed command, answered by the dispatcher (errors as the adapters tell them)."""
+    def command(self, text: str, who: str = "", page: int = 0, *, writes: bool = False) -> Shown:
+        """A typed command, answered by the dispatcher (errors as the adapters tell them).
+
+        One that `writes` is typed in Teams against a copy of the database taken before it
+        ran: typed twice in one world, the second would say "already" or draw anew.
+        """
         context = CommandContext(db=self.db, actor=self.actor(who), now=self.now)
         text = text.format_map(self.refs)
+        before = self._copy() if writes else self.db
         try:
             slack = run_command(parse_command(text), context)
             # The same command typed in Teams: examples in Teams' words (emails, pasted CSV).
             teams_actor = replace(context.actor, platform=Platform.TEAMS)
-            teams = run_command(parse_command(text), replace(context, actor=teams_actor))
+            teams_context = replace(context, actor=teams_actor, db=before)
+            teams = run_command(parse_command(text), teams_context)
             return Shown(slack, command=text, page=page, teams=teams)
         except SoC2BotError as error:
             return Shown(_teller.answer(error).message)
+        finally:
+            if before is not self.db:
+                before.engine.dispose()
+
+    def _copy(self) -> Database:
+        """The world's SQLite database as it is now, copied beside it (SQLite's backup)."""
+        source = Path(str(self.db.engine.url.database))
+        handle, name = tempfile.mkstemp(suffix=".db", dir=source.parent)
+        os.close(handle)
+        src, dst = sqlite3.connect(source), sqlite3.connect(name)
+        try:
+            src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+        return Database(f"sqlite:///{name}")
 
     def press(self, action_id: str, who: str = "", **form: str) -> Outcome:
         """A button press or submitted form, run by the one dispatcher every adapter uses.

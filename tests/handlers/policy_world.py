@@ -6,13 +6,16 @@ decides in turn by button, and the publication starts the acknowledgement round.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import col, select
 
+from bot.outbox.queue import enqueue_messages
 from bot.policies.notices import queue_policy_reviews
+from bot.reminders.services import decide_due_reminders
 from models import (
     Occurrence,
     OccurrenceStatus,
@@ -49,6 +52,26 @@ def ask_owner(world: World) -> int:
         queued = queue_policy_reviews(session=session, now=utcnow())
     world.deliver()
     return queued
+
+
+def remind_owner(world: World, occurrence_id: int) -> None:
+    """The review's first reminder to its owner, decided by the real tick on the next days
+    (at 13:00 UTC: within working hours in UTC and in Berlin), queued and delivered."""
+    start = dt.datetime.combine(dt.date.today(), dt.time(13), tzinfo=dt.UTC)
+    with world.db.transaction() as session:
+        for day in range(1, 13):
+            due = decide_due_reminders(session=session, now=start + dt.timedelta(days=day))
+            mine = [
+                m for m in due
+                if (m.meta or {}).get("occurrence_id") == occurrence_id
+                and (m.meta or {}).get("audience") == "assignee"
+            ]  # fmt: skip
+            if mine:
+                enqueue_messages(session=session, messages=mine[:1])
+                break
+        else:
+            raise AssertionError("no reminder of the review fell due")
+    world.deliver()
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -81,7 +81,7 @@ def test_everyone_reads_the_list_and_a_policy_in_full(db: Database, people: Peop
     assert "Access Control Policy — version 1.0 · in review, due Sat 31 Jan 2026" in listed
     assert "no acknowledgement round yet" in listed
     detail = ask(db, people.members[0], "policy access-control")
-    assert "Approvers, in order: 1. Eve Park · 2. Sam Lee" in detail
+    assert "Approvers: 1. Eve Park · 2. Sam Lee" in detail
     assert "Version 1.0 — published" in detail and "registered from the catalog" in detail
     with pytest.raises(Exception, match="There is no policy ‘nope’"):
         ask(db, people.admin, "policy nope")

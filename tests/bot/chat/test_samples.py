@@ -84,7 +84,7 @@ def test_an_auditor_draws_sees_the_seed_and_hash_and_no_more_than_one_screen(
     assert message.title == "Sample 1: CC7.2-LOG, 2026-01-01 to 2026-06-30"
     assert (message.context or "").startswith("Seed fy26 · population SHA-256 ")
     assert len(message.items) == SHOWN_IN_ANSWER  # paging would run the draw again
-    assert "15 more: /soc2 sample show 1" in (message.footer or "")
+    assert "15 more: `/soc2 sample show 1`" in (message.footer or "")
     shown = ask(db, audrey, "sample show 1")
     assert len(shown.items) == 25 and shown.items[0].text.endswith("· overdue")
     assert "25 drawn from a population of 181, spread across it." in render_plain(shown)

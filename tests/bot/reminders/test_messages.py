@@ -8,7 +8,7 @@ import datetime as dt
 from bot.core.plain import render_plain
 from bot.reminders.facts import ReminderNote
 from bot.reminders.messages import reminder_view, undeliverable_view
-from bot.work.facts import State
+from bot.work.facts import PolicyRef, State
 
 NOTE = ReminderNote(
     occurrence_id=12,
@@ -86,3 +86,37 @@ def test_undeliverable_notice_says_who_and_why() -> None:
     assert "Meant for: assignee" in render_plain(message)
     nobody = undeliverable_view(NOTE, person=None, reason="nobody is assigned")
     assert "Nobody is assigned to #12" in (nobody.text or "")
+
+
+# Raj's yearly review of the Access Control Policy (policy 5), as its reminders see it.
+REVIEW = dataclasses.replace(
+    NOTE, task_title="Review Access Control Policy", period_key="2026",
+    policy=PolicyRef(5, "access-control"),
+)  # fmt: skip
+
+
+def test_a_policy_review_reminder_offers_the_owners_answers_and_snooze() -> None:
+    for state in (State.OPEN, State.OVERDUE):  # before and on the due day, then overdue
+        assert action_ids(dataclasses.replace(REVIEW, state=state)) == [
+            "policy_no_changes:5",
+            "policy_new_version:5",
+            "occ_snooze:12",
+        ]
+    shown = reminder_view(REVIEW).text or ""
+    assert "Press No changes to confirm the current version, or New version" in shown
+    assert "`policy access-control`" in shown and "Mark done" not in render_plain(
+        reminder_view(REVIEW)
+    )
+    assert "with the new document to send it as a new version" in (
+        reminder_view(REVIEW).footer or ""
+    )
+    assert action_ids(dataclasses.replace(REVIEW, state=State.UPCOMING)) == ["occ_snooze:12"]
+
+
+def test_a_policy_review_escalation_only_informs() -> None:
+    late = dataclasses.replace(REVIEW, state=State.OVERDUE, overdue_days=7)
+    for audience in ("manager", "owner", "backup_owner", "compliance"):
+        message = reminder_view(dataclasses.replace(late, audience=audience))
+        assert message.buttons == (), audience
+        assert "Its owner answers it with No changes or a new version" in (message.text or "")
+        assert "evidence" not in (message.footer or "")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from bot.work.facts import State, WorkItem
-from bot.work.messages import my_work_view, work_item
+from bot.core.messages import Button
+from bot.core.plain import render_plain
+from bot.work.facts import PolicyRef, State, WorkItem
+from bot.work.messages import my_work_view, policy_review_pointer, task_card_view, work_item
+
+REVIEW = PolicyRef(5, "access-control")  # the policy whose yearly review the item is
 
 
 def item(state: State, evidence: str = "any") -> WorkItem:
@@ -39,3 +44,32 @@ def test_upcoming_work_has_no_buttons_yet() -> None:
 
 def test_empty_work_list_says_so() -> None:
     assert "Nothing open" in (my_work_view([]).text or "")
+
+
+def answers(buttons: tuple[Button, ...]) -> list[tuple[str, str, str]]:
+    return [(b.label, b.action_id, b.value) for b in buttons]
+
+
+def test_a_policys_review_offers_its_owners_answers_not_mark_done() -> None:
+    review = dataclasses.replace(item(State.OVERDUE), policy=REVIEW)
+    assert answers(work_item(review, actions=True).buttons) == [
+        ("No changes", "policy_no_changes:5", "5"),
+        ("New version", "policy_new_version:5", "5"),
+    ]
+
+
+def test_the_task_card_of_a_policys_review_shows_the_owners_answers() -> None:
+    card = task_card_view(dataclasses.replace(item(State.OPEN), policy=REVIEW))
+    assert [b.label for b in card.buttons] == ["No changes", "New version"]
+    shown = card.text or ""
+    assert "`policy access-control`" in shown and "new document" in shown
+    assert "Mark done" not in render_plain(card) and "evidence file" not in shown
+    done = task_card_view(dataclasses.replace(item(State.DONE), policy=REVIEW))
+    assert done.buttons == ()
+
+
+def test_the_pointer_names_the_review_its_answers_and_the_policy() -> None:
+    said = policy_review_pointer("access-control", 12)
+    assert said.startswith("#12 is the review of a policy")
+    assert "No changes" in said and "`policy submit access-control <version>`" in said
+    assert "`policy access-control`" in said

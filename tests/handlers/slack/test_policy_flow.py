@@ -24,6 +24,7 @@ from tests.handlers.policy_world import (
     approvals,
     ask_owner,
     register,
+    remind_owner,
     review_status,
     versions,
     wait_until,
@@ -210,3 +211,32 @@ def test_a_file_in_the_thread_of_the_review_dm_is_the_new_version(world: World) 
     assert "Sent to Person 0" in send_file(world, PDF, "v2", thread=card.message_id)
     assert [v.version for v in versions(world)] == ["1.0", "2"]
     assert review_status(world, occurrence) is OccurrenceStatus.PENDING  # until published
+
+
+def test_the_reviews_reminder_offers_its_answers_and_mark_done_points_there(world: World) -> None:
+    occurrence = setup(world)
+    remind_owner(world, occurrence)
+    reminder = posts(world, OWNER)[-1]
+    assert "Reminder: Review Access Control Policy" in reminder
+    assert "policy_no_changes:" in reminder and "policy_new_version:" in reminder
+    assert "occ_done" not in reminder and "occ_attach" not in reminder
+    before = state(world.db)
+    world.click(OWNER, f"occ_done:{occurrence}", str(occurrence))  # an older card's button
+    assert "Answer the review with No changes or send the new version" in world.said()
+    assert state(world.db) == before
+    press(world, OWNER, "policy_no_changes:")  # the reminder's own
+    assert "No changes: Access Control Policy, version 1.0" in world.said()
+    assert review_status(world, occurrence) is OccurrenceStatus.DONE
+
+
+def test_a_file_in_the_thread_of_the_reviews_reminder_is_the_new_version(world: World) -> None:
+    occurrence = setup(world)
+    remind_owner(world, occurrence)
+    with world.db.session() as session:
+        [reminder] = session.exec(
+            select(ChatMessage).where(
+                ChatMessage.kind == "task", ChatMessage.occurrence_id == occurrence
+            )
+        ).all()
+    assert "Sent to Person 0" in send_file(world, PDF, "v2", thread=reminder.message_id)
+    assert [v.version for v in versions(world)] == ["1.0", "2"]

@@ -22,6 +22,7 @@ from tests.handlers.policy_world import (
     approvals,
     ask_owner,
     register,
+    remind_owner,
     review_status,
     versions,
 )
@@ -159,3 +160,19 @@ def test_a_changed_document_invalidates_the_earlier_approval(world: World) -> No
     assert "Next: Person 32" in press(world, FIRST, "policy_approve:")
     world.teams_say(OWNER, f"policy {KEY}")
     assert "no longer counts: the document changed" in said(world, OWNER)[-1]
+
+
+def test_the_reviews_reminder_offers_its_answers_and_mark_done_points_there(world: World) -> None:
+    occurrence = setup(world)
+    remind_owner(world, occurrence)
+    reminder = said(world, OWNER)[-1]
+    assert "Reminder: Review Access Control Policy" in reminder
+    assert "No changes" in reminder and "New version" in reminder and "Mark done" not in reminder
+    button = world.teams_card_button(OWNER, "policy_no_changes:")
+    stale = {**button, "action_id": f"occ_done:{occurrence}", "value": str(occurrence)}
+    before = state(world.db)
+    world.teams_submit(OWNER, stale)  # as an older card's Mark done
+    assert "Answer the review with No changes or send the new version" in said(world, OWNER)[-1]
+    assert state(world.db) == before
+    assert "No changes: Access Control Policy" in press(world, OWNER, "policy_no_changes:")
+    assert review_status(world, occurrence) is OccurrenceStatus.DONE
