@@ -66,6 +66,8 @@ class StatusSummary:
     rounds: tuple[RoundProgress, ...] = ()
     # Evidence that stops counting within 30 days, and evidence that has (bot/work/expiring.py).
     expiry: EvidenceExpiry = EvidenceExpiry()
+    # Gaps that are done work whose evidence had expired by their due time (not missing).
+    lapsed: frozenset[int] = frozenset()
 
     @property
     def readiness_pct(self) -> float:

@@ -41,7 +41,8 @@ def status_view(summary: StatusSummary) -> Message:
         sections.append(_overdue_section(summary))
     listed = {i.occurrence_id for i in summary.overdue[:SHOWN_OVERDUE]}
     if gaps := [g for g in summary.gaps if g.occurrence_id not in listed]:
-        items = _capped([_item(g, summary.today) for g in gaps], SHOWN_GAPS, len(gaps))
+        shown = [_item(g, summary.today, g.occurrence_id in summary.lapsed) for g in gaps]
+        items = _capped(shown, SHOWN_GAPS, len(gaps))
         sections.append(Section(heading="Window gaps (no accepted evidence)", items=items))
     if summary.needs_new_owner:
         held = reassignment_items(summary.needs_new_owner)
@@ -92,13 +93,14 @@ def _capped(items: list[ListItem], cap: int, total: int) -> tuple[ListItem, ...]
     return tuple(shown)
 
 
-def _item(item: WorkItem, today: dt.date) -> ListItem:
+def _item(item: WorkItem, today: dt.date, lapsed: bool = False) -> ListItem:
     """`#190 Annual review` over `CC5.1-SOD (2026) · 38 days overdue · Priya Raman`: the task
     on one line and its control below, so that a line seldom wraps."""
     late = (today - item.due_on).days
     when = f"{late} days overdue" if late > 1 else "1 day overdue" if late == 1 else "due today"
     if item.state is State.DONE:  # a gap: done, but no accepted evidence yet
-        when = f"done, without accepted evidence · was due {_day(item.due_on)}"
+        why = "its evidence had expired" if lapsed else "without accepted evidence"
+        when = f"done, {why} · was due {_day(item.due_on)}"
     who = f" · {item.assignee}" if item.assignee else ""
     where = f"{item.control_key} ({item.period_key})"
     return ListItem(f"#{item.occurrence_id} {item.task_title}", f"{where} · {when}{who}")

@@ -56,6 +56,7 @@ def get_status_summary(*, session: Session, now: dt.datetime, limit: int = 10) -
         needs_new_owner=tuple(work_needing_new_owner(session=session)),
         rounds=tuple(list_round_progress(session=session, now=now)),
         expiry=_expiry(session, now, limit),
+        lapsed=frozenset(lapsed),
     )
 
 

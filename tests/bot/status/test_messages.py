@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from bot.core.plain import render_plain
 from bot.status.facts import CriterionCount, StatusSummary
@@ -88,3 +89,15 @@ def test_status_without_overdue_work_has_no_overdue_section() -> None:
     message = status_view(summary(overdue=0))
     assert [s.heading for s in message.sections] == ["By criterion"]
     assert "0 overdue · 3 open · 2 due in 14 days" in teams_text(message)
+
+
+def test_a_gap_whose_evidence_expired_says_so_rather_than_missing() -> None:
+    done = [
+        WorkItem(n, "CC7.1-VULN", f"Scan {n}", "2026-01", TODAY - dt.timedelta(days=30 + n),
+                 State.DONE, "file", "Raj Iyer")
+        for n in (1, 2)
+    ]  # fmt: skip
+    base = summary(overdue=0)
+    shown = render_plain(status_view(replace(base, gaps=done, lapsed=frozenset({2}))))
+    assert "#1 Scan 1" in shown and "done, without accepted evidence" in shown
+    assert "#2 Scan 2" in shown and "done, its evidence had expired" in shown
